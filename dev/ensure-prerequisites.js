@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// Runs before `npm start`, `npm test` and friends (plain JavaScript: it must work before
+// `npm ci` has installed TypeScript tooling). Installs dependencies on a fresh clone and checks Java.
+'use strict';
+const { spawnSync } = require('node:child_process');
+const { existsSync } = require('node:fs');
+const { join } = require('node:path');
+
+const root = join(__dirname, '..');
+const needsJava = !process.argv.includes('--no-java');
+
+const [major] = process.versions.node.split('.').map(Number);
+if (major < 20) {
+  console.error(`timebook-intercom needs Node.js 20 or newer; this is ${process.version}.`);
+  process.exit(1);
+}
+
+if (!existsSync(join(root, 'node_modules', '.package-lock.json'))) {
+  console.log('node_modules is missing: running npm ci (once)...');
+  const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
+
+if (needsJava) {
+  const java = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  const version = /version "(\d+)/.exec(`${java.stderr}${java.stdout}`);
+  if (java.error || !version || Number(version[1]) < 17) {
+    console.error(
+      [
+        'DynamoDB Local needs Java 17 or newer, and `java` was not found (or is older).',
+        'Install it, then run the command again:',
+        '  Debian/Ubuntu:  sudo apt-get update && sudo apt-get install -y openjdk-17-jre-headless',
+        '  macOS:          brew install openjdk@17',
+        '  Other:          any Java 17+ runtime on the PATH (https://adoptium.net)',
+      ].join('\n'),
+    );
+    process.exit(1);
+  }
+}

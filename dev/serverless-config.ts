@@ -1,0 +1,46 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export const SERVERLESS_BIN = join(__dirname, '..', 'node_modules', 'serverless', 'bin', 'serverless.js');
+
+export interface CfnResource {
+  Type: string;
+  Properties: Record<string, unknown>;
+}
+
+export interface ServerlessFunction {
+  handler: string;
+  name?: string;
+  events?: Array<Record<string, unknown>>;
+}
+
+/** The parts of the resolved serverless.yml that the local stack reads. */
+export interface ResolvedServerlessConfig {
+  service: string;
+  functions: Record<string, ServerlessFunction>;
+  resources: { Resources: Record<string, CfnResource> };
+}
+
+/**
+ * serverless.yml with every variable resolved for `stage`, as `serverless print` shows it, so the
+ * local stack creates exactly the tables and queues the deployed stack declares.
+ */
+export async function resolveServerlessConfig(
+  stage: string,
+  env: NodeJS.ProcessEnv,
+): Promise<ResolvedServerlessConfig> {
+  const { stdout } = await run(process.execPath, [SERVERLESS_BIN, 'print', '--stage', stage, '--format', 'json'], {
+    cwd: join(__dirname, '..'),
+    env,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return JSON.parse(stdout) as ResolvedServerlessConfig;
+}
+
+/** The Lambda name serverless gives a function: `<service>-<stage>-<key>` unless set. */
+export function lambdaName(config: ResolvedServerlessConfig, stage: string, key: string): string {
+  return config.functions[key]?.name ?? `${config.service}-${stage}-${key}`;
+}

@@ -1,0 +1,142 @@
+import {
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  type Message,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { sleep } from './processes';
+
+export interface EventSourceMapping {
+  functionName: string;
+  queueUrl: string;
+  queueArn: string;
+  batchSize: number;
+  /** Parallel pollers, as Lambda scales consumers of one queue. */
+  concurrency: number;
+}
+
+/**
+ * Feeds SQS messages to Lambda functions the way AWS's event source mapping does, for the local
+ * stack: receive a batch, invoke the function with an `aws:sqs` event through serverless-offline's
+ * Lambda Invoke API, delete the records it did not report in `batchItemFailures`, and leave the
+ * others (or the whole batch, if the function threw) to reappear after the visibility timeout
+ * and, past `maxReceiveCount`, to move to the dead-letter queue.
+ *
+ * Written here because serverless-offline-sqs deletes every record of a batch once the handler
+ * returns, ignoring `batchItemFailures`, which would silently drop failed records.
+ */
+export class SqsEventSource {
+  private running = false;
+  private loops: Promise<void>[] = [];
+
+  constructor(
+    private readonly sqs: SQSClient,
+    private readonly lambdaEndpoint: string,
+    private readonly mappings: EventSourceMapping[],
+    private readonly region: string,
+    private readonly onError: (message: string) => void,
+  ) {}
+
+  start(): void {
+    this.running = true;
+    for (const mapping of this.mappings) {
+      for (let i = 0; i < mapping.concurrency; i += 1) this.loops.push(this.poll(mapping));
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await Promise.allSettled(this.loops);
+    this.loops = [];
+  }
+
+  private async poll(mapping: EventSourceMapping): Promise<void> {
+    let idleMs = 20;
+    while (this.running) {
+      try {
+        const { Messages = [] } = await this.sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: mapping.queueUrl,
+            MaxNumberOfMessages: mapping.batchSize,
+            // Long polls wait their full time here when asked for more than one message.
+            WaitTimeSeconds: 0,
+            AttributeNames: ['All'],
+            MessageAttributeNames: ['All'],
+          }),
+        );
+        if (Messages.length === 0) {
+          await sleep(idleMs);
+          idleMs = Math.min(idleMs * 2, 250);
+          continue;
+        }
+        idleMs = 20;
+        await this.deliver(mapping, Messages);
+      } catch (error) {
+        if (!this.running) return;
+        this.onError(`SQS poller for ${mapping.functionName}: ${(error as Error).message}`);
+        await sleep(1_000);
+      }
+    }
+  }
+
+  private async deliver(mapping: EventSourceMapping, messages: Message[]): Promise<void> {
+    const event: SQSEvent = { Records: messages.map((message) => toRecord(message, mapping.queueArn, this.region)) };
+    const response = await fetch(
+      `${this.lambdaEndpoint}/2015-03-31/functions/${encodeURIComponent(mapping.functionName)}/invocations`,
+      { method: 'POST', body: JSON.stringify(event) },
+    );
+    const payload = await response.text();
+    if (!response.ok || response.headers.get('x-amz-function-error')) {
+      this.onError(`${mapping.functionName} failed a batch of ${messages.length}; it will be retried`);
+      return;
+    }
+    const failed = new Set(
+      ((JSON.parse(payload || 'null') as { batchItemFailures?: { itemIdentifier: string }[] } | null)
+        ?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier),
+    );
+    const done = messages.filter((message) => !failed.has(message.MessageId!));
+    for (let i = 0; i < done.length; i += 10) {
+      await this.sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: mapping.queueUrl,
+          Entries: done.slice(i, i + 10).map((message, index) => ({
+            Id: String(index),
+            ReceiptHandle: message.ReceiptHandle!,
+          })),
+        }),
+      );
+    }
+  }
+}
+
+function toRecord(message: Message, queueArn: string, region: string): SQSRecord {
+  const attributes = message.Attributes ?? {};
+  return {
+    messageId: message.MessageId!,
+    receiptHandle: message.ReceiptHandle!,
+    body: message.Body ?? '',
+    attributes: {
+      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
+      SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
+      SenderId: attributes.SenderId ?? 'local',
+      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+    },
+    messageAttributes: Object.fromEntries(
+      Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
+        name,
+        {
+          stringValue: value.StringValue,
+          binaryValue: value.BinaryValue ? Buffer.from(value.BinaryValue).toString('base64') : undefined,
+          stringListValues: value.StringListValues ?? [],
+          binaryListValues: [],
+          dataType: value.DataType ?? 'String',
+        },
+      ]),
+    ),
+    md5OfBody: message.MD5OfBody ?? '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: queueArn,
+    awsRegion: region,
+  };
+}

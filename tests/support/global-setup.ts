@@ -1,0 +1,41 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { localSettings } from '../../dev/local-settings';
+import { QUIET_LOCAL_NODE, freePorts, startStack, type RunningStack } from '../../dev/stack';
+
+/** Everything the functions log during the run; tests read it to prove secrets never appear. */
+export const FUNCTION_LOG = join(__dirname, '..', '..', '.local', 'test-functions.log');
+
+let stack: RunningStack | undefined;
+
+/**
+ * Starts one local stack for the whole run on free ports, and hands its addresses to the test
+ * workers through the environment (workers are forked after this runs).
+ */
+export async function setup(): Promise<void> {
+  Object.assign(process.env, QUIET_LOCAL_NODE);
+  rmSync(FUNCTION_LOG, { force: true });
+  const settings = localSettings({});
+  stack = await startStack({
+    ...settings,
+    ports: await freePorts(),
+    functionLog: { file: FUNCTION_LOG },
+    maxVisibilityTimeoutSeconds: 2,
+    logLevel: 'DEBUG',
+  });
+  Object.assign(process.env, stack.env, {
+    TEST_API_URL: stack.apiUrl,
+    TEST_INTERCOM_URL: stack.intercomApiUrl,
+    TEST_INTERCOM_OAUTH_URL: stack.intercomOauthUrl,
+    TEST_FUNCTION_LOG: FUNCTION_LOG,
+    TEST_QUEUES: JSON.stringify(stack.queues),
+    TEST_TABLES: JSON.stringify(stack.tables),
+    TEST_ADMIN_JWT_SECRET: settings.adminJwtSecret,
+    TEST_INTERCOM_CLIENT_ID: settings.intercomClientId,
+    TEST_INTERCOM_CLIENT_SECRET: settings.intercomClientSecret,
+  });
+}
+
+export async function teardown(): Promise<void> {
+  await stack?.stop();
+}

@@ -1,0 +1,36 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { ProvisionedQueue } from '../../dev/provision';
+
+/** Addresses of the local stack that the global setup started, for integration tests. */
+export const stack = {
+  apiUrl: required('TEST_API_URL'),
+  intercomUrl: required('TEST_INTERCOM_URL'),
+  functionLog: required('TEST_FUNCTION_LOG'),
+  adminJwtSecret: required('TEST_ADMIN_JWT_SECRET'),
+  queue(logicalId: string): ProvisionedQueue {
+    const queue = (JSON.parse(required('TEST_QUEUES')) as Record<string, ProvisionedQueue>)[logicalId];
+    if (!queue) throw new Error(`No local queue ${logicalId}`);
+    return queue;
+  },
+};
+
+const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+export const sqs = new SQSClient({ region: 'us-east-1', credentials, endpoint: required('AWS_ENDPOINT_URL_SQS') });
+export const dynamo = DynamoDBDocumentClient.from(
+  new DynamoDBClient({ region: 'us-east-1', credentials, endpoint: required('AWS_ENDPOINT_URL_DYNAMODB') }),
+);
+export const secretsManager = new SecretsManagerClient({
+  region: 'us-east-1',
+  credentials,
+  endpoint: required('AWS_ENDPOINT_URL_SECRETS_MANAGER'),
+});
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run integration tests with \`npm test\`, which starts the local stack`);
+  return value;
+}
