@@ -1,0 +1,158 @@
+import { compareSortKeys, type ContactPredicate, type ContactSort, type SortValue } from './contact-search';
+import type { ContactRecord, DeletedContactRecord } from './model';
+
+/** A page of rows and whether more follow. */
+export interface RowPage {
+  rows: ContactRecord[];
+  /** Matches in total (for `total_count`). */
+  total: number;
+  hasMore: boolean;
+}
+
+interface CachedSearch {
+  version: number;
+  rows: ContactRecord[];
+}
+
+const SEARCH_CACHE_SIZE = 16;
+
+/** First index in the sorted `ids` holding a value greater than `id`. */
+function upperBound(ids: readonly string[], id: string): number {
+  let lo = 0;
+  let hi = ids.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((ids[mid] as string) <= id) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * One workspace's contacts. Listing is keyset pagination over ids kept sorted, so a page costs
+ * O(log N + page) however many contacts exist. A search filters and sorts once per distinct query
+ * and data version, then serves every page of it by binary search.
+ */
+export class ContactStore {
+  private byId = new Map<string, ContactRecord>();
+  private sortedIds: string[] = [];
+  private deleted = new Map<string, DeletedContactRecord>();
+  private searches = new Map<string, CachedSearch>();
+  /** Bumped by every change; invalidates cached searches. */
+  private version = 0;
+
+  get size(): number {
+    return this.sortedIds.length;
+  }
+
+  get(id: string): ContactRecord | undefined {
+    return this.byId.get(id);
+  }
+
+  getDeleted(id: string): DeletedContactRecord | undefined {
+    return this.deleted.get(id);
+  }
+
+  /** Adds many contacts at once: one sort instead of one insertion each. */
+  insertMany(records: readonly ContactRecord[]): void {
+    for (const record of records) {
+      if (this.byId.has(record.id)) throw new Error(`duplicate contact id ${record.id}`);
+      this.byId.set(record.id, record);
+    }
+    this.sortedIds = this.sortedIds.concat(records.map((r) => r.id)).sort();
+    this.version += 1;
+  }
+
+  insert(record: ContactRecord): void {
+    if (this.byId.has(record.id)) throw new Error(`duplicate contact id ${record.id}`);
+    this.byId.set(record.id, record);
+    this.sortedIds.splice(upperBound(this.sortedIds, record.id), 0, record.id);
+    this.version += 1;
+  }
+
+  /** Records that the contact changed in place (its sort keys may have moved). */
+  touch(): void {
+    this.version += 1;
+  }
+
+  delete(id: string, deletedAt: number): DeletedContactRecord | undefined {
+    const record = this.byId.get(id);
+    if (!record) return undefined;
+    this.byId.delete(id);
+    this.sortedIds.splice(upperBound(this.sortedIds, id) - 1, 1);
+    const tombstone = { id, externalId: record.externalId, role: record.role, deletedAt };
+    this.deleted.set(id, tombstone);
+    this.version += 1;
+    return tombstone;
+  }
+
+  clear(): void {
+    this.byId.clear();
+    this.sortedIds = [];
+    this.deleted.clear();
+    this.searches.clear();
+    this.version += 1;
+  }
+
+  /** Contacts in id order after `afterId` (from the start when null). */
+  listPage(afterId: string | null, perPage: number): RowPage {
+    const start = afterId === null ? 0 : upperBound(this.sortedIds, afterId);
+    const ids = this.sortedIds.slice(start, start + perPage);
+    return {
+      rows: ids.map((id) => this.byId.get(id) as ContactRecord),
+      total: this.sortedIds.length,
+      hasMore: start + perPage < this.sortedIds.length,
+    };
+  }
+
+  /**
+   * One page of a search. `cacheKey` must identify the query and sort; `after` is the last row of
+   * the previous page (its sort value and id), or null for the first page.
+   */
+  searchPage(
+    cacheKey: string,
+    predicate: ContactPredicate,
+    sort: ContactSort,
+    after: { value: SortValue; id: string } | null,
+    perPage: number,
+  ): RowPage {
+    const rows = this.searchRows(cacheKey, predicate, sort);
+    let start = 0;
+    if (after) {
+      let lo = 0;
+      let hi = rows.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        const row = rows[mid] as ContactRecord;
+        if (compareSortKeys(sort.value(row), row.id, after.value, after.id, sort.order) <= 0) lo = mid + 1;
+        else hi = mid;
+      }
+      start = lo;
+    }
+    return { rows: rows.slice(start, start + perPage), total: rows.length, hasMore: start + perPage < rows.length };
+  }
+
+  private searchRows(cacheKey: string, predicate: ContactPredicate, sort: ContactSort): ContactRecord[] {
+    const cached = this.searches.get(cacheKey);
+    if (cached && cached.version === this.version) {
+      this.searches.delete(cacheKey);
+      this.searches.set(cacheKey, cached);
+      return cached.rows;
+    }
+    const rows: ContactRecord[] = [];
+    for (const id of this.sortedIds) {
+      const record = this.byId.get(id) as ContactRecord;
+      if (predicate(record)) rows.push(record);
+    }
+    const keyed = rows.map((row) => ({ row, value: sort.value(row) }));
+    keyed.sort((a, b) => compareSortKeys(a.value, a.row.id, b.value, b.row.id, sort.order));
+    const sorted = keyed.map((entry) => entry.row);
+    this.searches.delete(cacheKey);
+    this.searches.set(cacheKey, { version: this.version, rows: sorted });
+    if (this.searches.size > SEARCH_CACHE_SIZE) {
+      const oldest = this.searches.keys().next().value;
+      if (oldest !== undefined) this.searches.delete(oldest);
+    }
+    return sorted;
+  }
+}

@@ -1,0 +1,274 @@
+import { z } from 'zod';
+import { isApiVersion } from './api-version';
+import { isValidTimeZone } from './day-range';
+import { PERMISSIONS } from './permissions';
+
+/**
+ * Request bodies of the control API (`/_sim/...`). Each schema is also the input type of the
+ * state operation it feeds, and of the matching SimulatorClient method.
+ */
+
+const unixSeconds = z.number().int().min(0).max(0xffffffff);
+const timezone = z.string().refine(isValidTimeZone, { message: 'unknown IANA timezone' });
+const apiVersion = z.string().refine(isApiVersion, { message: 'not an Intercom API version' });
+const permissions = z.array(z.enum(PERMISSIONS));
+
+export const createWorkspaceSchema = z.object({
+  /** The app id (`/me` app.id_code, webhook `app_id`); random `sim…` when absent. */
+  idCode: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),
+  name: z.string().min(1).optional(),
+  region: z.enum(['US', 'EU', 'AU']).optional(),
+  /** IANA timezone; search date filters use its calendar days. */
+  timezone: timezone.optional(),
+  /** The app's client secret that signs webhooks. */
+  clientSecret: z.string().min(1).optional(),
+  missingPermissionStyle: z.enum(['token_unauthorized', 'forbidden']).optional(),
+  /** The app's Developer Hub version: shapes webhooks and REST calls without `Intercom-Version`. */
+  apiVersion: apiVersion.optional(),
+  createdAt: unixSeconds.optional(),
+  /** Permissions of the access token created with the workspace (default: all). */
+  tokenPermissions: permissions.optional(),
+});
+export type CreateWorkspaceInput = z.infer<typeof createWorkspaceSchema>;
+
+export const updateWorkspaceSchema = createWorkspaceSchema.omit({ idCode: true, createdAt: true, tokenPermissions: true });
+export type UpdateWorkspaceInput = z.infer<typeof updateWorkspaceSchema>;
+
+export const createTokenSchema = z.object({
+  /** Default: every permission. */
+  permissions: permissions.optional(),
+  /** The admin `/me` answers for (default: the first admin). */
+  adminId: z.string().optional(),
+});
+export type CreateTokenInput = z.infer<typeof createTokenSchema>;
+
+export const createAdminSchema = z.object({
+  name: z.string().min(1).optional(),
+  email: z.string().min(3).optional(),
+  jobTitle: z.string().optional(),
+});
+export type CreateAdminInput = z.infer<typeof createAdminSchema>;
+
+export const createTagsSchema = z.object({
+  names: z.array(z.string().min(1)).optional(),
+  /** Adds `count` tags named `Tag 1`, `Tag 2`, ... */
+  count: z.number().int().min(0).max(10_000).optional(),
+  /** Tags with explicit ids (tenant-isolation tests reuse one id in two workspaces). */
+  tags: z.array(z.object({ id: z.string().min(1).optional(), name: z.string().min(1) })).optional(),
+});
+export type CreateTagsInput = z.infer<typeof createTagsSchema>;
+
+export const seedContactsSchema = z.object({
+  count: z.number().int().min(0).max(1_000_000),
+  seed: z.number().int().optional(),
+  /** Share of leads (default 0.3). */
+  leadRatio: z.number().min(0).max(1).optional(),
+  /** created_at spreads over [startAt, endAt]; default the `days` (365) before now. */
+  startAt: unixSeconds.optional(),
+  endAt: unixSeconds.optional(),
+  days: z.number().int().min(0).max(36_500).optional(),
+});
+export type SeedContactsInput = z.infer<typeof seedContactsSchema>;
+
+const contactFields = {
+  role: z.enum(['user', 'lead']).optional(),
+  email: z.string().optional(),
+  name: z.string().nullable().optional(),
+  externalId: z.string().nullable().optional(),
+  phone: z.string().nullable().optional(),
+  ownerId: z.string().nullable().optional(),
+  createdAt: unixSeconds.optional(),
+  /** Default: now, whenever a contact is created or changed. */
+  updatedAt: unixSeconds.optional(),
+  signedUpAt: unixSeconds.nullable().optional(),
+  lastSeenAt: unixSeconds.nullable().optional(),
+  unsubscribedFromEmails: z.boolean().optional(),
+  customAttributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
+  location: z
+    .object({
+      country: z.string().nullable().optional(),
+      region: z.string().nullable().optional(),
+      city: z.string().nullable().optional(),
+      countryCode: z.string().nullable().optional(),
+      continentCode: z.string().nullable().optional(),
+    })
+    .optional(),
+  tagIds: z.array(z.string()).optional(),
+};
+
+export const createContactSchema = z.object({ id: z.string().min(1).optional(), ...contactFields });
+export type CreateContactInput = z.infer<typeof createContactSchema>;
+
+export const updateContactSchema = z.object(contactFields);
+export type UpdateContactInput = z.infer<typeof updateContactSchema>;
+
+export const partKinds = ['user_reply', 'admin_reply', 'admin_note', 'bot_reply', 'assignment', 'close', 'open'] as const;
+
+export const addPartSchema = z.object({
+  /**
+   * user_reply: comment by the conversation's contact; admin_reply: comment by an admin;
+   * admin_note: note; bot_reply: comment by the Fin/Operator bot; assignment: no text unless a
+   * body is given (a reply-and-assign); close/open: state changes without text.
+   */
+  kind: z.enum(partKinds),
+  /** HTML; a default sentence when absent (null for assignment, close, open). */
+  body: z.string().nullable().optional(),
+  adminId: z.string().optional(),
+  /** Overrides Intercom's `part_type` (e.g. `channel_and_reply_time_expectation`). */
+  partType: z.string().min(1).optional(),
+  /** The admin an assignment assigns to (default: the author). */
+  assignToAdminId: z.string().optional(),
+  /** Marks a bot reply as written by the AI agent. */
+  aiAgent: z.boolean().optional(),
+  createdAt: unixSeconds.optional(),
+});
+export type AddPartInput = z.infer<typeof addPartSchema>;
+
+export const createConversationSchema = z.object({
+  id: z.string().regex(/^\d{1,20}$/).optional(),
+  /** The customer; a new lead is created when absent. */
+  contactId: z.string().optional(),
+  createdAt: unixSeconds.optional(),
+  title: z.string().nullable().optional(),
+  subject: z.string().optional(),
+  /** HTML of the first message. */
+  body: z.string().optional(),
+  deliveredAs: z.string().optional(),
+  sourceType: z.string().optional(),
+  url: z.string().nullable().optional(),
+  parts: z.array(addPartSchema).optional(),
+});
+export type CreateConversationInput = z.infer<typeof createConversationSchema>;
+
+export const seedConversationsSchema = z.object({
+  count: z.number().int().min(0).max(100_000),
+  seed: z.number().int().optional(),
+  /** Parts per conversation (default 5 to 7: bot reply, assignment, admin reply, user reply, note, ...). */
+  partsPerConversation: z.number().int().min(0).max(5_000).optional(),
+  startAt: unixSeconds.optional(),
+  endAt: unixSeconds.optional(),
+  days: z.number().int().min(0).max(36_500).optional(),
+});
+export type SeedConversationsInput = z.infer<typeof seedConversationsSchema>;
+
+export const tagConversationSchema = z
+  .object({
+    tagId: z.string().optional(),
+    /** Creates the tag when the workspace has none of that name. */
+    tagName: z.string().min(1).optional(),
+    /** The part (or source) id to tag; default the latest part with text, else the source. */
+    partId: z.string().optional(),
+    adminId: z.string().optional(),
+    appliedAt: unixSeconds.optional(),
+  })
+  .refine((input) => input.tagId !== undefined || input.tagName !== undefined, { message: 'tagId or tagName is required' });
+export type TagConversationInput = z.infer<typeof tagConversationSchema>;
+
+export const redactSchema = z
+  .object({ partId: z.string().optional(), source: z.boolean().optional() })
+  .refine((input) => (input.partId !== undefined) !== (input.source === true), { message: 'give exactly one of partId or source: true' });
+export type RedactInput = z.infer<typeof redactSchema>;
+
+const rate = z.number().min(0).max(1);
+export const faultSettingsSchema = z.object({
+  seed: z.number().int().optional(),
+  latencyMs: z.number().int().min(0).max(60_000).optional(),
+  jitterMs: z.number().int().min(0).max(60_000).optional(),
+  spikeRate: rate.optional(),
+  spikeMs: z.number().int().min(0).max(120_000).optional(),
+  errorRate: rate.optional(),
+  errorStatuses: z.array(z.number().int().min(500).max(599)).optional(),
+  rateLimitRate: rate.optional(),
+});
+export type FaultSettingsInput = z.infer<typeof faultSettingsSchema>;
+
+export const failNextSchema = z.object({
+  method: z.string().optional(),
+  pathPrefix: z.string().startsWith('/'),
+  status: z.number().int().min(100).max(599),
+  count: z.number().int().min(1).default(1),
+});
+export type FailNextInput = z.input<typeof failNextSchema>;
+
+export const rateLimitSchema = z
+  .object({
+    /** Requests per window. */
+    limit: z.number().int().min(0).optional(),
+    /** Intercom's style: the per-minute quota, enforced per 10 s window as perMinute / 6. */
+    perMinute: z.number().int().min(0).optional(),
+    windowSeconds: z.number().int().min(1).max(3600).optional(),
+  })
+  .refine((input) => !(input.limit !== undefined && input.perMinute !== undefined), { message: 'give limit or perMinute, not both' });
+export type RateLimitInput = z.infer<typeof rateLimitSchema>;
+
+export const oauthClientSchema = z.object({
+  clientId: z.string().min(1).optional(),
+  clientSecret: z.string().min(1).optional(),
+  /** When given, `redirect_uri` must be one of these; the first is the default. */
+  redirectUris: z.array(z.string().url()).optional(),
+  name: z.string().optional(),
+});
+export type OAuthClientInput = z.infer<typeof oauthClientSchema>;
+
+export const webhookTopics = [
+  'conversation.admin.noted',
+  'conversation.admin.replied',
+  'conversation.operator.replied',
+  'conversation.user.replied',
+  'conversation_part.redacted',
+  'conversation_part.tag.created',
+  'contact.user.created',
+  'contact.lead.created',
+  'contact.deleted',
+  'ping',
+] as const;
+export type WebhookTopic = (typeof webhookTopics)[number];
+
+const notificationFields = {
+  topic: z.enum(webhookTopics),
+  conversationId: z.string().optional(),
+  /** The triggering part(s); defaults depend on the topic (see README). */
+  partIds: z.array(z.string()).optional(),
+  tagId: z.string().optional(),
+  contactId: z.string().optional(),
+  /** Conversation topics: `2.x` (default) or the legacy `1.x` item with `tags_added`. */
+  shape: z.enum(['1.x', '2.x']).optional(),
+  /** Default: the workspace's apiVersion. 2.15+ sends plain-text bodies and integer statistics. */
+  apiVersion: apiVersion.optional(),
+  /** Default `notif_<uuid>`; ping always sends null. */
+  notificationId: z.string().optional(),
+  createdAt: unixSeconds.optional(),
+  firstSentAt: unixSeconds.optional(),
+  deliveryAttempts: z.number().int().min(1).optional(),
+  /** Ping message. */
+  message: z.string().optional(),
+};
+
+export const buildWebhookSchema = z.object({
+  appId: z.string(),
+  ...notificationFields,
+  /** Signs with this instead of the workspace's client secret (to send a wrong signature). */
+  secret: z.string().optional(),
+});
+export type BuildWebhookInput = z.infer<typeof buildWebhookSchema>;
+
+export const deliverWebhookSchema = buildWebhookSchema.extend({
+  url: z.string().url(),
+  /** Sends the same signed body this many times (Intercom delivers at least once). */
+  times: z.number().int().min(1).max(20).optional(),
+  timeoutMs: z.number().int().min(1).max(60_000).optional(),
+});
+export type DeliverWebhookInput = z.infer<typeof deliverWebhookSchema>;
+
+export const deliverBatchSchema = z.object({
+  url: z.string().url(),
+  /** Default workspace for notifications that name none. */
+  appId: z.string().optional(),
+  notifications: z.array(z.object({ appId: z.string().optional(), ...notificationFields, times: z.number().int().min(1).max(20).optional() })),
+  /** `shuffled` sends in a random order from `seed`. */
+  order: z.enum(['given', 'shuffled']).optional(),
+  seed: z.number().int().optional(),
+  secret: z.string().optional(),
+  timeoutMs: z.number().int().min(1).max(60_000).optional(),
+});
+export type DeliverBatchInput = z.infer<typeof deliverBatchSchema>;

@@ -1,0 +1,337 @@
+import type { z } from 'zod';
+import { contactView, deletedContactView } from '../contact.serializer';
+import { ControlError } from '../control-error';
+import {
+  addPartSchema,
+  buildWebhookSchema,
+  createAdminSchema,
+  createContactSchema,
+  createConversationSchema,
+  createTagsSchema,
+  createTokenSchema,
+  createWorkspaceSchema,
+  deliverBatchSchema,
+  deliverWebhookSchema,
+  failNextSchema,
+  faultSettingsSchema,
+  oauthClientSchema,
+  rateLimitSchema,
+  redactSchema,
+  seedContactsSchema,
+  seedConversationsSchema,
+  tagConversationSchema,
+  updateContactSchema,
+  updateWorkspaceSchema,
+} from '../control.schema';
+import type {
+  AppliedTag,
+  ConversationSummary,
+  CreatedWorkspace,
+  DeliverResult,
+  PartSummary,
+  TokenSummary,
+  WorkspaceSummary,
+} from '../control.types';
+import type { FaultInjector } from '../fault-injector';
+import { route, type Route } from '../http-kit';
+import type { ContactRecord, ConversationRecord, ConversationTagRecord, PartRecord } from '../model';
+import { createPrng, randomSeed } from '../prng';
+import type { RequestStats } from '../request-stats';
+import type { SimulatorState, TokenRecord } from '../simulator-state';
+import { deliverNotification } from '../webhook-delivery';
+import { prepareNotification } from '../webhook-items';
+import type { Workspace } from '../workspace';
+
+/** The control API: JSON under `/_sim/`, no auth. See README.md for the list. */
+
+export interface ControlContext {
+  state: SimulatorState;
+  params: Record<string, string>;
+  body: unknown;
+}
+
+/** A non-200 answer from a control handler. */
+export class Reply {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+  ) {}
+}
+
+export type ControlHandler = (ctx: ControlContext) => unknown;
+
+function parse<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  const result = schema.safeParse(body);
+  if (!result.success) {
+    const detail = result.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ');
+    throw new ControlError(400, 'invalid_request', detail);
+  }
+  return result.data;
+}
+
+function workspaceSummary(workspace: Workspace): WorkspaceSummary {
+  const { settings } = workspace;
+  return {
+    appId: settings.appId,
+    name: settings.name,
+    region: settings.region,
+    timezone: settings.timezone,
+    createdAt: settings.createdAt,
+    clientSecret: settings.clientSecret,
+    missingPermissionStyle: settings.missingPermissionStyle,
+    apiVersion: settings.apiVersion,
+    admins: workspace.admins.map(({ id, name, email }) => ({ id, name, email })),
+    botId: workspace.bot.id,
+    counts: { contacts: workspace.contacts.size, conversations: workspace.conversations.size, tags: workspace.tags.size },
+    rateLimit: workspace.rateLimiter.current(),
+  };
+}
+
+function tokenSummary(token: TokenRecord): TokenSummary {
+  return {
+    token: token.token,
+    appId: token.appId,
+    kind: token.kind,
+    permissions: [...token.permissions],
+    adminId: token.adminId,
+    clientId: token.clientId,
+    revoked: token.revoked,
+  };
+}
+
+function partSummary(part: PartRecord): PartSummary {
+  return {
+    id: part.id,
+    partType: part.partType,
+    authorType: part.author.type,
+    authorId: part.author.id,
+    body: part.body,
+    redacted: part.redacted,
+    tagIds: [...part.tagIds],
+    createdAt: part.createdAt,
+  };
+}
+
+function conversationSummary(conversation: ConversationRecord): ConversationSummary {
+  return {
+    id: conversation.id,
+    sourceId: conversation.source.id,
+    contactIds: [...conversation.contactIds],
+    createdAt: conversation.createdAt,
+    updatedAt: conversation.updatedAt,
+    title: conversation.title,
+    state: conversation.state,
+    tagIds: conversation.tags.map((tag) => tag.tagId),
+    parts: conversation.parts.map(partSummary),
+  };
+}
+
+function appliedTag(workspace: Workspace, record: ConversationTagRecord): AppliedTag {
+  return {
+    id: record.tagId,
+    name: workspace.tag(record.tagId).name,
+    appliedAt: record.appliedAt,
+    appliedBy: { ...record.appliedBy },
+    partId: record.partId,
+  };
+}
+
+function restContact(workspace: Workspace, contact: ContactRecord): Record<string, unknown> {
+  return contactView(contact, { appId: workspace.appId, apiVersion: workspace.settings.apiVersion, flavor: 'rest', tags: workspace.tags });
+}
+
+const ws = (ctx: ControlContext): Workspace => ctx.state.workspace(ctx.params.appId ?? '');
+
+/** Routes for one fault scope (a workspace's or the global one). */
+function faultRoutes(prefix: string, faults: (ctx: ControlContext) => FaultInjector): Route<ControlHandler>[] {
+  return [
+    route('GET', `${prefix}/faults`, (ctx: ControlContext) => faults(ctx).snapshot()),
+    route('PUT', `${prefix}/faults`, (ctx: ControlContext) => {
+      const injector = faults(ctx);
+      injector.configure(parse(faultSettingsSchema, ctx.body));
+      return injector.snapshot();
+    }),
+    route('POST', `${prefix}/faults/fail-next`, (ctx: ControlContext) => {
+      const injector = faults(ctx);
+      injector.addFailNext(parse(failNextSchema, ctx.body));
+      return injector.snapshot();
+    }),
+    route('DELETE', `${prefix}/faults`, (ctx: ControlContext) => {
+      const injector = faults(ctx);
+      injector.clear();
+      return injector.snapshot();
+    }),
+  ];
+}
+
+function statsRoutes(prefix: string, stats: (ctx: ControlContext) => RequestStats): Route<ControlHandler>[] {
+  return [
+    route('GET', `${prefix}/stats`, (ctx: ControlContext) => stats(ctx).snapshot()),
+    route('DELETE', `${prefix}/stats`, (ctx: ControlContext) => {
+      stats(ctx).reset();
+      return stats(ctx).snapshot();
+    }),
+  ];
+}
+
+async function deliver(
+  state: SimulatorState,
+  request: z.output<typeof buildWebhookSchema>,
+  url: string,
+  times: number | undefined,
+  timeoutMs: number | undefined,
+): Promise<DeliverResult> {
+  const notification = prepareNotification(state.workspace(request.appId), request, request.secret);
+  const deliveries = await deliverNotification(url, notification, times, timeoutMs);
+  return { ...notification, url, deliveries };
+}
+
+const W = '/_sim/workspaces/:appId';
+
+export const controlRoutes: Route<ControlHandler>[] = [
+  route('GET', '/_sim/health', () => ({ ok: true })),
+
+  // Workspaces and tokens
+  route('POST', '/_sim/workspaces', (ctx: ControlContext) => {
+    const { workspace, token } = ctx.state.createWorkspace(parse(createWorkspaceSchema, ctx.body));
+    const created: CreatedWorkspace = { ...workspaceSummary(workspace), accessToken: token.token };
+    return new Reply(201, created);
+  }),
+  route('GET', '/_sim/workspaces', (ctx: ControlContext) => ({
+    workspaces: [...ctx.state.workspaces.values()].map(workspaceSummary),
+  })),
+  route('GET', W, (ctx: ControlContext) => workspaceSummary(ws(ctx))),
+  route('PATCH', W, (ctx: ControlContext) => {
+    const workspace = ws(ctx);
+    workspace.update(parse(updateWorkspaceSchema, ctx.body));
+    return workspaceSummary(workspace);
+  }),
+  route('DELETE', W, (ctx: ControlContext) => {
+    ctx.state.deleteWorkspace(ctx.params.appId ?? '');
+    return { deleted: true };
+  }),
+  route('POST', `${W}/reset`, (ctx: ControlContext) => {
+    const workspace = ws(ctx);
+    workspace.reset();
+    return workspaceSummary(workspace);
+  }),
+  route('POST', `${W}/tokens`, (ctx: ControlContext) =>
+    new Reply(201, tokenSummary(ctx.state.issueToken(ws(ctx).appId, parse(createTokenSchema, ctx.body)))),
+  ),
+  route('GET', `${W}/tokens`, (ctx: ControlContext) => {
+    const appId = ws(ctx).appId;
+    return { tokens: [...ctx.state.tokens.values()].filter((token) => token.appId === appId).map(tokenSummary) };
+  }),
+  route('POST', `${W}/tokens/revoke`, (ctx: ControlContext) => {
+    const { token } = (ctx.body ?? {}) as { token?: unknown };
+    const record = typeof token === 'string' ? ctx.state.tokens.get(token) : undefined;
+    if (!record || record.appId !== ws(ctx).appId) throw new ControlError(404, 'not_found', 'Unknown token');
+    ctx.state.revokeToken(record.token);
+    return tokenSummary(record);
+  }),
+  route('POST', `${W}/admins`, (ctx: ControlContext) => {
+    const { id, name, email } = ws(ctx).addAdmin(parse(createAdminSchema, ctx.body));
+    return new Reply(201, { id, name, email });
+  }),
+  route('POST', `${W}/tags`, (ctx: ControlContext) => ({
+    tags: ws(ctx).addTags(parse(createTagsSchema, ctx.body)).map(({ id, name }) => ({ id, name })),
+  })),
+
+  // Contacts
+  route('POST', `${W}/contacts/seed`, (ctx: ControlContext) => ws(ctx).seedContacts(parse(seedContactsSchema, ctx.body))),
+  route('POST', `${W}/contacts`, (ctx: ControlContext) => {
+    const workspace = ws(ctx);
+    return new Reply(201, restContact(workspace, workspace.createContact(parse(createContactSchema, ctx.body))));
+  }),
+  route('GET', `${W}/contacts/:contactId`, (ctx: ControlContext) => {
+    const workspace = ws(ctx);
+    return restContact(workspace, workspace.contact(ctx.params.contactId ?? ''));
+  }),
+  route('PATCH', `${W}/contacts/:contactId`, (ctx: ControlContext) => {
+    const workspace = ws(ctx);
+    return restContact(workspace, workspace.updateContact(ctx.params.contactId ?? '', parse(updateContactSchema, ctx.body)));
+  }),
+  route('DELETE', `${W}/contacts/:contactId`, (ctx: ControlContext) =>
+    deletedContactView(ws(ctx).deleteContact(ctx.params.contactId ?? '')),
+  ),
+
+  // Conversations
+  route('POST', `${W}/conversations/seed`, (ctx: ControlContext) => ({
+    conversations: ws(ctx).seedConversations(parse(seedConversationsSchema, ctx.body)).map(conversationSummary),
+  })),
+  route('POST', `${W}/conversations`, (ctx: ControlContext) =>
+    new Reply(201, conversationSummary(ws(ctx).createConversation(parse(createConversationSchema, ctx.body)))),
+  ),
+  route('GET', `${W}/conversations/:conversationId`, (ctx: ControlContext) =>
+    conversationSummary(ws(ctx).conversation(ctx.params.conversationId ?? '')),
+  ),
+  route('POST', `${W}/conversations/:conversationId/parts`, (ctx: ControlContext) => {
+    const { part, topic } = ws(ctx).addPart(ctx.params.conversationId ?? '', parse(addPartSchema, ctx.body));
+    return new Reply(201, { part: partSummary(part), topic });
+  }),
+  route('POST', `${W}/conversations/:conversationId/tags`, (ctx: ControlContext) => {
+    const workspace = ws(ctx);
+    return appliedTag(workspace, workspace.tagConversation(ctx.params.conversationId ?? '', parse(tagConversationSchema, ctx.body)));
+  }),
+  route('DELETE', `${W}/conversations/:conversationId/tags/:tagId`, (ctx: ControlContext) => {
+    ws(ctx).untagConversation(ctx.params.conversationId ?? '', ctx.params.tagId ?? '');
+    return { removed: true };
+  }),
+  route('POST', `${W}/conversations/:conversationId/redact`, (ctx: ControlContext) =>
+    ws(ctx).redact(ctx.params.conversationId ?? '', parse(redactSchema, ctx.body)),
+  ),
+
+  // Faults, rate limits, statistics
+  ...faultRoutes(W, (ctx) => ws(ctx).faults),
+  ...faultRoutes('/_sim', (ctx) => ctx.state.globalFaults),
+  route('PUT', `${W}/rate-limit`, (ctx: ControlContext) => {
+    const input = parse(rateLimitSchema, ctx.body);
+    const limit = input.perMinute !== undefined ? Math.floor(input.perMinute / 6) : input.limit;
+    const windowSeconds = input.perMinute !== undefined ? 10 : input.windowSeconds;
+    return ws(ctx).rateLimiter.configure({
+      ...(limit === undefined ? {} : { limit }),
+      ...(windowSeconds === undefined ? {} : { windowSeconds }),
+    });
+  }),
+  ...statsRoutes(W, (ctx) => ws(ctx).stats),
+  ...statsRoutes('/_sim', (ctx) => ctx.state.globalStats),
+
+  // OAuth clients
+  route('POST', '/_sim/oauth/clients', (ctx: ControlContext) => new Reply(201, { ...ctx.state.registerOAuthClient(parse(oauthClientSchema, ctx.body)) })),
+
+  // Webhooks
+  route('POST', '/_sim/webhooks/build', (ctx: ControlContext) => {
+    const request = parse(buildWebhookSchema, ctx.body);
+    return prepareNotification(ctx.state.workspace(request.appId), request, request.secret);
+  }),
+  route('POST', '/_sim/webhooks/deliver', async (ctx: ControlContext) => {
+    const request = parse(deliverWebhookSchema, ctx.body);
+    return deliver(ctx.state, request, request.url, request.times, request.timeoutMs);
+  }),
+  route('POST', '/_sim/webhooks/deliver-batch', async (ctx: ControlContext) => {
+    const batch = parse(deliverBatchSchema, ctx.body);
+    const requests = batch.notifications.map((notification) => {
+      const appId = notification.appId ?? batch.appId;
+      if (appId === undefined) throw new ControlError(400, 'invalid_request', 'every notification needs an appId');
+      return { ...notification, appId, secret: batch.secret };
+    });
+    if (batch.order === 'shuffled') {
+      const prng = createPrng(batch.seed ?? randomSeed());
+      for (let i = requests.length - 1; i > 0; i--) {
+        const j = prng.int(0, i);
+        [requests[i], requests[j]] = [requests[j] as (typeof requests)[number], requests[i] as (typeof requests)[number]];
+      }
+    }
+    // Build every envelope first, so all of them describe the same moment of state.
+    const prepared = requests.map((request) => ({
+      request,
+      notification: prepareNotification(ctx.state.workspace(request.appId), request, request.secret),
+    }));
+    const results: DeliverResult[] = [];
+    for (const { request, notification } of prepared) {
+      const deliveries = await deliverNotification(batch.url, notification, request.times, batch.timeoutMs);
+      results.push({ ...notification, url: batch.url, deliveries });
+    }
+    return { results };
+  }),
+];

@@ -1,0 +1,279 @@
+import type {
+  AddPartInput,
+  BuildWebhookInput,
+  CreateAdminInput,
+  CreateContactInput,
+  CreateConversationInput,
+  CreateTagsInput,
+  CreateTokenInput,
+  CreateWorkspaceInput,
+  DeliverBatchInput,
+  DeliverWebhookInput,
+  FailNextInput,
+  FaultSettingsInput,
+  OAuthClientInput,
+  RateLimitInput,
+  RedactInput,
+  SeedContactsInput,
+  SeedConversationsInput,
+  TagConversationInput,
+  UpdateContactInput,
+  UpdateWorkspaceInput,
+} from './control.schema';
+import type {
+  AddPartResult,
+  AdminSummary,
+  AppliedTag,
+  BuiltWebhook,
+  ConversationSummary,
+  CreatedWorkspace,
+  DeliverBatchResult,
+  DeliverResult,
+  FaultSnapshot,
+  OAuthClientSummary,
+  RateLimitSettings,
+  SeedContactsResult,
+  StatsSnapshot,
+  TagSummary,
+  TokenSummary,
+  WorkspaceSummary,
+} from './control.types';
+
+/** A contact in Intercom's REST wire shape. */
+export type IntercomContactJson = Record<string, unknown> & { id: string; updated_at: number; created_at: number };
+
+/** A control-API call that did not succeed. */
+export class SimulatorClientError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SimulatorClientError';
+  }
+}
+
+/** The result of driving the consent form without a browser. */
+export interface AuthorizeResult {
+  /** The full redirect target. */
+  location: string;
+  code: string | null;
+  state: string | null;
+  error: string | null;
+}
+
+/** Typed wrappers for the simulator's control API (`/_sim/...`). */
+export class SimulatorClient {
+  constructor(readonly baseUrl: string) {}
+
+  health(): Promise<{ ok: boolean }> {
+    return this.call('GET', '/_sim/health');
+  }
+
+  // Workspaces and tokens
+
+  createWorkspace(input: CreateWorkspaceInput = {}): Promise<CreatedWorkspace> {
+    return this.call('POST', '/_sim/workspaces', input);
+  }
+
+  listWorkspaces(): Promise<{ workspaces: WorkspaceSummary[] }> {
+    return this.call('GET', '/_sim/workspaces');
+  }
+
+  getWorkspace(appId: string): Promise<WorkspaceSummary> {
+    return this.call('GET', this.ws(appId));
+  }
+
+  updateWorkspace(appId: string, input: UpdateWorkspaceInput): Promise<WorkspaceSummary> {
+    return this.call('PATCH', this.ws(appId), input);
+  }
+
+  deleteWorkspace(appId: string): Promise<{ deleted: boolean }> {
+    return this.call('DELETE', this.ws(appId));
+  }
+
+  /** Clears contacts, conversations, tags, statistics, faults and rate-limit counts. */
+  resetWorkspace(appId: string): Promise<WorkspaceSummary> {
+    return this.call('POST', `${this.ws(appId)}/reset`);
+  }
+
+  createToken(appId: string, input: CreateTokenInput = {}): Promise<TokenSummary> {
+    return this.call('POST', `${this.ws(appId)}/tokens`, input);
+  }
+
+  listTokens(appId: string): Promise<{ tokens: TokenSummary[] }> {
+    return this.call('GET', `${this.ws(appId)}/tokens`);
+  }
+
+  revokeToken(appId: string, token: string): Promise<TokenSummary> {
+    return this.call('POST', `${this.ws(appId)}/tokens/revoke`, { token });
+  }
+
+  createAdmin(appId: string, input: CreateAdminInput = {}): Promise<AdminSummary> {
+    return this.call('POST', `${this.ws(appId)}/admins`, input);
+  }
+
+  createTags(appId: string, input: CreateTagsInput): Promise<{ tags: TagSummary[] }> {
+    return this.call('POST', `${this.ws(appId)}/tags`, input);
+  }
+
+  // Contacts
+
+  seedContacts(appId: string, input: SeedContactsInput): Promise<SeedContactsResult> {
+    return this.call('POST', `${this.ws(appId)}/contacts/seed`, input);
+  }
+
+  createContact(appId: string, input: CreateContactInput = {}): Promise<IntercomContactJson> {
+    return this.call('POST', `${this.ws(appId)}/contacts`, input);
+  }
+
+  getContact(appId: string, contactId: string): Promise<IntercomContactJson> {
+    return this.call('GET', `${this.ws(appId)}/contacts/${encodeURIComponent(contactId)}`);
+  }
+
+  /** Changes a contact; its updated_at moves to now unless `updatedAt` is given. */
+  updateContact(appId: string, contactId: string, input: UpdateContactInput = {}): Promise<IntercomContactJson> {
+    return this.call('PATCH', `${this.ws(appId)}/contacts/${encodeURIComponent(contactId)}`, input);
+  }
+
+  deleteContact(appId: string, contactId: string): Promise<{ id: string; external_id: string | null; deleted: true }> {
+    return this.call('DELETE', `${this.ws(appId)}/contacts/${encodeURIComponent(contactId)}`);
+  }
+
+  // Conversations
+
+  seedConversations(appId: string, input: SeedConversationsInput): Promise<{ conversations: ConversationSummary[] }> {
+    return this.call('POST', `${this.ws(appId)}/conversations/seed`, input);
+  }
+
+  createConversation(appId: string, input: CreateConversationInput = {}): Promise<ConversationSummary> {
+    return this.call('POST', `${this.ws(appId)}/conversations`, input);
+  }
+
+  getConversation(appId: string, conversationId: string): Promise<ConversationSummary> {
+    return this.call('GET', this.conversation(appId, conversationId));
+  }
+
+  addPart(appId: string, conversationId: string, input: AddPartInput): Promise<AddPartResult> {
+    return this.call('POST', `${this.conversation(appId, conversationId)}/parts`, input);
+  }
+
+  tagConversation(appId: string, conversationId: string, input: TagConversationInput): Promise<AppliedTag> {
+    return this.call('POST', `${this.conversation(appId, conversationId)}/tags`, input);
+  }
+
+  untagConversation(appId: string, conversationId: string, tagId: string): Promise<{ removed: boolean }> {
+    return this.call('DELETE', `${this.conversation(appId, conversationId)}/tags/${encodeURIComponent(tagId)}`);
+  }
+
+  redact(appId: string, conversationId: string, input: RedactInput): Promise<{ partId: string }> {
+    return this.call('POST', `${this.conversation(appId, conversationId)}/redact`, input);
+  }
+
+  // Faults, rate limits, statistics (workspace scope, or global when appId is null)
+
+  getFaults(appId: string | null): Promise<FaultSnapshot> {
+    return this.call('GET', `${this.scope(appId)}/faults`);
+  }
+
+  setFaults(appId: string | null, settings: FaultSettingsInput): Promise<FaultSnapshot> {
+    return this.call('PUT', `${this.scope(appId)}/faults`, settings);
+  }
+
+  failNext(appId: string | null, rule: FailNextInput): Promise<FaultSnapshot> {
+    return this.call('POST', `${this.scope(appId)}/faults/fail-next`, rule);
+  }
+
+  clearFaults(appId: string | null): Promise<FaultSnapshot> {
+    return this.call('DELETE', `${this.scope(appId)}/faults`);
+  }
+
+  setRateLimit(appId: string, input: RateLimitInput): Promise<RateLimitSettings> {
+    return this.call('PUT', `${this.ws(appId)}/rate-limit`, input);
+  }
+
+  getStats(appId: string | null): Promise<StatsSnapshot> {
+    return this.call('GET', `${this.scope(appId)}/stats`);
+  }
+
+  resetStats(appId: string | null): Promise<StatsSnapshot> {
+    return this.call('DELETE', `${this.scope(appId)}/stats`);
+  }
+
+  // OAuth
+
+  createOAuthClient(input: OAuthClientInput = {}): Promise<OAuthClientSummary> {
+    return this.call('POST', '/_sim/oauth/clients', input);
+  }
+
+  /** Submits the consent form as a user clicking Authorize (or Cancel) would, without following the redirect. */
+  async authorize(input: {
+    clientId: string;
+    appId: string;
+    redirectUri?: string;
+    state?: string;
+    decision?: 'authorize' | 'cancel';
+  }): Promise<AuthorizeResult> {
+    const form = new URLSearchParams({
+      client_id: input.clientId,
+      app_id: input.appId,
+      redirect_uri: input.redirectUri ?? '',
+      state: input.state ?? '',
+      decision: input.decision ?? 'authorize',
+    });
+    const response = await fetch(`${this.baseUrl}/oauth/authorize`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: form.toString(),
+      redirect: 'manual',
+    });
+    const location = response.headers.get('location');
+    if (response.status !== 302 || !location) {
+      throw new SimulatorClientError(response.status, 'authorize_failed', await response.text());
+    }
+    const params = new URL(location).searchParams;
+    return { location, code: params.get('code'), state: params.get('state'), error: params.get('error') };
+  }
+
+  // Webhooks
+
+  buildWebhook(input: BuildWebhookInput): Promise<BuiltWebhook> {
+    return this.call('POST', '/_sim/webhooks/build', input);
+  }
+
+  deliverWebhook(input: DeliverWebhookInput): Promise<DeliverResult> {
+    return this.call('POST', '/_sim/webhooks/deliver', input);
+  }
+
+  deliverWebhookBatch(input: DeliverBatchInput): Promise<DeliverBatchResult> {
+    return this.call('POST', '/_sim/webhooks/deliver-batch', input);
+  }
+
+  private ws(appId: string): string {
+    return `/_sim/workspaces/${encodeURIComponent(appId)}`;
+  }
+
+  private scope(appId: string | null): string {
+    return appId === null ? '/_sim' : this.ws(appId);
+  }
+
+  private conversation(appId: string, conversationId: string): string {
+    return `${this.ws(appId)}/conversations/${encodeURIComponent(conversationId)}`;
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    const parsed: unknown = text === '' ? {} : JSON.parse(text);
+    if (!response.ok) {
+      const error = (parsed as { error?: { code?: string; message?: string } }).error;
+      throw new SimulatorClientError(response.status, error?.code ?? 'unknown', error?.message ?? text);
+    }
+    return parsed as T;
+  }
+}

@@ -1,0 +1,328 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startIntercomSimulator, type IntercomSimulator } from '../../dev/intercom-simulator';
+
+type Json = Record<string, any>;
+
+let sim: IntercomSimulator;
+
+beforeAll(async () => {
+  sim = await startIntercomSimulator({ port: 0 });
+});
+
+afterAll(async () => {
+  await sim.stop();
+});
+
+async function api(token: string | null, path: string, init: RequestInit = {}): Promise<{ status: number; body: Json; headers: Headers }> {
+  const headers: Record<string, string> = { Accept: 'application/json', 'Intercom-Version': '2.16' };
+  if (token !== null) headers.Authorization = `Bearer ${token}`;
+  if (init.body !== undefined) headers['Content-Type'] = 'application/json';
+  const response = await fetch(`${sim.url}${path}`, { ...init, headers: { ...headers, ...(init.headers as Record<string, string>) } });
+  return { status: response.status, body: (await response.json()) as Json, headers: response.headers };
+}
+
+const search = (token: string, body: unknown) => api(token, '/contacts/search', { method: 'POST', body: JSON.stringify(body) });
+
+const utc = (iso: string): number => Date.parse(iso) / 1000;
+
+describe('authentication', () => {
+  it.each([
+    ['no token', null],
+    ['an unknown token', 'dG9rOm5vcGU='],
+  ])('answers 401 unauthorized for %s', async (_label, token) => {
+    const { status, body } = await api(token, '/me');
+    expect(status).toBe(401);
+    expect(body).toMatchObject({ type: 'error.list', errors: [{ code: 'unauthorized', message: 'Access Token Invalid' }] });
+    expect(body.request_id).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('answers 401 once a token is revoked', async () => {
+    const ws = await sim.client.createWorkspace();
+    expect((await api(ws.accessToken, '/me')).status).toBe(200);
+    await sim.client.revokeToken(ws.appId, ws.accessToken);
+    const { status, body } = await api(ws.accessToken, '/me');
+    expect(status).toBe(401);
+    expect(body.errors[0].code).toBe('unauthorized');
+  });
+
+  it('identifies the workspace with /me', async () => {
+    const ws = await sim.client.createWorkspace({ name: 'Acme', region: 'EU', timezone: 'Europe/Berlin' });
+    const { status, body } = await api(ws.accessToken, '/me');
+    expect(status).toBe(200);
+    expect(body).toMatchObject({
+      type: 'admin',
+      id: ws.admins[0]?.id,
+      email_verified: true,
+      app: { type: 'app', id_code: ws.appId, name: 'Acme', region: 'EU', timezone: 'Europe/Berlin', created_at: ws.createdAt },
+    });
+  });
+});
+
+describe('permissions', () => {
+  const allButTags = [
+    'Read and list users and companies',
+    'Read and write users',
+    'Read one user and one company',
+    'Read conversations',
+    'Read admins',
+  ] as const;
+
+  it('withholds /tags from a token without "Read tags" with 401 token_unauthorized', async () => {
+    const ws = await sim.client.createWorkspace({ tokenPermissions: [...allButTags] });
+    await sim.client.createTags(ws.appId, { names: ['bug'] });
+    const denied = await api(ws.accessToken, '/tags');
+    expect(denied.status).toBe(401);
+    expect(denied.body.errors).toEqual([{ code: 'token_unauthorized', message: 'Not authorized to access resource' }]);
+    expect((await api(ws.accessToken, '/contacts')).status).toBe(200);
+    const full = await sim.client.createToken(ws.appId);
+    expect((await api(full.token, '/tags')).body.data).toEqual([{ type: 'tag', id: expect.any(String), name: 'bug' }]);
+  });
+
+  it('answers 403 forbidden when the workspace reports missing scopes that way', async () => {
+    const ws = await sim.client.createWorkspace({ tokenPermissions: [...allButTags], missingPermissionStyle: 'forbidden' });
+    const { status, body } = await api(ws.accessToken, '/tags');
+    expect(status).toBe(403);
+    expect(body.errors[0]).toEqual({ code: 'forbidden', message: 'You do not have the required scope (read_tags) to access this resource' });
+  });
+});
+
+describe('rate limits', () => {
+  it('sends the headers on every response and 429 past the window quota', async () => {
+    const ws = await sim.client.createWorkspace();
+    await sim.client.setRateLimit(ws.appId, { limit: 3, windowSeconds: 3600 });
+    const responses = [];
+    for (let i = 0; i < 4; i++) responses.push(await api(ws.accessToken, '/admins'));
+    expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 429]);
+    expect(responses.map((r) => r.headers.get('x-ratelimit-remaining'))).toEqual(['2', '1', '0', '0']);
+    for (const response of responses) {
+      expect(response.headers.get('x-ratelimit-limit')).toBe('3');
+      const reset = Number(response.headers.get('x-ratelimit-reset'));
+      expect(reset % 3600).toBe(0);
+      expect(reset).toBeGreaterThan(Date.now() / 1000);
+    }
+    expect(responses[3]?.body.errors[0].code).toBe('rate_limit_exceeded');
+  });
+
+  it('limits each workspace separately', async () => {
+    const busy = await sim.client.createWorkspace();
+    const quiet = await sim.client.createWorkspace();
+    await sim.client.setRateLimit(busy.appId, { limit: 1, windowSeconds: 3600 });
+    await api(busy.accessToken, '/me');
+    expect((await api(busy.accessToken, '/me')).status).toBe(429);
+    expect((await api(quiet.accessToken, '/me')).status).toBe(200);
+  });
+
+  it('defaults to 1666 requests per 10-second window', async () => {
+    const ws = await sim.client.createWorkspace();
+    const { headers } = await api(ws.accessToken, '/me');
+    expect(headers.get('x-ratelimit-limit')).toBe('1666');
+    expect(Number(headers.get('x-ratelimit-reset')) % 10).toBe(0);
+  });
+});
+
+describe('GET /contacts', () => {
+  it('walks every seeded contact exactly once', async () => {
+    const ws = await sim.client.createWorkspace();
+    await sim.client.seedContacts(ws.appId, { count: 1000, seed: 11 });
+    const seen = new Map<string, number>();
+    let cursor: string | undefined;
+    const pages: Json[] = [];
+    do {
+      const query = `per_page=150${cursor ? `&starting_after=${encodeURIComponent(cursor)}` : ''}`;
+      const { status, body } = await api(ws.accessToken, `/contacts?${query}`);
+      expect(status).toBe(200);
+      expect(body.total_count).toBe(1000);
+      pages.push(body.pages);
+      for (const contact of body.data) seen.set(contact.id, (seen.get(contact.id) ?? 0) + 1);
+      cursor = body.pages.next?.starting_after;
+    } while (cursor);
+    expect(seen.size).toBe(1000);
+    expect([...seen.values()].every((count) => count === 1)).toBe(true);
+    expect(pages.map((p) => p.page)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(pages[0]).toMatchObject({ type: 'pages', per_page: 150, total_pages: 7, next: { page: 2 } });
+    expect(pages.at(-1)).not.toHaveProperty('next');
+  });
+
+  it('defaults to 10 per page, clamps per_page to 150 and rejects a bad cursor', async () => {
+    const ws = await sim.client.createWorkspace();
+    await sim.client.seedContacts(ws.appId, { count: 200, seed: 1 });
+    expect((await api(ws.accessToken, '/contacts')).body.data).toHaveLength(10);
+    const big = await api(ws.accessToken, '/contacts?per_page=500');
+    expect(big.body.data).toHaveLength(150);
+    expect(big.body.pages.per_page).toBe(150);
+    const bad = await api(ws.accessToken, '/contacts?starting_after=nonsense');
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0].code).toBe('parameter_invalid');
+  });
+
+  it('answers one contact, and 404 in Intercom shape for an unknown id', async () => {
+    const ws = await sim.client.createWorkspace();
+    const created = await sim.client.createContact(ws.appId, { role: 'lead', email: 'lead@example.com', externalId: 'x-1' });
+    const found = await api(ws.accessToken, `/contacts/${created.id}`);
+    expect(found.body).toMatchObject({ type: 'contact', id: created.id, role: 'lead', external_id: 'x-1', workspace_id: ws.appId });
+    const missing = await api(ws.accessToken, '/contacts/000000000000000000000000');
+    expect(missing.status).toBe(404);
+    expect(missing.body.errors[0]).toEqual({ code: 'not_found', message: 'User Not Found' });
+  });
+});
+
+describe('POST /contacts/search', () => {
+  // New York switches to daylight time at 02:00 on 2024-03-10.
+  const timezone = 'America/New_York';
+  const stamps = {
+    march9Late: utc('2024-03-10T04:30:00Z'), // 9 March, 23:30 EST
+    march10Early: utc('2024-03-10T05:30:00Z'), // 10 March, 00:30 EST
+    march10Late: utc('2024-03-11T02:00:00Z'), // 10 March, 22:00 EDT (already 11 March in UTC)
+    march11: utc('2024-03-11T13:00:00Z'), // 11 March, 09:00 EDT
+  };
+
+  async function workspaceWithStampedContacts() {
+    const ws = await sim.client.createWorkspace({ timezone });
+    const ids: Record<string, string> = {};
+    for (const [name, at] of Object.entries(stamps)) {
+      ids[name] = (await sim.client.createContact(ws.appId, { email: `${name}@example.com`, createdAt: at, updatedAt: at })).id;
+    }
+    return { ws, ids };
+  }
+
+  const namesOf = (body: Json, ids: Record<string, string>): string[] =>
+    body.data.map((c: Json) => Object.keys(ids).find((name) => ids[name] === c.id)).sort();
+
+  it('matches created_at by calendar day in the workspace timezone', async () => {
+    const { ws, ids } = await workspaceWithStampedContacts();
+    const noon10th = String(utc('2024-03-10T17:00:00Z'));
+    const equal = await search(ws.accessToken, { query: { field: 'created_at', operator: '=', value: noon10th } });
+    expect(namesOf(equal.body, ids)).toEqual(['march10Early', 'march10Late']);
+    const after = await search(ws.accessToken, { query: { field: 'created_at', operator: '>', value: noon10th } });
+    expect(namesOf(after.body, ids)).toEqual(['march11']);
+    const before = await search(ws.accessToken, { query: { field: 'created_at', operator: '<', value: noon10th } });
+    expect(namesOf(before.body, ids)).toEqual(['march9Late']);
+  });
+
+  it('finds contacts whose updated_at moved, with the (> OR =) AND < window', async () => {
+    const { ws, ids } = await workspaceWithStampedContacts();
+    await sim.client.updateContact(ws.appId, ids.march9Late as string, { name: 'Changed', updatedAt: utc('2024-03-11T15:00:00Z') });
+    const from = utc('2024-03-11T12:00:00Z');
+    const to = utc('2024-03-12T12:00:00Z');
+    const { status, body } = await search(ws.accessToken, {
+      query: {
+        operator: 'AND',
+        value: [
+          { operator: 'OR', value: [{ field: 'updated_at', operator: '>', value: from }, { field: 'updated_at', operator: '=', value: from }] },
+          { field: 'updated_at', operator: '<', value: to },
+        ],
+      },
+      sort: { field: 'updated_at', order: 'ascending' },
+      pagination: { per_page: 150 },
+    });
+    expect(status).toBe(200);
+    expect(namesOf(body, ids)).toEqual(['march11', 'march9Late']);
+    expect(body.data.map((c: Json) => c.updated_at)).toEqual([...body.data.map((c: Json) => c.updated_at)].sort((a, b) => a - b));
+  });
+
+  it('moves updated_at to now when a contact changes without a given time', async () => {
+    const { ws, ids } = await workspaceWithStampedContacts();
+    const before = Math.floor(Date.now() / 1000);
+    const changed = await sim.client.updateContact(ws.appId, ids.march11 as string, { name: 'Renamed' });
+    expect(changed.updated_at).toBeGreaterThanOrEqual(before);
+    const today = await search(ws.accessToken, { query: { field: 'updated_at', operator: '=', value: changed.updated_at } });
+    expect(today.body.data.map((c: Json) => c.id)).toEqual([ids.march11]);
+  });
+
+  it('rejects >= on a date and an unknown sort order with 400', async () => {
+    const { ws } = await workspaceWithStampedContacts();
+    const dateOp = await search(ws.accessToken, { query: { field: 'updated_at', operator: '>=', value: 1 } });
+    expect(dateOp.status).toBe(400);
+    expect(dateOp.body.type).toBe('error.list');
+    const sort = await search(ws.accessToken, { query: { field: 'role', operator: '=', value: 'user' }, sort: { field: 'updated_at', order: 'desc' } });
+    expect(sort.status).toBe(400);
+    expect(sort.body.errors).toEqual([{ code: 'invalid_sort_order', message: "Invalid sort order 'desc'. Must be one of: ascending, descending" }]);
+  });
+
+  it('paginates a search with the cursor in the body, each match once, in sort order', async () => {
+    const ws = await sim.client.createWorkspace();
+    await sim.client.seedContacts(ws.appId, { count: 600, seed: 3 });
+    const query = { field: 'role', operator: '=', value: 'user' };
+    const seen: Json[] = [];
+    let cursor: string | undefined;
+    let total = 0;
+    do {
+      const { body } = await search(ws.accessToken, {
+        query,
+        sort: { field: 'created_at', order: 'descending' },
+        pagination: { per_page: 50, ...(cursor ? { starting_after: cursor } : {}) },
+      });
+      total = body.total_count;
+      seen.push(...body.data);
+      cursor = body.pages.next?.starting_after;
+    } while (cursor);
+    expect(total).toBeGreaterThan(300);
+    expect(seen).toHaveLength(total);
+    expect(new Set(seen.map((c) => c.id)).size).toBe(total);
+    expect(seen.every((c) => c.role === 'user')).toBe(true);
+    const created = seen.map((c) => c.created_at as number);
+    expect(created).toEqual([...created].sort((a, b) => b - a));
+  });
+});
+
+describe('GET /conversations/{id}', () => {
+  it('returns parts, tags and contacts, HTML by default and plain text on request', async () => {
+    const ws = await sim.client.createWorkspace();
+    const conversation = await sim.client.createConversation(ws.appId, {
+      body: '<p>Please add <b>dark mode</b></p>',
+      parts: [{ kind: 'assignment' }, { kind: 'admin_reply', body: '<p>On it &amp; logged</p>' }, { kind: 'admin_note' }],
+    });
+    const applied = await sim.client.tagConversation(ws.appId, conversation.id, { tagName: 'feedback' });
+    const html = await api(ws.accessToken, `/conversations/${conversation.id}`);
+    expect(html.status).toBe(200);
+    expect(html.body.source.body).toBe('<p>Please add <b>dark mode</b></p>');
+    expect(html.body.tags).toEqual({
+      type: 'tag.list',
+      tags: [{ type: 'tag', id: applied.id, name: 'feedback', applied_at: applied.appliedAt, applied_by: { type: 'admin', id: ws.admins[0]?.id } }],
+    });
+    expect(html.body.contacts.contacts[0].id).toBe(conversation.contactIds[0]);
+    const parts = html.body.conversation_parts.conversation_parts as Json[];
+    expect(parts.map((p) => p.part_type)).toEqual(['assignment', 'comment', 'note']);
+    expect(parts[0]?.body).toBeNull();
+    const plain = await api(ws.accessToken, `/conversations/${conversation.id}?display_as=plaintext`);
+    expect(plain.body.source.body).toBe('Please add dark mode');
+    expect(plain.body.conversation_parts.conversation_parts[1].body).toBe('On it & logged');
+  });
+
+  it('answers 404 not_found for an unknown conversation', async () => {
+    const ws = await sim.client.createWorkspace();
+    const { status, body } = await api(ws.accessToken, '/conversations/1');
+    expect(status).toBe(404);
+    expect(body.errors[0]).toEqual({ code: 'not_found', message: 'Resource Not Found' });
+  });
+
+  it('keeps workspaces apart even when they reuse a conversation id and a tag id', async () => {
+    const one = await sim.client.createWorkspace();
+    const two = await sim.client.createWorkspace();
+    for (const [ws, name] of [[one, 'alpha'], [two, 'beta']] as const) {
+      await sim.client.createTags(ws.appId, { tags: [{ id: '777', name }] });
+      await sim.client.createConversation(ws.appId, { id: '123456789012345', body: `<p>${name}</p>` });
+      await sim.client.tagConversation(ws.appId, '123456789012345', { tagId: '777' });
+    }
+    const a = await api(one.accessToken, '/conversations/123456789012345');
+    const b = await api(two.accessToken, '/conversations/123456789012345');
+    expect(a.body.source.body).toBe('<p>alpha</p>');
+    expect(b.body.source.body).toBe('<p>beta</p>');
+    expect(a.body.tags.tags[0]).toMatchObject({ id: '777', name: 'alpha' });
+    expect(b.body.tags.tags[0]).toMatchObject({ id: '777', name: 'beta' });
+    expect((await api(one.accessToken, '/tags')).body.data).toEqual([{ type: 'tag', id: '777', name: 'alpha' }]);
+  });
+});
+
+describe('request statistics', () => {
+  it('counts requests per route and status for the workspace', async () => {
+    const ws = await sim.client.createWorkspace();
+    await api(ws.accessToken, '/contacts');
+    await api(ws.accessToken, '/contacts');
+    await api(ws.accessToken, '/conversations/42');
+    const stats = await sim.client.getStats(ws.appId);
+    expect(stats.byRoute['GET /contacts']).toEqual({ count: 2, byStatus: { '200': 2 } });
+    expect(stats.byRoute['GET /conversations/{id}']).toEqual({ count: 1, byStatus: { '404': 1 } });
+    expect(stats.total).toBe(3);
+  });
+});
