@@ -1,4 +1,4 @@
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -145,6 +145,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const functionEnv: Record<string, string> = {
       ...awsEnv,
       HTTP_PORT: String(ports.http),
+      ESBUILD_WORK_FOLDER: `.esbuild-offline-${ports.http}`,
       LAMBDA_PORT: String(ports.lambda),
       EVENTS_QUEUE_URL: queueUrl('EventsQueue'),
       BACKFILL_QUEUE_URL: queueUrl('ContactsBackfillQueue'),
@@ -167,7 +168,10 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       [SERVERLESS_BIN, 'offline', 'start', '--stage', STAGE],
       { cwd: ROOT, env: { ...baseEnv, ...functionEnv }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
-    stops.push(() => offline.stop());
+    stops.push(async () => {
+      await offline.stop();
+      rmSync(join(ROOT, functionEnv.ESBUILD_WORK_FOLDER!), { recursive: true, force: true });
+    });
     const functionLog = lineSink(options.functionLog);
     stops.push(async () => functionLog.close());
     pipeLines(offline, functionLog);

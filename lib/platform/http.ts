@@ -2,7 +2,14 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
-import { BadRequestError, HttpError } from './errors';
+import { assertAdministers, type Admin, type AdminVerifier } from './admin-auth';
+import {
+  IntercomError,
+  IntercomPermissionError,
+  IntercomRateLimitError,
+  IntercomTokenInvalidError,
+} from '../intercom/errors';
+import { BadRequestError, ConflictError, HttpError, NotFoundError, UnprocessableError } from './errors';
 import { logger } from './logger';
 
 export type HttpEvent = APIGatewayProxyEventV2;
@@ -25,8 +32,10 @@ export function json(statusCode: number, body?: unknown, headers: Record<string,
  */
 export function errorResponse(error: unknown): HttpResult {
   if (error instanceof HttpError) {
+    if (error.statusCode < 500) logger.info('Request refused', { statusCode: error.statusCode, code: error.code });
     return json(error.statusCode, { error: { code: error.code, message: error.message, ...error.details } });
   }
+  if (error instanceof IntercomError) return errorResponse(fromIntercom(error));
   logger.error('Unhandled error', { error: error as Error });
   return json(500, { error: { code: 'internal_error', message: 'Something went wrong on our side.' } });
 }
@@ -63,6 +72,23 @@ export function parseInput<T extends z.ZodType>(schema: T, input: unknown, where
   return result.data;
 }
 
+/** Intercom failures that reach an admin, as the frontend should present them. */
+function fromIntercom(error: IntercomError): HttpError {
+  if (error instanceof IntercomTokenInvalidError) {
+    return new ConflictError("Intercom no longer accepts this workspace's token. Reconnect Intercom.", 'intercom_needs_reauth');
+  }
+  if (error instanceof IntercomPermissionError) {
+    return new UnprocessableError('intercom_permissions_missing', 'The Intercom app lacks a permission this needs.');
+  }
+  if (error instanceof IntercomRateLimitError) {
+    return new HttpError(503, 'intercom_rate_limited', 'Intercom is rate limiting this workspace; try again shortly.', {
+      retryAt: error.resetAt?.toISOString() ?? null,
+    });
+  }
+  logger.warn('Intercom call failed', { intercomStatus: error.status, intercomCode: error.code, reason: error.message });
+  return new HttpError(502, 'intercom_unavailable', 'Intercom did not answer as expected; try again shortly.');
+}
+
 type HttpHandler = (event: HttpEvent, context: Context) => Promise<HttpResult>;
 
 /** Wraps an HTTP handler with request-scoped logging and the error contract. */
@@ -75,4 +101,28 @@ export function httpHandler(handler: HttpHandler) {
       },
     })
     .handler(handler);
+}
+
+const WORKSPACE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+export interface AdminRequest {
+  admin: Admin;
+  workspaceId: string;
+}
+
+type AdminHttpHandler = (event: HttpEvent, request: AdminRequest, context: Context) => Promise<HttpResult>;
+
+/**
+ * An HTTP handler for `/v1/workspaces/{workspaceId}/...`: 401 without a valid admin JWT, 403 when
+ * the token does not list the workspace. The admin's `sub` is logged with everything the request does.
+ */
+export function adminHttpHandler(verifier: () => AdminVerifier, handler: AdminHttpHandler) {
+  return httpHandler(async (event, context) => {
+    const admin = await verifier()(event.headers.authorization);
+    const workspaceId = event.pathParameters?.workspaceId ?? '';
+    if (!WORKSPACE_ID.test(workspaceId)) throw new NotFoundError('No such workspace.');
+    assertAdministers(admin, workspaceId);
+    logger.appendKeys({ adminSub: admin.sub, workspaceId });
+    return handler(event, { admin, workspaceId }, context);
+  });
 }

@@ -8,6 +8,9 @@ import type { ProvisionedQueue } from '../../dev/provision';
 export const stack = {
   apiUrl: required('TEST_API_URL'),
   intercomUrl: required('TEST_INTERCOM_URL'),
+  intercomClientId: required('TEST_INTERCOM_CLIENT_ID'),
+  intercomClientSecret: required('TEST_INTERCOM_CLIENT_SECRET'),
+  secretsPrefix: 'timebook-intercom/local',
   functionLog: required('TEST_FUNCTION_LOG'),
   adminJwtSecret: required('TEST_ADMIN_JWT_SECRET'),
   queue(logicalId: string): ProvisionedQueue {

@@ -1,0 +1,19 @@
+import { completeOAuth, oauthRedirect } from '../../lib/connect/oauth';
+import { dependencies } from '../../lib/platform/dependencies';
+import { httpHandler } from '../../lib/platform/http';
+import { logger } from '../../lib/platform/logger';
+
+/** `GET /v1/intercom/oauth/callback`: always a redirect to the frontend, never an error page. */
+export const handler = httpHandler(async (event) => {
+  const query = event.queryStringParameters ?? {};
+  const deps = dependencies();
+  let outcome;
+  try {
+    outcome = await completeOAuth(deps, { code: query.code, state: query.state, error: query.error });
+  } catch (error) {
+    logger.error('OAuth callback failed', { error: error as Error });
+    outcome = { error: 'internal_error' };
+  }
+  if ('error' in outcome) logger.warn('OAuth callback refused', { reason: outcome.error, workspaceId: outcome.workspaceId });
+  return { statusCode: 302, headers: { location: oauthRedirect(deps.config.APP_URL, outcome), 'cache-control': 'no-store' }, body: '' };
+});

@@ -1,0 +1,67 @@
+import type { Admin } from '../platform/admin-auth';
+import type { Dependencies } from '../platform/dependencies';
+import { UnprocessableError } from '../platform/errors';
+import { secretNames } from '../platform/secret-store';
+import { IntercomPermissionError, IntercomTokenInvalidError } from '../intercom/errors';
+import { DEFAULT_SETTINGS, type Connection } from './connection';
+import { checkPermissions, PERMISSIONS } from './permissions';
+import { toStatus } from './status';
+
+/**
+ * Connects a workspace with an access token from the customer's own Intercom app.
+ * Steps: identify the Intercom workspace with `GET /me`; probe every required permission;
+ * only then store the token in Secrets Manager and record the connection. A token that replaces
+ * a live token connection keeps the webhook URL and secret.
+ */
+export async function connectWithToken(
+  deps: Dependencies,
+  input: { workspaceId: string; accessToken: string; admin: Admin },
+) {
+  const { workspaceId, accessToken, admin } = input;
+  let me;
+  try {
+    me = await deps.intercom.me(accessToken);
+  } catch (error) {
+    if (error instanceof IntercomTokenInvalidError) {
+      throw new UnprocessableError('intercom_token_invalid', 'Intercom does not accept this access token.');
+    }
+    if (error instanceof IntercomPermissionError) throw missing([PERMISSIONS.readAdmins]);
+    throw error;
+  }
+  const permissions = await checkPermissions(deps.intercom, accessToken);
+  if (permissions.missing.length > 0) throw missing(permissions.missing);
+
+  await deps.secrets.put(secretNames.accessToken(deps.config.SECRETS_PREFIX, workspaceId), accessToken);
+  const previous = await deps.connections.get(workspaceId);
+  const keepWebhook = previous?.method === 'token' && previous.status !== 'disconnected' && previous.intercom.appId === me.app.id_code;
+  const now = deps.clock().toISOString();
+  const connection: Connection = {
+    workspaceId,
+    method: 'token',
+    status: 'connected',
+    intercom: { appId: me.app.id_code, name: me.app.name, region: me.app.region ?? null, timezone: me.app.timezone ?? null },
+    webhook: keepWebhook
+      ? previous.webhook
+      : { key: null, secretConfigured: false, secretVersion: null, lastEventAt: null },
+    settings: previous && previous.status !== 'disconnected' ? previous.settings : DEFAULT_SETTINGS,
+    reauth: null,
+    connectedAt: now,
+    connectedBy: admin.sub,
+    updatedAt: now,
+    disconnectedAt: null,
+  };
+  await deps.connections.saveConnected(connection, previous);
+  if (!keepWebhook) await deps.secrets.delete(secretNames.webhookSecret(deps.config.SECRETS_PREFIX, workspaceId));
+  return {
+    ...toStatus(connection, deps.config.PUBLIC_BASE_URL),
+    permissions: { verified: permissions.verified, unverifiable: permissions.unverifiable },
+  };
+}
+
+function missing(permissions: string[]) {
+  return new UnprocessableError(
+    'intercom_permissions_missing',
+    `The Intercom app lacks: ${permissions.join(', ')}. Tick them in the app's Authentication page, then connect again.`,
+    { missing: permissions },
+  );
+}

@@ -1,0 +1,65 @@
+import { IntercomPermissionError, IntercomTokenInvalidError } from '../intercom/errors';
+import type { Dependencies } from '../platform/dependencies';
+import { ConflictError, NotFoundError, UnprocessableError } from '../platform/errors';
+import { logger } from '../platform/logger';
+import { secretNames } from '../platform/secret-store';
+import type { WorkspaceSettings } from './connection';
+import { PERMISSIONS } from './permissions';
+import { toStatus } from './status';
+import { withWorkspaceToken } from './workspace-token';
+
+/** The workspace's connection status (a never-connected workspace is `disconnected`). */
+export async function getStatus(deps: Dependencies, workspaceId: string) {
+  return toStatus(await deps.connections.get(workspaceId), deps.config.PUBLIC_BASE_URL);
+}
+
+/** Changes `syncFeedback` and/or `syncContacts`; only a connected workspace has settings to change. */
+export async function updateSettings(deps: Dependencies, workspaceId: string, patch: Partial<WorkspaceSettings>) {
+  const connection = await deps.connections.get(workspaceId);
+  if (!connection || connection.status === 'disconnected') {
+    throw new ConflictError('Connect Intercom before changing its settings.', 'intercom_not_connected');
+  }
+  const settings = { ...connection.settings, ...patch };
+  await deps.connections.updateSettings(workspaceId, settings, deps.clock());
+  logger.info('Intercom settings changed', { settings });
+  return toStatus({ ...connection, settings }, deps.config.PUBLIC_BASE_URL);
+}
+
+/** The workspace's Intercom tags, fetched live. */
+export async function listTags(deps: Dependencies, workspaceId: string) {
+  try {
+    const tags = await withWorkspaceToken(deps, workspaceId, (token) => deps.intercom.listTags(token));
+    return { tags: tags.map((tag) => ({ id: tag.id, name: tag.name })) };
+  } catch (error) {
+    if (error instanceof IntercomPermissionError) {
+      throw new UnprocessableError('intercom_permissions_missing', `The Intercom app lacks: ${PERMISSIONS.readTags}.`, {
+        missing: [PERMISSIONS.readTags],
+      });
+    }
+    throw error;
+  }
+}
+
+/**
+ * Disconnects. Steps: for OAuth, uninstall Timebook's app (revoking the token; a token that is
+ * already dead is fine); delete the token and webhook secret; mark the connection disconnected and
+ * drop its webhook routes, so its webhook URL answers 404. Tickets and contacts stay.
+ */
+export async function disconnect(deps: Dependencies, workspaceId: string): Promise<void> {
+  const connection = await deps.connections.get(workspaceId);
+  if (!connection) throw new NotFoundError('Intercom was never connected for this workspace.', 'intercom_not_connected');
+  if (connection.status === 'disconnected') return;
+  const tokenName = secretNames.accessToken(deps.config.SECRETS_PREFIX, workspaceId);
+  if (connection.method === 'oauth') {
+    const token = await deps.secrets.get(tokenName);
+    if (token) {
+      await deps.intercom.uninstall(token.value).catch((error: unknown) => {
+        if (!(error instanceof IntercomTokenInvalidError)) throw error;
+      });
+    }
+  }
+  await deps.connections.saveDisconnected(connection, deps.clock());
+  await deps.secrets.delete(tokenName);
+  await deps.secrets.delete(secretNames.webhookSecret(deps.config.SECRETS_PREFIX, workspaceId));
+  logger.info('Intercom disconnected', { method: connection.method, appId: connection.intercom.appId });
+}

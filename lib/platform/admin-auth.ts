@@ -1,0 +1,53 @@
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { z } from 'zod';
+import type { Config } from './config';
+import { ForbiddenError, UnauthorizedError } from './errors';
+
+/** The Timebook user behind an admin request. */
+export interface Admin {
+  sub: string;
+  workspaceIds: string[];
+}
+
+const claimsSchema = z.object({
+  sub: z.string().min(1),
+  workspace_ids: z.array(z.string()),
+});
+
+export type AdminVerifier = (authorization: string | undefined) => Promise<Admin>;
+
+/**
+ * Verifies the frontend's JWT: signature (HS256 with ADMIN_JWT_SECRET locally, RS256/ES256 from
+ * ADMIN_JWKS_URL deployed), `exp`, `aud`, `iss` when configured, and the `workspace_ids` claim.
+ */
+export function createAdminVerifier(config: Pick<Config, 'ADMIN_JWT_SECRET' | 'ADMIN_JWKS_URL' | 'ADMIN_JWT_AUDIENCE' | 'ADMIN_JWT_ISSUER'>): AdminVerifier {
+  const jwks: JWTVerifyGetKey | undefined = config.ADMIN_JWKS_URL ? createRemoteJWKSet(new URL(config.ADMIN_JWKS_URL)) : undefined;
+  const secret = config.ADMIN_JWT_SECRET ? new TextEncoder().encode(config.ADMIN_JWT_SECRET) : undefined;
+  const options = {
+    audience: config.ADMIN_JWT_AUDIENCE,
+    issuer: config.ADMIN_JWT_ISSUER,
+    algorithms: jwks ? ['RS256', 'ES256'] : ['HS256'],
+  };
+
+  return async (authorization) => {
+    const token = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/i.exec(authorization?.trim() ?? '')?.[1];
+    if (!token) throw new UnauthorizedError('Send an admin JWT as `Authorization: Bearer <token>`.', 'missing_token');
+    let payload: unknown;
+    try {
+      ({ payload } = jwks ? await jwtVerify(token, jwks, options) : await jwtVerify(token, secret!, options));
+    } catch (error) {
+      if (error instanceof joseErrors.JWTExpired) throw new UnauthorizedError('The admin token has expired.', 'token_expired');
+      throw new UnauthorizedError('The admin token is not valid.', 'invalid_token');
+    }
+    const claims = claimsSchema.safeParse(payload);
+    if (!claims.success) throw new UnauthorizedError('The admin token lacks `sub` or `workspace_ids`.', 'invalid_token');
+    return { sub: claims.data.sub, workspaceIds: claims.data.workspace_ids };
+  };
+}
+
+/** 403 unless the admin administers the workspace. */
+export function assertAdministers(admin: Admin, workspaceId: string): void {
+  if (!admin.workspaceIds.includes(workspaceId)) {
+    throw new ForbiddenError('You are not an admin of this workspace.', 'workspace_forbidden');
+  }
+}

@@ -1,0 +1,46 @@
+import { IntercomClient } from '../intercom/client';
+import { ConnectionStore } from '../store/connection-store';
+import type { Table } from '../store/table';
+import { createAdminVerifier, type AdminVerifier } from './admin-auth';
+import { dynamoDocumentClient, secretsManagerClient, sqsClient } from './aws-clients';
+import { getConfig, type Config } from './config';
+import { SecretStore } from './secret-store';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+
+/** The ports every use case may ask for. Tests build their own; Lambdas use {@link dependencies}. */
+export interface Dependencies {
+  config: Config;
+  table: Table;
+  connections: ConnectionStore;
+  secrets: SecretStore;
+  intercom: IntercomClient;
+  sqs: SQSClient;
+  clock: () => Date;
+}
+
+let wired: Dependencies | undefined;
+let verifier: AdminVerifier | undefined;
+
+/** The real dependencies, wired once per Lambda container. */
+export function dependencies(): Dependencies {
+  if (!wired) {
+    const config = getConfig();
+    const table: Table = { client: dynamoDocumentClient(), name: config.TABLE_NAME };
+    wired = {
+      config,
+      table,
+      connections: new ConnectionStore(table),
+      secrets: new SecretStore(secretsManagerClient()),
+      intercom: new IntercomClient({ baseUrl: config.INTERCOM_API_BASE_URL, version: config.INTERCOM_VERSION }),
+      sqs: sqsClient(),
+      clock: () => new Date(),
+    };
+  }
+  return wired;
+}
+
+/** The admin JWT verifier, built once per container. */
+export function adminVerifier(): AdminVerifier {
+  verifier ??= createAdminVerifier(getConfig());
+  return verifier;
+}
