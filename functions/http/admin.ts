@@ -1,8 +1,25 @@
 import { disconnect, getStatus, listTags, updateSettings } from '../../lib/connect/manage-connection';
 import { settingsBody } from '../../lib/connect/requests.schema';
 import { adminVerifier, dependencies } from '../../lib/platform/dependencies';
+import {
+  getFeedbackTicket,
+  getProductFeedback,
+  listFeedback,
+  pageQuery,
+  productFeedbackBody,
+  productIdSchema,
+  putProductFeedback,
+} from '../../lib/feedback/manage-feedback';
 import { NotFoundError } from '../../lib/platform/errors';
-import { adminHttpHandler, json, parseJsonBody, type AdminRequest, type HttpEvent, type HttpResult } from '../../lib/platform/http';
+import {
+  adminHttpHandler,
+  json,
+  parseInput,
+  parseJsonBody,
+  type AdminRequest,
+  type HttpEvent,
+  type HttpResult,
+} from '../../lib/platform/http';
 
 type Route = (event: HttpEvent, request: AdminRequest) => Promise<HttpResult>;
 
@@ -18,7 +35,34 @@ const routes: Record<string, Route> = {
     await disconnect(dependencies(), workspaceId);
     return json(204);
   },
+  'GET /v1/workspaces/{workspaceId}/products/{productId}/intercom-feedback': async (event, { workspaceId }) =>
+    json(200, await getProductFeedback(dependencies(), workspaceId, productOf(event))),
+  'PUT /v1/workspaces/{workspaceId}/products/{productId}/intercom-feedback': async (event, { workspaceId }) => {
+    const productId = productOf(event);
+    const body = parseJsonBody(event, productFeedbackBody);
+    return json(200, await putProductFeedback(dependencies(), { workspaceId, productId, ...body }));
+  },
+  'GET /v1/workspaces/{workspaceId}/products/{productId}/feedback': async (event, { workspaceId }) => {
+    const productId = productOf(event);
+    const page = parseInput(pageQuery, event.queryStringParameters ?? {}, 'query');
+    return json(200, await listFeedback(dependencies(), { workspaceId, productId, ...page }));
+  },
+  'GET /v1/workspaces/{workspaceId}/products/{productId}/feedback/{ticketId}': async (event, { workspaceId }) =>
+    json(
+      200,
+      await getFeedbackTicket(dependencies(), {
+        workspaceId,
+        productId: productOf(event),
+        ticketId: event.pathParameters?.ticketId ?? '',
+      }),
+    ),
 };
+
+function productOf(event: HttpEvent): string {
+  const productId = productIdSchema.safeParse(event.pathParameters?.productId);
+  if (!productId.success) throw new NotFoundError('No such product.', 'product_not_found');
+  return productId.data;
+}
 
 export const handler = adminHttpHandler(adminVerifier, async (event, request) => {
   const route = routes[event.routeKey];

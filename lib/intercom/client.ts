@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { conversationSchema, type IntercomConversation } from './conversation.schema';
 import {
   IntercomBadRequestError,
   IntercomError,
@@ -94,6 +95,14 @@ export class IntercomClient {
     return this.request(token, 'GET', '/contacts', contactListSchema, {
       query: { per_page: page.perPage, starting_after: page.startingAfter },
     });
+  }
+
+  /** A conversation with its parts (the most recent 500), bodies as plain text. */
+  async getConversation(token: string, conversationId: string): Promise<IntercomConversation> {
+    const { body } = await this.request(token, 'GET', `/conversations/${encodeURIComponent(conversationId)}`, conversationSchema, {
+      query: { display_as: 'plaintext' },
+    });
+    return body;
   }
 
   /** Exchanges an OAuth code for a token (`POST /auth/eagle/token`, form-encoded, never retried). */

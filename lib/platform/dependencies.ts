@@ -1,5 +1,6 @@
 import { IntercomClient } from '../intercom/client';
 import { ConnectionStore } from '../store/connection-store';
+import { FeedbackStore } from '../store/feedback-store';
 import type { Table } from '../store/table';
 import { createAdminVerifier, type AdminVerifier } from './admin-auth';
 import { dynamoDocumentClient, secretsManagerClient, sqsClient } from './aws-clients';
@@ -12,6 +13,7 @@ export interface Dependencies {
   config: Config;
   table: Table;
   connections: ConnectionStore;
+  feedback: FeedbackStore;
   secrets: SecretStore;
   intercom: IntercomClient;
   sqs: SQSClient;
@@ -30,6 +32,7 @@ export function dependencies(): Dependencies {
       config,
       table,
       connections: new ConnectionStore(table),
+      feedback: new FeedbackStore(table),
       secrets: new SecretStore(secretsManagerClient()),
       intercom: new IntercomClient({ baseUrl: config.INTERCOM_API_BASE_URL, version: config.INTERCOM_VERSION }),
       sqs: sqsClient(),

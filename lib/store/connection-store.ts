@@ -137,6 +137,23 @@ export class ConnectionStore {
     );
   }
 
+  /** Notes when the workspace's last webhook notification was applied, for the status page. */
+  async recordEvent(workspaceId: string, now: Date): Promise<void> {
+    await this.table.client
+      .send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: keys.connection(workspaceId),
+          UpdateExpression: 'SET webhook.lastEventAt = :now',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':now': now.toISOString() },
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      });
+  }
+
   /** Records that Intercom rejected the token; only a connected workspace changes state. */
   async markNeedsReauth(workspaceId: string, reason: string, now: Date): Promise<void> {
     try {

@@ -25,7 +25,7 @@ describe('the events queue and its worker', () => {
     await sqs.send(new SendMessageCommand({ QueueUrl: events.url, MessageBody: JSON.stringify(valid) }));
     await sqs.send(new SendMessageCommand({ QueueUrl: events.url, MessageBody: `{"not":"an event","marker":"${marker}"}` }));
 
-    // Five receives at a two-second visibility timeout, then the redrive policy moves it.
+    // Five receives at the local five-second visibility timeout, then the redrive policy moves it.
     let found = false;
     await waitFor(
       'the poison message in the dead-letter queue',
@@ -36,7 +36,7 @@ describe('the events queue and its worker', () => {
         found ||= Messages.some((message) => message.Body?.includes(marker) && !message.Body.includes('notification_event'));
         return found;
       },
-      40_000,
+      60_000,
     );
     expect(found).toBe(true);
     // The valid record of the same batch was processed once, not retried with its neighbour.

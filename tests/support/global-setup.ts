@@ -20,7 +20,7 @@ export async function setup(): Promise<void> {
     ...settings,
     ports: await freePorts(),
     functionLog: { file: FUNCTION_LOG },
-    maxVisibilityTimeoutSeconds: 2,
+    maxVisibilityTimeoutSeconds: 5,
     logLevel: 'DEBUG',
   });
   Object.assign(process.env, stack.env, {

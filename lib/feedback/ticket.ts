@@ -1,0 +1,172 @@
+import { createHash } from 'node:crypto';
+import {
+  firstMessage,
+  partsOf,
+  type IntercomAuthor,
+  type IntercomConversation,
+  type IntercomConversationPart,
+} from '../intercom/conversation.schema';
+import { toPlainText } from '../intercom/plain-text';
+
+export interface TicketMessage {
+  /** Intercom's part id (the source's id for the first message); never changes. */
+  id: string;
+  author: { type: string | null; name: string | null; email: string | null };
+  kind: 'message' | 'note';
+  body: string;
+  createdAt: string;
+  redacted: boolean;
+}
+
+/** Where a ticket's title came from, so a redaction of that message also blanks the title. */
+export type TitleSource = { kind: 'conversation' } | { kind: 'message'; messageId: string } | { kind: 'fallback' };
+
+export interface Ticket {
+  id: string;
+  workspaceId: string;
+  productId: string;
+  status: 'new';
+  title: string;
+  titleSource: TitleSource;
+  /** The start of the first message; blanked with it. */
+  excerpt: string;
+  excerptMessageId: string | null;
+  customer: { contactId: string; email: string | null; name: string | null } | null;
+  intercom: { appId: string; conversationId: string; url: string; tagIds: string[] };
+  createdAt: string;
+  updatedAt: string;
+}
+
+const TITLE_LENGTH = 120;
+const EXCERPT_LENGTH = 280;
+
+/** One ticket per (workspace, product, conversation): the id is derived from the three. */
+export function ticketIdFor(workspaceId: string, productId: string, conversationId: string): string {
+  const digest = createHash('sha256').update(`${workspaceId}\u0000${productId}\u0000${conversationId}`).digest('hex');
+  return `tkt_${digest.slice(0, 26)}`;
+}
+
+/** The conversation's address in the Intercom inbox. */
+export function conversationUrl(appId: string, conversationId: string): string {
+  return `https://app.intercom.com/a/inbox/${encodeURIComponent(appId)}/inbox/conversation/${encodeURIComponent(conversationId)}`;
+}
+
+/** A part as a ticket message, or undefined for parts without text (assignments, state changes). */
+export function messageFromPart(part: IntercomConversationPart): TicketMessage | undefined {
+  const redacted = part.redacted === true;
+  const body = redacted ? '' : toPlainText(part.body);
+  if (!body && !redacted) return undefined;
+  return {
+    id: part.id,
+    author: authorOf(part.author),
+    kind: part.part_type === 'note' ? 'note' : 'message',
+    body,
+    createdAt: isoSeconds(part.created_at),
+    redacted,
+  };
+}
+
+/** The conversation's first message as a ticket message. */
+export function messageFromSource(conversation: IntercomConversation): TicketMessage | undefined {
+  const source = firstMessage(conversation);
+  if (!source) return undefined;
+  const redacted = source.redacted === true;
+  const body = redacted ? '' : toPlainText(source.body);
+  if (!body && !redacted) return undefined;
+  return {
+    id: source.id,
+    author: authorOf(source.author),
+    kind: 'message',
+    body,
+    createdAt: isoSeconds(conversation.created_at),
+    redacted,
+  };
+}
+
+/** Every message with text: the first message, then each part with text. */
+export function messagesOf(conversation: IntercomConversation): TicketMessage[] {
+  const first = messageFromSource(conversation);
+  const rest = partsOf(conversation)
+    .map(messageFromPart)
+    .filter((message): message is TicketMessage => message !== undefined && message.id !== first?.id);
+  return sortMessages(first ? [first, ...rest] : rest, first?.id);
+}
+
+/** Conversation order: by time, the first message before parts of the same second, then by id. */
+export function sortMessages(messages: TicketMessage[], firstMessageId?: string): TicketMessage[] {
+  const numeric = (id: string) => (/^\d+$/.test(id) ? id.padStart(24, '0') : id);
+  return [...messages].sort(
+    (a, b) =>
+      a.createdAt.localeCompare(b.createdAt) ||
+      Number(b.id === firstMessageId) - Number(a.id === firstMessageId) ||
+      numeric(a.id).localeCompare(numeric(b.id)),
+  );
+}
+
+/**
+ * A new ticket for a product from the full conversation.
+ * Title: the conversation's title, else its subject, else the start of its first message, else a
+ * name built from the conversation id, so it is never empty.
+ */
+export function buildTicket(input: {
+  workspaceId: string;
+  productId: string;
+  appId: string;
+  conversation: IntercomConversation;
+  messages: TicketMessage[];
+  tagIds: string[];
+  createdAt: Date;
+}): Ticket {
+  const { conversation, messages } = input;
+  const source = firstMessage(conversation);
+  const first = messages.find((message) => message.id === source?.id) ?? messages[0];
+  const explicit = (conversation.title ?? '').trim() || toPlainText(source?.subject);
+  let title: string;
+  let titleSource: TitleSource;
+  if (explicit) {
+    title = truncate(explicit, TITLE_LENGTH);
+    titleSource = { kind: 'conversation' };
+  } else if (first?.body) {
+    title = truncate(first.body.split('\n')[0]!, TITLE_LENGTH);
+    titleSource = { kind: 'message', messageId: first.id };
+  } else {
+    title = fallbackTitle(conversation.id);
+    titleSource = { kind: 'fallback' };
+  }
+  const contactId = conversation.contacts?.contacts?.[0]?.id ?? conversation.user?.id ?? null;
+  const customerAuthor = [source?.author, conversation.user].find((author) => author?.id && author.id === contactId);
+  const now = input.createdAt.toISOString();
+  return {
+    id: ticketIdFor(input.workspaceId, input.productId, conversation.id),
+    workspaceId: input.workspaceId,
+    productId: input.productId,
+    status: 'new',
+    title,
+    titleSource,
+    excerpt: first ? truncate(first.body, EXCERPT_LENGTH) : '',
+    excerptMessageId: first?.id ?? null,
+    customer: contactId
+      ? { contactId, email: customerAuthor?.email || null, name: customerAuthor?.name || null }
+      : null,
+    intercom: { appId: input.appId, conversationId: conversation.id, url: conversationUrl(input.appId, conversation.id), tagIds: input.tagIds },
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+export function fallbackTitle(conversationId: string): string {
+  return `Intercom conversation ${conversationId}`;
+}
+
+function authorOf(author: IntercomAuthor | null | undefined): TicketMessage['author'] {
+  return { type: author?.type ?? null, name: author?.name || null, email: author?.email || null };
+}
+
+function truncate(text: string, length: number): string {
+  const trimmed = text.trim();
+  return trimmed.length <= length ? trimmed : `${trimmed.slice(0, length - 1).trimEnd()}…`;
+}
+
+function isoSeconds(seconds: number): string {
+  return new Date(seconds * 1000).toISOString();
+}

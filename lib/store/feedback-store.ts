@@ -1,0 +1,279 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { ProductFeedback } from '../feedback/product-feedback';
+import type { Ticket, TicketMessage } from '../feedback/ticket';
+import { keys } from './keys';
+import { decodeCursor, encodeCursor } from './page-cursor';
+import type { Table } from './table';
+
+export interface ConversationState {
+  /** The tickets made from the conversation, one per product. */
+  tickets: Array<{ productId: string; ticketId: string }>;
+  /** Ids of messages redacted in Intercom, remembered even before any ticket has them. */
+  redactedMessageIds: Set<string>;
+}
+
+const PARALLEL_WRITES = 8;
+
+/** Product feedback settings, tickets, their messages, and per-conversation lookups. */
+export class FeedbackStore {
+  constructor(private readonly table: Table) {}
+
+  async getProductFeedback(workspaceId: string, productId: string): Promise<ProductFeedback | undefined> {
+    const { Item } = await this.table.client.send(
+      new GetCommand({ TableName: this.table.name, Key: keys.productFeedback(workspaceId, productId), ConsistentRead: true }),
+    );
+    return Item ? toProductFeedback(Item) : undefined;
+  }
+
+  async putProductFeedback(workspaceId: string, settings: ProductFeedback): Promise<void> {
+    await this.table.client.send(
+      new PutCommand({ TableName: this.table.name, Item: { ...keys.productFeedback(workspaceId, settings.productId), ...settings } }),
+    );
+  }
+
+  /** Every product of the workspace that has feedback settings. */
+  async listProductFeedback(workspaceId: string): Promise<ProductFeedback[]> {
+    const { pk, skPrefix } = keys.productFeedbackPrefix(workspaceId);
+    const items: Record<string, unknown>[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.table.client.send(
+        new QueryCommand({
+          TableName: this.table.name,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
+          ConsistentRead: true,
+          ExclusiveStartKey,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return items.map(toProductFeedback);
+  }
+
+  /** The conversation's tickets and remembered redactions, read consistently. */
+  async conversationState(workspaceId: string, conversationId: string): Promise<ConversationState> {
+    const state: ConversationState = { tickets: [], redactedMessageIds: new Set() };
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.table.client.send(
+        new QueryCommand({
+          TableName: this.table.name,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.conversation(workspaceId, conversationId).pk },
+          ConsistentRead: true,
+          ExclusiveStartKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        if (String(item.sk).startsWith('TICKET#')) state.tickets.push({ productId: item.productId, ticketId: item.ticketId });
+        else if (String(item.sk).startsWith('REDACTED#')) state.redactedMessageIds.add(item.messageId);
+      }
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return state;
+  }
+
+  /**
+   * Stores a new ticket: its messages first, then the header and the conversation lookup in one
+   * transaction, so the inbox never shows a half-written ticket and a retry completes one.
+   * Returns false when the ticket already existed.
+   */
+  async createTicket(ticket: Ticket, messages: TicketMessage[]): Promise<boolean> {
+    await this.putMessages(ticket.id, messages);
+    try {
+      await this.table.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.table.name,
+                Item: {
+                  ...keys.ticket(ticket.id),
+                  ...keys.ticketInbox(ticket.workspaceId, ticket.productId, ticket.createdAt, ticket.id),
+                  ...ticket,
+                },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            {
+              Put: {
+                TableName: this.table.name,
+                Item: {
+                  ...keys.conversationTicket(ticket.workspaceId, ticket.intercom.conversationId, ticket.productId),
+                  productId: ticket.productId,
+                  ticketId: ticket.id,
+                },
+              },
+            },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'TransactionCanceledException' && /ConditionalCheckFailed/.test((error as Error).message)) {
+        return false;
+      }
+      throw error;
+    }
+  }
+
+  /** Adds messages the ticket does not have yet; a message already stored is never overwritten. */
+  async putMessages(ticketId: string, messages: TicketMessage[]): Promise<TicketMessage[]> {
+    const added: TicketMessage[] = [];
+    const queue = [...messages];
+    const worker = async () => {
+      for (let message = queue.shift(); message; message = queue.shift()) {
+        try {
+          await this.table.client.send(
+            new PutCommand({
+              TableName: this.table.name,
+              Item: { ...keys.ticketMessage(ticketId, message.id), ticketId, ...message },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            }),
+          );
+          added.push(message);
+        } catch (error) {
+          if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PARALLEL_WRITES, messages.length) }, worker));
+    return added;
+  }
+
+  async touchTicket(ticketId: string, now: Date): Promise<void> {
+    await this.table.client.send(
+      new UpdateCommand({
+        TableName: this.table.name,
+        Key: keys.ticket(ticketId),
+        UpdateExpression: 'SET updatedAt = :now',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':now': now.toISOString() },
+      }),
+    ).catch(ignoreConditionFailure);
+  }
+
+  /** Remembers a redaction, so a ticket or message that appears later is blanked too. */
+  async rememberRedaction(workspaceId: string, conversationId: string, messageId: string): Promise<void> {
+    await this.table.client.send(
+      new PutCommand({
+        TableName: this.table.name,
+        Item: { ...keys.conversationRedaction(workspaceId, conversationId, messageId), messageId },
+      }),
+    );
+  }
+
+  /**
+   * Blanks a message of a ticket, and the ticket's title or excerpt where they were taken from it.
+   * Conditional updates: a message that is not stored yet is left to whoever stores it.
+   */
+  async redact(ticketId: string, messageId: string, fallbackTitle: string, now: Date): Promise<void> {
+    const update = (input: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName'>) =>
+      this.table.client.send(new UpdateCommand({ TableName: this.table.name, ...input })).catch(ignoreConditionFailure);
+    await Promise.all([
+      update({
+        Key: keys.ticketMessage(ticketId, messageId),
+        UpdateExpression: 'SET body = :empty, redacted = :true',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':empty': '', ':true': true },
+      }),
+      update({
+        Key: keys.ticket(ticketId),
+        UpdateExpression: 'SET title = :title, titleSource = :fallback, updatedAt = :now',
+        ConditionExpression: 'titleSource.messageId = :id',
+        ExpressionAttributeValues: { ':title': fallbackTitle, ':fallback': { kind: 'fallback' }, ':id': messageId, ':now': now.toISOString() },
+      }),
+      update({
+        Key: keys.ticket(ticketId),
+        UpdateExpression: 'SET excerpt = :empty, updatedAt = :now',
+        ConditionExpression: 'excerptMessageId = :id',
+        ExpressionAttributeValues: { ':empty': '', ':id': messageId, ':now': now.toISOString() },
+      }),
+    ]);
+  }
+
+  /** A ticket with its messages (unsorted), or undefined. */
+  async getTicket(ticketId: string): Promise<{ ticket: Ticket; messages: TicketMessage[] } | undefined> {
+    const items: Record<string, unknown>[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.table.client.send(
+        new QueryCommand({
+          TableName: this.table.name,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.ticket(ticketId).pk },
+          ExclusiveStartKey,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    const header = items.find((item) => item.sk === 'TICKET');
+    if (!header) return undefined;
+    return {
+      ticket: toTicket(header),
+      messages: items.filter((item) => String(item.sk).startsWith('MESSAGE#')).map(toMessage),
+    };
+  }
+
+  /** One page of a product's inbox, newest first. */
+  async listInbox(workspaceId: string, productId: string, limit: number, cursor: string | undefined) {
+    const { gsi1pk } = keys.ticketInbox(workspaceId, productId, '', '');
+    const page = await this.table.client.send(
+      new QueryCommand({
+        TableName: this.table.name,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': gsi1pk },
+        ScanIndexForward: false,
+        Limit: limit,
+        ExclusiveStartKey: decodeCursor(cursor, { gsi1pk }),
+      }),
+    );
+    return { tickets: (page.Items ?? []).map(toTicket), nextCursor: encodeCursor(page.LastEvaluatedKey) };
+  }
+}
+
+function ignoreConditionFailure(error: unknown): void {
+  if (!(error instanceof ConditionalCheckFailedException)) throw error;
+}
+
+function toProductFeedback(item: Record<string, any>): ProductFeedback {
+  return {
+    productId: item.productId,
+    enabled: item.enabled,
+    triggerTagIds: item.triggerTagIds ?? [],
+    enabledAt: item.enabledAt ?? null,
+  };
+}
+
+function toTicket(item: Record<string, any>): Ticket {
+  return {
+    id: item.id,
+    workspaceId: item.workspaceId,
+    productId: item.productId,
+    status: item.status,
+    title: item.title,
+    titleSource: item.titleSource,
+    excerpt: item.excerpt,
+    excerptMessageId: item.excerptMessageId ?? null,
+    customer: item.customer ?? null,
+    intercom: item.intercom,
+    createdAt: item.createdAt,
+    updatedAt: item.updatedAt,
+  };
+}
+
+function toMessage(item: Record<string, any>): TicketMessage {
+  return {
+    id: item.id,
+    author: item.author,
+    kind: item.kind,
+    body: item.body,
+    createdAt: item.createdAt,
+    redacted: item.redacted,
+  };
+}
