@@ -1,10 +1,13 @@
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { localSettings } from '../../dev/local-settings';
 import { QUIET_LOCAL_NODE, freePorts, startStack, type RunningStack } from '../../dev/stack';
 
-/** Everything the functions log during the run; tests read it to prove secrets never appear. */
-export const FUNCTION_LOG = join(__dirname, '..', '..', '.local', 'test-functions.log');
+/**
+ * Everything the functions log during the run; tests read it to prove secrets never appear.
+ * One file per run, so runs side by side never share one; kept an hour for reading after the run.
+ */
+const FUNCTION_LOG = join(__dirname, '..', '..', '.local', `test-functions-${process.pid}.log`);
 
 let stack: RunningStack | undefined;
 
@@ -14,7 +17,7 @@ let stack: RunningStack | undefined;
  */
 export async function setup(): Promise<void> {
   Object.assign(process.env, QUIET_LOCAL_NODE);
-  rmSync(FUNCTION_LOG, { force: true });
+  removeStaleLogs();
   const settings = localSettings({});
   stack = await startStack({
     ...settings,
@@ -38,4 +41,14 @@ export async function setup(): Promise<void> {
 
 export async function teardown(): Promise<void> {
   await stack?.stop();
+}
+
+/** Logs of earlier runs that nothing has written to for an hour. */
+function removeStaleLogs(): void {
+  const folder = dirname(FUNCTION_LOG);
+  if (!existsSync(folder)) return;
+  for (const name of readdirSync(folder)) {
+    const path = join(folder, name);
+    if (/^test-functions-\d+\.log$/.test(name) && Date.now() - statSync(path).mtimeMs > 3_600_000) rmSync(path, { force: true });
+  }
 }
