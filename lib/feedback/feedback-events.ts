@@ -65,7 +65,7 @@ export async function createTicketsFromTag(deps: FeedbackDeps, event: QueuedEven
   if (missing.length === 0) return;
 
   conversation ??= await fetchConversation();
-  const messages = blankRedacted(messagesOf(conversation), state.redactedMessageIds);
+  const messages = blankRedacted(messagesOf(conversation, 'text'), state.redactedMessageIds);
   const created: string[] = [];
   for (const { product, tags } of missing) {
     const ticket = buildTicket({
@@ -95,7 +95,7 @@ export async function appendConversationParts(deps: FeedbackDeps, event: QueuedE
   const state = await deps.feedback.conversationState(event.workspaceId, item.id);
   if (state.tickets.length === 0) return;
   const parts = partsOf(item)
-    .map(messageFromPart)
+    .map((part) => messageFromPart(part))
     .filter((message): message is TicketMessage => message !== undefined);
   const messages = blankRedacted(parts, state.redactedMessageIds);
   for (const { ticketId } of state.tickets) {

@@ -51,10 +51,13 @@ export function conversationUrl(appId: string, conversationId: string): string {
   return `https://app.intercom.com/a/inbox/${encodeURIComponent(appId)}/inbox/conversation/${encodeURIComponent(conversationId)}`;
 }
 
+/** Whether bodies are known to be plain text (REST with `display_as=plaintext`) or may be HTML (webhooks). */
+export type BodyFormat = 'text' | 'auto';
+
 /** A part as a ticket message, or undefined for parts without text (assignments, state changes). */
-export function messageFromPart(part: IntercomConversationPart): TicketMessage | undefined {
+export function messageFromPart(part: IntercomConversationPart, format: BodyFormat = 'auto'): TicketMessage | undefined {
   const redacted = part.redacted === true;
-  const body = redacted ? '' : toPlainText(part.body);
+  const body = redacted ? '' : toPlainText(part.body, format);
   if (!body && !redacted) return undefined;
   return {
     id: part.id,
@@ -67,11 +70,11 @@ export function messageFromPart(part: IntercomConversationPart): TicketMessage |
 }
 
 /** The conversation's first message as a ticket message. */
-export function messageFromSource(conversation: IntercomConversation): TicketMessage | undefined {
+export function messageFromSource(conversation: IntercomConversation, format: BodyFormat = 'auto'): TicketMessage | undefined {
   const source = firstMessage(conversation);
   if (!source) return undefined;
   const redacted = source.redacted === true;
-  const body = redacted ? '' : toPlainText(source.body);
+  const body = redacted ? '' : toPlainText(source.body, format);
   if (!body && !redacted) return undefined;
   return {
     id: source.id,
@@ -84,10 +87,10 @@ export function messageFromSource(conversation: IntercomConversation): TicketMes
 }
 
 /** Every message with text: the first message, then each part with text. */
-export function messagesOf(conversation: IntercomConversation): TicketMessage[] {
-  const first = messageFromSource(conversation);
+export function messagesOf(conversation: IntercomConversation, format: BodyFormat = 'auto'): TicketMessage[] {
+  const first = messageFromSource(conversation, format);
   const rest = partsOf(conversation)
-    .map(messageFromPart)
+    .map((part) => messageFromPart(part, format))
     .filter((message): message is TicketMessage => message !== undefined && message.id !== first?.id);
   return sortMessages(first ? [first, ...rest] : rest, first?.id);
 }
@@ -134,7 +137,8 @@ export function buildTicket(input: {
     titleSource = { kind: 'fallback' };
   }
   const contactId = conversation.contacts?.contacts?.[0]?.id ?? conversation.user?.id ?? null;
-  const customerAuthor = [source?.author, conversation.user].find((author) => author?.id && author.id === contactId);
+  // 2.x names the customer on the first message's author, 1.x on `user`; take what either knows.
+  const known = [source?.author, conversation.user].filter((author) => author?.id && author.id === contactId);
   const now = input.createdAt.toISOString();
   return {
     id: ticketIdFor(input.workspaceId, input.productId, conversation.id),
@@ -146,7 +150,11 @@ export function buildTicket(input: {
     excerpt: first ? truncate(first.body, EXCERPT_LENGTH) : '',
     excerptMessageId: first?.id ?? null,
     customer: contactId
-      ? { contactId, email: customerAuthor?.email || null, name: customerAuthor?.name || null }
+      ? {
+          contactId,
+          email: known.find((author) => author?.email)?.email ?? null,
+          name: known.find((author) => author?.name)?.name ?? null,
+        }
       : null,
     intercom: { appId: input.appId, conversationId: conversation.id, url: conversationUrl(input.appId, conversation.id), tagIds: input.tagIds },
     createdAt: now,

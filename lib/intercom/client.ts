@@ -170,8 +170,15 @@ export class IntercomClient {
 
       const rateLimit = readRateLimit(response.headers);
       if (response.ok) {
-        const text = await response.text();
-        const parsed = text ? (JSON.parse(text) as unknown) : undefined;
+        let parsed: unknown;
+        try {
+          const text = await response.text();
+          parsed = text ? (JSON.parse(text) as unknown) : undefined;
+        } catch (error) {
+          throw new IntercomUnavailableError(`Intercom ${method} ${path} answered a body that is not JSON`, response.status, undefined, undefined, {
+            cause: error,
+          });
+        }
         const value = schema ? parseOrThrow(schema, parsed, method, path) : parsed;
         return { body: value as never, rateLimit };
       }

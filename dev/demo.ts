@@ -1,0 +1,194 @@
+import { join } from 'node:path';
+import { mintAdminJwt } from './admin-jwt';
+import { apiClient } from './api-client';
+import { SimulatorClient } from './intercom-simulator';
+import { localSettings } from './local-settings';
+import { sleep } from './processes';
+import { QUIET_LOCAL_NODE, freePorts, startStack } from './stack';
+
+/**
+ * `npm run demo`: the story of the help page, played against the local stack and the bundled
+ * Intercom simulator. Every step is read back through the API; the first step that did not
+ * really happen stops the demo with exit code 1.
+ */
+
+class DemoFailure extends Error {}
+
+function check(condition: unknown, what: string): asserts condition {
+  if (!condition) throw new DemoFailure(what);
+}
+
+async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new DemoFailure(`${what} did not happen within ${timeoutMs / 1000} s`);
+    await sleep(250);
+  }
+}
+
+const bold = (text: string) => (process.stdout.isTTY ? `\u001b[1m${text}\u001b[0m` : text);
+let stepNumber = 0;
+function step(title: string): void {
+  stepNumber += 1;
+  console.log(`\n${bold(`${stepNumber}. ${title}`)}`);
+}
+const say = (line: string) => console.log(`   ${line}`);
+
+async function main(): Promise<void> {
+  Object.assign(process.env, QUIET_LOCAL_NODE);
+  const settings = localSettings(process.env);
+  console.log(bold('Timebook × Intercom: the whole story on this machine'));
+  say('Starting the local stack (DynamoDB Local, SQS, Secrets Manager, Lambdas, Intercom simulator)...');
+  const started = Date.now();
+  const stack = await startStack({
+    ...settings,
+    intercomApiBaseUrl: undefined,
+    ports: await freePorts(),
+    functionLog: { file: join(__dirname, '..', '.local', `demo-functions-${process.pid}.log`) },
+    maxVisibilityTimeoutSeconds: 5,
+  });
+  say(`Ready in ${((Date.now() - started) / 1000).toFixed(1)} s at ${stack.apiUrl}`);
+  try {
+    await story(stack.apiUrl, stack.intercomApiUrl, settings);
+    console.log(`\n${bold('Every step happened.')} Read back through the API each time.`);
+  } finally {
+    await stack.stop();
+  }
+}
+
+async function story(apiUrl: string, intercomUrl: string, settings: ReturnType<typeof localSettings>): Promise<void> {
+  const api = apiClient(apiUrl);
+  const intercom = new SimulatorClient(intercomUrl);
+  const workspaceId = 'ws_acme';
+  const token = await mintAdminJwt(settings.adminJwtSecret, {
+    sub: 'demo-admin',
+    workspaceIds: [workspaceId, 'ws_globex'],
+    audience: settings.adminJwtAudience,
+  });
+  const base = `/v1/workspaces/${workspaceId}`;
+  const acme = await intercom.createWorkspace({ name: 'Acme Support', region: 'US' });
+  await intercom.createTags(acme.appId, { names: ['Feature request', 'Bug', 'VIP'] });
+
+  step('Connect Intercom with an access token (Method 2)');
+  say('The admin pastes the token of their Intercom app and clicks Connect.');
+  const connected = await api('POST', `${base}/intercom/token`, { token, body: { accessToken: acme.accessToken } });
+  check(connected.status === 200, `token connect answered ${connected.status}: ${connected.text}`);
+  say(`Connected to "${connected.body.intercom.name}" (app ${connected.body.intercom.appId}, ${connected.body.intercom.region}).`);
+  say(`Permissions checked: ${connected.body.permissions.verified.join(', ')}.`);
+  for (const note of connected.body.permissions.unverifiable) say(`Not checkable: ${note.permission}. ${note.reason}`);
+
+  step('Or connect with OAuth (Method 1)');
+  const globex = await intercom.createWorkspace({ name: 'Globex Helpdesk', region: 'EU' });
+  const start = await api('POST', '/v1/workspaces/ws_globex/intercom/oauth/start', { token });
+  check(start.status === 200, `oauth/start answered ${start.status}`);
+  const authorizeUrl = new URL(start.body.authorizeUrl);
+  say(`The browser opens Intercom's consent page: ${authorizeUrl.origin}${authorizeUrl.pathname}?client_id=…&state=…`);
+  const consent = await intercom.authorize({
+    clientId: authorizeUrl.searchParams.get('client_id')!,
+    appId: globex.appId,
+    redirectUri: authorizeUrl.searchParams.get('redirect_uri')!,
+    state: authorizeUrl.searchParams.get('state')!,
+  });
+  say('The admin clicks Authorize; Intercom sends the browser back to the callback.');
+  const landing = new URL(consent.location);
+  const callback = await api('GET', `${landing.pathname}${landing.search}`);
+  const redirect = callback.headers.get('location') ?? '';
+  check(callback.status === 302 && redirect.includes('status=connected'), `OAuth callback answered ${callback.status} ${redirect}`);
+  say(`Back in Timebook: ${redirect}`);
+  const globexStatus = await api('GET', '/v1/workspaces/ws_globex/intercom', { token });
+  check(globexStatus.body.method === 'oauth' && globexStatus.body.connected, 'the OAuth workspace is not connected');
+  say(`Status: ${globexStatus.body.status} by ${globexStatus.body.method} to "${globexStatus.body.intercom.name}".`);
+
+  step('Paste the client secret and get the webhook URL');
+  const secret = await api('PUT', `${base}/intercom/webhook-secret`, { token, body: { clientSecret: acme.clientSecret } });
+  check(secret.status === 200, `webhook-secret answered ${secret.status}`);
+  const webhookUrl: string = secret.body.webhookUrl;
+  say(`Webhook URL to paste into the Intercom app: ${webhookUrl}`);
+  const ping = await intercom.deliverWebhook({ appId: acme.appId, topic: 'ping', url: webhookUrl });
+  check(ping.deliveries[0]?.status === 200, 'Intercom could not reach the webhook URL');
+  say('Intercom pings it: 200 OK.');
+
+  step('Switch feedback on for the product "Mobile app" and pick a trigger tag');
+  const tags = await api('GET', `${base}/intercom/tags`, { token });
+  say(`Tags fetched from Intercom: ${tags.body.tags.map((t: { name: string }) => t.name).join(', ')}`);
+  const feature = tags.body.tags.find((t: { name: string }) => t.name === 'Feature request');
+  check(feature, 'the tag "Feature request" was not listed');
+  const enabled = await api('PUT', `${base}/products/mobile-app/intercom-feedback`, {
+    token,
+    body: { enabled: true, triggerTagIds: [feature.id] },
+  });
+  check(enabled.status === 200 && enabled.body.enabled, `switching feedback on answered ${enabled.status}`);
+  say(`Feedback is on since ${enabled.body.enabledAt}; trigger tag: Feature request.`);
+
+  step('An agent tags a conversation in Intercom');
+  const conversation = await intercom.createConversation(acme.appId, {
+    body: '<p>Could the mobile app work offline? I lose my notes on the train.</p>',
+    parts: [{ kind: 'admin_reply', body: '<p>Thanks, I will pass this to the product team.</p>' }],
+  });
+  const applied = await intercom.tagConversation(acme.appId, conversation.id, { tagId: feature.id });
+  await intercom.deliverWebhook({
+    appId: acme.appId,
+    url: webhookUrl,
+    topic: 'conversation_part.tag.created',
+    conversationId: conversation.id,
+    tagId: applied.id,
+    partIds: [applied.partId],
+  });
+  const summary = await eventually('the ticket in the inbox', async () => {
+    const inbox = await api('GET', `${base}/products/mobile-app/feedback`, { token });
+    return inbox.body.tickets.find((t: { intercom: { conversationId: string } }) => t.intercom.conversationId === conversation.id);
+  });
+  say(`New ticket in the Mobile app inbox: "${summary.title}"`);
+  say(`Link back to Intercom: ${summary.intercom.url}`);
+  const ticketPath = `${base}/products/mobile-app/feedback/${summary.id}`;
+  const printTicket = async () => {
+    const ticket = await api('GET', ticketPath, { token });
+    for (const message of ticket.body.messages) {
+      const who = message.author.name ?? message.author.email ?? message.author.type;
+      say(`  [${message.kind}] ${who}: ${message.redacted ? '(redacted)' : message.body}`);
+    }
+    return ticket.body;
+  };
+  await printTicket();
+
+  step('The customer replies and an agent adds a note');
+  const reply = await intercom.addPart(acme.appId, conversation.id, { kind: 'user_reply', body: '<p>Even read-only offline would help.</p>' });
+  const note = await intercom.addPart(acme.appId, conversation.id, { kind: 'admin_note', body: '<p>Enterprise customer, 400 seats.</p>' });
+  for (const [topic, part] of [
+    ['conversation.user.replied', reply],
+    ['conversation.admin.noted', note],
+  ] as const) {
+    await intercom.deliverWebhook({ appId: acme.appId, url: webhookUrl, topic, conversationId: conversation.id, partIds: [part.part.id] });
+  }
+  await eventually('the reply and the note on the ticket', async () => {
+    const ticket = await api('GET', ticketPath, { token });
+    const ids = ticket.body.messages.map((m: { id: string }) => m.id);
+    return ids.includes(reply.part.id) && ids.includes(note.part.id) ? true : undefined;
+  });
+  const withReplies = await printTicket();
+  check(withReplies.messages.some((m: { kind: string }) => m.kind === 'note'), 'the note is not kept as a note');
+
+  step('An agent redacts the customer\'s reply in Intercom');
+  await intercom.redact(acme.appId, conversation.id, { partId: reply.part.id });
+  await intercom.deliverWebhook({
+    appId: acme.appId,
+    url: webhookUrl,
+    topic: 'conversation_part.redacted',
+    conversationId: conversation.id,
+    partIds: [reply.part.id],
+  });
+  await eventually('the redaction on the ticket', async () => {
+    const ticket = await api('GET', ticketPath, { token });
+    const message = ticket.body.messages.find((m: { id: string }) => m.id === reply.part.id);
+    return message?.redacted && message.body === '' ? true : undefined;
+  });
+  await printTicket();
+  say('The reply\'s text is gone from the ticket and from the store.');
+}
+
+main().catch((error: unknown) => {
+  console.error(`\nDemo failed: ${(error as Error).message}`);
+  process.exit(1);
+});
