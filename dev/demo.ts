@@ -4,6 +4,7 @@ import { apiClient } from './api-client';
 import { SimulatorClient } from './intercom-simulator';
 import { localSettings } from './local-settings';
 import { sleep } from './processes';
+import { progressLine } from './sync-progress';
 import { QUIET_LOCAL_NODE, freePorts, startStack } from './stack';
 
 /**
@@ -186,6 +187,59 @@ async function story(apiUrl: string, intercomUrl: string, settings: ReturnType<t
   });
   await printTicket();
   say('The reply\'s text is gone from the ticket and from the store.');
+
+  step('Switch contact sync on: every Intercom contact is copied at once');
+  const seeded = await intercom.seedContacts(acme.appId, { count: 2_000, seed: 42 });
+  say(`Intercom has ${seeded.total.toLocaleString('en-US')} contacts (users and leads).`);
+  const switched = await api('PATCH', `${base}/intercom/settings`, { token, body: { syncContacts: true } });
+  check(switched.status === 200 && switched.body.settings.syncContacts, `switching contact sync on answered ${switched.status}`);
+  const started = Date.now();
+  let lastProgress = '';
+  const done = await eventually(
+    'the backfill to complete',
+    async () => {
+      const status = await api('GET', `${base}/intercom`, { token });
+      check(status.status === 200, `the status answered ${status.status}: ${status.text}`);
+      const sync = status.body.contactsSync;
+      const progress = `${sync.synced}/${sync.state}`;
+      if (progress !== lastProgress && sync.synced > 0) say(progressLine(sync, (Date.now() - started) / 1000));
+      lastProgress = progress;
+      check(sync.state !== 'failed', `the backfill failed: ${sync.error}`);
+      return sync.state === 'completed' ? sync : undefined;
+    },
+    180_000,
+  );
+  check(done.synced === seeded.total, `the backfill synced ${done.synced} of ${seeded.total}`);
+  let listed = 0;
+  let cursor: string | null = null;
+  do {
+    const page: { body: { contacts: unknown[]; nextCursor: string | null } } = await api(
+      'GET',
+      `${base}/contacts?limit=100${cursor ? `&cursor=${cursor}` : ''}`,
+      { token },
+    );
+    listed += page.body.contacts.length;
+    cursor = page.body.nextCursor;
+  } while (cursor);
+  check(listed === seeded.total, `the contact list has ${listed} of ${seeded.total}`);
+  say(`Completed: ${done.synced.toLocaleString('en-US')} contacts, all listed by GET ${base}/contacts.`);
+
+  step('A new contact signs up in Intercom and follows automatically');
+  const contact = await intercom.createContact(acme.appId, { role: 'user', email: 'grace@example.org', name: 'Grace Hopper' });
+  await intercom.deliverWebhook({ appId: acme.appId, url: webhookUrl, topic: 'contact.user.created', contactId: contact.id });
+  const arrived = await eventually('the new contact in Timebook', async () => {
+    const page = await api('GET', `${base}/contacts?limit=100`, { token });
+    check(page.status === 200, `listing contacts answered ${page.status}: ${page.text}`);
+    let found = page.body.contacts.find((c: { id: string }) => c.id === contact.id);
+    let next: string | null = page.body.nextCursor;
+    while (!found && next) {
+      const more = await api('GET', `${base}/contacts?limit=100&cursor=${next}`, { token });
+      found = more.body.contacts.find((c: { id: string }) => c.id === contact.id);
+      next = more.body.nextCursor;
+    }
+    return found;
+  });
+  say(`Arrived: ${arrived.name} <${arrived.email}> (${arrived.role}, Intercom id ${arrived.id}).`);
 }
 
 main().catch((error: unknown) => {

@@ -21,6 +21,10 @@ export class ManagedProcess {
     return new ManagedProcess(name, child);
   }
 
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
   get stdout() {
     return this.child.stdout;
   }

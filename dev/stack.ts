@@ -62,6 +62,8 @@ export interface RunningStack {
   tables: string[];
   /** The environment the functions run with (the AWS endpoints of the local stand-ins included). */
   env: Record<string, string>;
+  /** DynamoDB Local's process, for fault tests that pause it (SIGSTOP) and resume it (SIGCONT). */
+  dynamoDbPid: number;
   stop(): Promise<void>;
 }
 
@@ -120,18 +122,18 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       intercomOauthUrl = `${simulator.url}/oauth`;
     }
 
-    const [config] = await Promise.all([configPromise, dynamoPromise]);
+    const [config, dynamo] = await Promise.all([configPromise, dynamoPromise]);
 
     progress('Creating tables and queues from serverless.yml');
-    const dynamo = new DynamoDBClient({ ...awsClientConfig, endpoint: awsEnv.AWS_ENDPOINT_URL_DYNAMODB });
+    const dynamoClient = new DynamoDBClient({ ...awsClientConfig, endpoint: awsEnv.AWS_ENDPOINT_URL_DYNAMODB });
     const sqs = new SQSClient({ ...awsClientConfig, endpoint: awsEnv.AWS_ENDPOINT_URL_SQS });
     const secretsClient = new SecretsManagerClient({ ...awsClientConfig, endpoint: awsEnv.AWS_ENDPOINT_URL_SECRETS_MANAGER });
     stops.push(async () => {
-      dynamo.destroy();
+      dynamoClient.destroy();
       sqs.destroy();
       secretsClient.destroy();
     });
-    const tables = await createTables(dynamo, config);
+    const tables = await createTables(dynamoClient, config);
     const queues = await createQueues(sqs, config, {
       region: REGION,
       accountId: ACCOUNT_ID,
@@ -215,6 +217,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       queues: Object.fromEntries(queues),
       tables,
       env: functionEnv,
+      dynamoDbPid: dynamo.process.pid,
       stop: stopAll,
     };
   } catch (error) {

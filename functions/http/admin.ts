@@ -1,4 +1,5 @@
 import { disconnect, getStatus, listTags, updateSettings } from '../../lib/connect/manage-connection';
+import { contactsPageQuery, listContacts } from '../../lib/contacts/list-contacts';
 import { settingsBody } from '../../lib/connect/requests.schema';
 import { adminVerifier, dependencies } from '../../lib/platform/dependencies';
 import {
@@ -56,6 +57,11 @@ const routes: Record<string, Route> = {
         ticketId: event.pathParameters?.ticketId ?? '',
       }),
     ),
+
+  'GET /v1/workspaces/{workspaceId}/contacts': async (event, { workspaceId }) => {
+    const page = parseInput(contactsPageQuery, event.queryStringParameters ?? {}, 'query');
+    return json(200, await listContacts(dependencies(), { workspaceId, ...page }));
+  },
 };
 
 function productOf(event: HttpEvent): string {

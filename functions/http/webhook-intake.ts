@@ -17,6 +17,10 @@ export const handler = httpHandler(async (event) => {
     body: rawBody(event),
     signature: event.headers['x-hub-signature'],
   });
-  if (outcome.kind === 'queued') logger.info('Webhook queued', { workspaceId: outcome.workspaceId, topic: outcome.topic });
-  return json(200, { ok: true });
+  if (outcome.kind === 'ping') return json(200, { ok: true });
+  logger.info(outcome.kind === 'queued' ? 'Webhook queued' : 'Webhook topic not used; acknowledged', {
+    workspaceId: outcome.workspaceId,
+    topic: outcome.topic,
+  });
+  return json(200, { ok: true, ...(outcome.kind === 'ignored' ? { ignored: true } : {}) });
 });

@@ -4,15 +4,17 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { contactTopics } from '../../lib/contacts/contact-events';
 import { dispatchEvent, type TopicRegistry } from '../../lib/events/dispatch-event';
 import { queuedEventSchema, type QueuedEvent } from '../../lib/events/queued-event';
 import { feedbackTopics } from '../../lib/feedback/topics';
+import { dynamoClient } from '../../lib/platform/aws-clients';
 import { dependencies } from '../../lib/platform/dependencies';
 import { logger } from '../../lib/platform/logger';
 
 const deps = dependencies();
 const processor = new BatchProcessor(EventType.SQS);
-const registry: TopicRegistry = { ...feedbackTopics(deps) };
+const registry: TopicRegistry = { ...feedbackTopics(deps), ...contactTopics(deps) };
 
 const idempotency = new IdempotencyConfig({
   // Intercom's notification id, scoped to the workspace that received it.
@@ -28,12 +30,19 @@ const applyOnce = makeIdempotent(
     return outcome;
   },
   {
-    persistenceStore: new DynamoDBPersistenceLayer({ tableName: deps.config.IDEMPOTENCY_TABLE_NAME }),
+    persistenceStore: new DynamoDBPersistenceLayer({ tableName: deps.config.IDEMPOTENCY_TABLE_NAME, awsSdkV3Client: dynamoClient() }),
     config: idempotency,
   },
 );
 
-async function processRecord(record: SQSRecord): Promise<void> {
+/** Time a record may need in the worst case (a store that stops answering, with SDK retries). */
+const RECORD_BUDGET_MS = 12_000;
+
+async function processRecord(record: SQSRecord, context?: Context): Promise<void> {
+  if (context && context.getRemainingTimeInMillis() < RECORD_BUDGET_MS) {
+    // Never start what the Lambda timeout could cut off halfway; SQS hands the record over again.
+    throw new Error('Not enough time left in this invocation; the record is left for a retry');
+  }
   try {
     const event = queuedEventSchema.parse(JSON.parse(record.body));
     const { topic, id } = event.notification;

@@ -3,7 +3,7 @@ import type { Dependencies } from '../platform/dependencies';
 import { UnprocessableError } from '../platform/errors';
 import { secretNames } from '../platform/secret-store';
 import { IntercomPermissionError, IntercomTokenInvalidError } from '../intercom/errors';
-import { DEFAULT_SETTINGS, type Connection } from './connection';
+import { newConnection } from './connection';
 import { checkPermissions, PERMISSIONS } from './permissions';
 import { toStatus } from './status';
 
@@ -34,22 +34,15 @@ export async function connectWithToken(
   await deps.secrets.put(secretNames.accessToken(deps.config.SECRETS_PREFIX, workspaceId), accessToken);
   const previous = await deps.connections.get(workspaceId);
   const keepWebhook = previous?.method === 'token' && previous.status !== 'disconnected' && previous.intercom.appId === me.app.id_code;
-  const now = deps.clock().toISOString();
-  const connection: Connection = {
+  const connection = newConnection({
     workspaceId,
     method: 'token',
-    status: 'connected',
-    intercom: { appId: me.app.id_code, name: me.app.name, region: me.app.region ?? null, timezone: me.app.timezone ?? null },
-    webhook: keepWebhook
-      ? previous.webhook
-      : { key: null, secretConfigured: false, secretVersion: null, lastEventAt: null },
-    settings: previous && previous.status !== 'disconnected' ? previous.settings : DEFAULT_SETTINGS,
-    reauth: null,
-    connectedAt: now,
+    me,
+    previous,
+    webhook: keepWebhook ? previous.webhook : { key: null, secretConfigured: false, secretVersion: null, lastEventAt: null },
     connectedBy: admin.sub,
-    updatedAt: now,
-    disconnectedAt: null,
-  };
+    now: deps.clock(),
+  });
   await deps.connections.saveConnected(connection, previous);
   if (!keepWebhook) await deps.secrets.delete(secretNames.webhookSecret(deps.config.SECRETS_PREFIX, workspaceId));
   return {

@@ -1,3 +1,5 @@
+import type { IntercomMe } from '../intercom/schemas';
+
 /** How a workspace reached Intercom: Timebook's OAuth app, or the customer's own app's token. */
 export type ConnectionMethod = 'oauth' | 'token';
 
@@ -30,4 +32,35 @@ export interface Connection {
   connectedBy: string;
   updatedAt: string;
   disconnectedAt: string | null;
+}
+
+/**
+ * A fresh connection to the Intercom workspace `me` describes. A live previous connection's
+ * settings carry over; a workspace that was disconnected starts again from the defaults.
+ */
+export function newConnection(input: {
+  workspaceId: string;
+  method: ConnectionMethod;
+  me: IntercomMe;
+  previous: Connection | undefined;
+  webhook: Connection['webhook'];
+  connectedBy: string;
+  now: Date;
+}): Connection {
+  const { app } = input.me;
+  const live = input.previous && input.previous.status !== 'disconnected';
+  const now = input.now.toISOString();
+  return {
+    workspaceId: input.workspaceId,
+    method: input.method,
+    status: 'connected',
+    intercom: { appId: app.id_code, name: app.name, region: app.region ?? null, timezone: app.timezone ?? null },
+    webhook: input.webhook,
+    settings: live ? input.previous!.settings : DEFAULT_SETTINGS,
+    reauth: null,
+    connectedAt: now,
+    connectedBy: input.connectedBy,
+    updatedAt: now,
+    disconnectedAt: null,
+  };
 }

@@ -1,3 +1,5 @@
+import { startContactSync, stopContactSync } from '../contacts/sync-control';
+import { contactsSyncStatus } from '../contacts/sync-status';
 import { IntercomPermissionError, IntercomTokenInvalidError } from '../intercom/errors';
 import type { Dependencies } from '../platform/dependencies';
 import { ConflictError, NotFoundError, UnprocessableError } from '../platform/errors';
@@ -10,10 +12,15 @@ import { withWorkspaceToken } from './workspace-token';
 
 /** The workspace's connection status (a never-connected workspace is `disconnected`). */
 export async function getStatus(deps: Dependencies, workspaceId: string) {
-  return toStatus(await deps.connections.get(workspaceId), deps.config.PUBLIC_BASE_URL);
+  const [connection, contactSync] = await Promise.all([deps.connections.get(workspaceId), deps.contactSync.get(workspaceId)]);
+  return toStatus(connection, deps.config.PUBLIC_BASE_URL, contactsSyncStatus(contactSync));
 }
 
-/** Changes `syncFeedback` and/or `syncContacts`; only a connected workspace has settings to change. */
+/**
+ * Changes `syncFeedback` and/or `syncContacts`; only a connected workspace has settings to change.
+ * `syncContacts: true` starts (or resumes) the contact backfill through SQS and answers at once;
+ * `false` stops it at its next page.
+ */
 export async function updateSettings(deps: Dependencies, workspaceId: string, patch: Partial<WorkspaceSettings>) {
   const connection = await deps.connections.get(workspaceId);
   if (!connection || connection.status === 'disconnected') {
@@ -22,7 +29,13 @@ export async function updateSettings(deps: Dependencies, workspaceId: string, pa
   const settings = { ...connection.settings, ...patch };
   await deps.connections.updateSettings(workspaceId, settings, deps.clock());
   logger.info('Intercom settings changed', { settings });
-  return toStatus({ ...connection, settings }, deps.config.PUBLIC_BASE_URL);
+  const contactSync =
+    patch.syncContacts === undefined
+      ? await deps.contactSync.get(workspaceId)
+      : patch.syncContacts
+        ? await startContactSync(deps, connection)
+        : await stopContactSync(deps, workspaceId);
+  return toStatus({ ...connection, settings }, deps.config.PUBLIC_BASE_URL, contactsSyncStatus(contactSync));
 }
 
 /** The workspace's Intercom tags, fetched live. */
@@ -59,6 +72,7 @@ export async function disconnect(deps: Dependencies, workspaceId: string): Promi
     }
   }
   await deps.connections.saveDisconnected(connection, deps.clock());
+  await stopContactSync(deps, workspaceId);
   await deps.secrets.delete(tokenName);
   await deps.secrets.delete(secretNames.webhookSecret(deps.config.SECRETS_PREFIX, workspaceId));
   logger.info('Intercom disconnected', { method: connection.method, appId: connection.intercom.appId });

@@ -7,7 +7,7 @@ import { ConflictError } from '../platform/errors';
 import { logger } from '../platform/logger';
 import { secretNames } from '../platform/secret-store';
 import { AppAlreadyConnectedError } from '../store/connection-store';
-import { DEFAULT_SETTINGS, type Connection } from './connection';
+import { newConnection } from './connection';
 
 const STATE_TTL_SECONDS = 600;
 const STATE_AUDIENCE = 'intercom-oauth-callback';
@@ -103,20 +103,15 @@ export async function completeOAuth(
   }
 
   const previous = await deps.connections.get(workspaceId);
-  const now = deps.clock().toISOString();
-  const connection: Connection = {
+  const connection = newConnection({
     workspaceId,
     method: 'oauth',
-    status: 'connected',
-    intercom: { appId: me.app.id_code, name: me.app.name, region: me.app.region ?? null, timezone: me.app.timezone ?? null },
+    me,
+    previous,
     webhook: { key: null, secretConfigured: true, secretVersion: null, lastEventAt: previous?.webhook.lastEventAt ?? null },
-    settings: previous && previous.status !== 'disconnected' ? previous.settings : DEFAULT_SETTINGS,
-    reauth: null,
-    connectedAt: now,
     connectedBy: pending.startedBy,
-    updatedAt: now,
-    disconnectedAt: null,
-  };
+    now: deps.clock(),
+  });
   const route = await deps.connections.getAppRoute(connection.intercom.appId);
   if (route && route.workspaceId !== workspaceId) return { error: 'intercom_workspace_in_use', workspaceId };
   await deps.secrets.put(secretNames.accessToken(deps.config.SECRETS_PREFIX, workspaceId), token);

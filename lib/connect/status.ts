@@ -1,7 +1,23 @@
 import type { Connection } from './connection';
 
+/** Contact sync progress, as `lib/contacts/sync-status.ts` reports it. */
+export interface ContactsSyncStatus {
+  state: 'idle' | 'running' | 'completed' | 'failed';
+  synced: number;
+  /** Intercom's `total_count` when the backfill began. */
+  expected: number | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  lastIncrementalAt: string | null;
+  error: string | null;
+}
+
 /** The status document of `GET /v1/workspaces/{wid}/intercom`. */
-export function toStatus(connection: Connection | undefined, webhookBaseUrl: string | undefined) {
+export function toStatus(
+  connection: Connection | undefined,
+  webhookBaseUrl: string | undefined,
+  contactsSync: ContactsSyncStatus = idleContactsSync,
+) {
   if (!connection) {
     return {
       connected: false,
@@ -11,7 +27,7 @@ export function toStatus(connection: Connection | undefined, webhookBaseUrl: str
       webhook: { url: null, secretConfigured: false, lastEventAt: null },
       settings: { syncFeedback: false, syncContacts: false },
       reauth: null,
-      contactsSync: idleContactsSync,
+      contactsSync,
       connectedAt: null,
     };
   }
@@ -33,13 +49,13 @@ export function toStatus(connection: Connection | undefined, webhookBaseUrl: str
     },
     settings: connection.settings,
     reauth: connection.reauth,
-    contactsSync: idleContactsSync,
+    contactsSync,
     connectedAt: connection.connectedAt,
   };
 }
 
-const idleContactsSync = {
-  state: 'idle' as const,
+const idleContactsSync: ContactsSyncStatus = {
+  state: 'idle',
   synced: 0,
   expected: null,
   startedAt: null,

@@ -12,6 +12,7 @@ import {
 import {
   adminListSchema,
   contactListSchema,
+  contactSchema,
   errorListSchema,
   meSchema,
   tagListSchema,
@@ -53,6 +54,16 @@ interface RequestOptions {
   form?: Record<string, string>;
   /** False for calls that must not be repeated (a one-time OAuth code). */
   retry?: boolean;
+  /** Overrides the client's `maxRateLimitWaitMs` for this call. */
+  maxRateLimitWaitMs?: number;
+}
+
+/** One page of `POST /contacts/search`. Pagination goes in the body; the cursor is Intercom's `starting_after`. */
+export interface ContactSearch {
+  query: unknown;
+  sort?: { field: string; order: 'ascending' | 'descending' };
+  perPage: number;
+  startingAfter?: string | null;
 }
 
 /**
@@ -103,6 +114,26 @@ export class IntercomClient {
       query: { display_as: 'plaintext' },
     });
     return body;
+  }
+
+  /**
+   * `POST /contacts/search`, one page, with the rate-limit headers. `waitOnRateLimit: false` turns
+   * a 429 into an immediate IntercomRateLimitError, for callers that defer the work instead.
+   */
+  async searchContacts(token: string, search: ContactSearch, options: { waitOnRateLimit?: boolean } = {}) {
+    return this.request(token, 'POST', '/contacts/search', contactListSchema, {
+      json: {
+        query: search.query,
+        sort: search.sort,
+        pagination: { per_page: search.perPage, starting_after: search.startingAfter ?? undefined },
+      },
+      maxRateLimitWaitMs: options.waitOnRateLimit === false ? 0 : undefined,
+    });
+  }
+
+  /** `GET /contacts/{id}`: one contact, users and leads alike. */
+  async getContact(token: string, contactId: string) {
+    return (await this.request(token, 'GET', `/contacts/${encodeURIComponent(contactId)}`, contactSchema)).body;
   }
 
   /** Exchanges an OAuth code for a token (`POST /auth/eagle/token`, form-encoded, never retried). */
@@ -186,7 +217,7 @@ export class IntercomClient {
       const failure = await describeFailure(response);
       if (response.status === 429) {
         const waitMs = rateLimit ? rateLimit.resetAt.getTime() - this.options.now() : this.backoff(attempt);
-        if (attempt < retries && waitMs <= this.options.maxRateLimitWaitMs) {
+        if (attempt < retries && waitMs <= (options.maxRateLimitWaitMs ?? this.options.maxRateLimitWaitMs)) {
           await this.options.sleep(Math.max(0, waitMs) + this.options.random() * 250);
           continue;
         }

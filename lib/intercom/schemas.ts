@@ -36,6 +36,9 @@ export const tokenResponseSchema = z.looseObject({
 
 export const adminListSchema = z.looseObject({ type: z.literal('admin.list'), admins: z.array(z.looseObject({ id: z.string() })) });
 
+/** A contact (`GET /contacts/{id}`); `lib/contacts/contact.ts` reads the fields it copies. */
+export const contactSchema = z.looseObject({ type: z.literal('contact'), id: z.string() });
+
 export const contactListSchema = z.looseObject({
   type: z.literal('list'),
   data: z.array(z.looseObject({ id: z.string() })),

@@ -8,23 +8,35 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
  * AWS_ENDPOINT_URL_<SERVICE> variables, so the same code runs against the local stand-ins.
  */
 
+/**
+ * Bounded network waits: a store that stops answering fails the call in seconds (and the SDK
+ * retries it), instead of holding the Lambda until its own timeout kills it mid-record.
+ */
+const requestHandler = { connectionTimeout: 1_000, requestTimeout: 3_000 };
+
 let dynamo: DynamoDBDocumentClient | undefined;
+let dynamoRaw: DynamoDBClient | undefined;
 let sqs: SQSClient | undefined;
 let secrets: SecretsManagerClient | undefined;
 
+export function dynamoClient(): DynamoDBClient {
+  dynamoRaw ??= new DynamoDBClient({ requestHandler });
+  return dynamoRaw;
+}
+
 export function dynamoDocumentClient(): DynamoDBDocumentClient {
-  dynamo ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  dynamo ??= DynamoDBDocumentClient.from(dynamoClient(), {
     marshallOptions: { removeUndefinedValues: true },
   });
   return dynamo;
 }
 
 export function sqsClient(): SQSClient {
-  sqs ??= new SQSClient({});
+  sqs ??= new SQSClient({ requestHandler });
   return sqs;
 }
 
 export function secretsManagerClient(): SecretsManagerClient {
-  secrets ??= new SecretsManagerClient({});
+  secrets ??= new SecretsManagerClient({ requestHandler });
   return secrets;
 }

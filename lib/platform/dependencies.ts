@@ -1,4 +1,6 @@
+import { SqsSyncQueue, type SyncQueue } from '../contacts/sync-queue';
 import { IntercomClient } from '../intercom/client';
+import { ContactStore, ContactSyncStore } from '../store/contact-store';
 import { ConnectionStore } from '../store/connection-store';
 import { FeedbackStore } from '../store/feedback-store';
 import type { Table } from '../store/table';
@@ -14,6 +16,10 @@ export interface Dependencies {
   table: Table;
   connections: ConnectionStore;
   feedback: FeedbackStore;
+  contacts: ContactStore;
+  contactSync: ContactSyncStore;
+  /** The contacts backfill queue: backfill and incremental sync pages. */
+  syncQueue: SyncQueue;
   secrets: SecretStore;
   intercom: IntercomClient;
   sqs: SQSClient;
@@ -33,6 +39,9 @@ export function dependencies(): Dependencies {
       table,
       connections: new ConnectionStore(table),
       feedback: new FeedbackStore(table),
+      contacts: new ContactStore(table),
+      contactSync: new ContactSyncStore(table),
+      syncQueue: new SqsSyncQueue(sqsClient(), config.BACKFILL_QUEUE_URL),
       secrets: new SecretStore(secretsManagerClient()),
       intercom: new IntercomClient({ baseUrl: config.INTERCOM_API_BASE_URL, version: config.INTERCOM_VERSION }),
       sqs: sqsClient(),

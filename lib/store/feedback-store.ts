@@ -4,7 +4,7 @@ import type { ProductFeedback } from '../feedback/product-feedback';
 import type { Ticket, TicketMessage } from '../feedback/ticket';
 import { keys } from './keys';
 import { decodeCursor, encodeCursor } from './page-cursor';
-import type { Table } from './table';
+import { queryAll, type Table } from './table';
 
 export interface ConversationState {
   /** The tickets made from the conversation, one per product. */
@@ -35,44 +35,26 @@ export class FeedbackStore {
   /** Every product of the workspace that has feedback settings. */
   async listProductFeedback(workspaceId: string): Promise<ProductFeedback[]> {
     const { pk, skPrefix } = keys.productFeedbackPrefix(workspaceId);
-    const items: Record<string, unknown>[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.table.client.send(
-        new QueryCommand({
-          TableName: this.table.name,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
-          ConsistentRead: true,
-          ExclusiveStartKey,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    const items = await queryAll(this.table, {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
+      ConsistentRead: true,
+    });
     return items.map(toProductFeedback);
   }
 
   /** The conversation's tickets and remembered redactions, read consistently. */
   async conversationState(workspaceId: string, conversationId: string): Promise<ConversationState> {
     const state: ConversationState = { tickets: [], redactedMessageIds: new Set() };
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.table.client.send(
-        new QueryCommand({
-          TableName: this.table.name,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.conversation(workspaceId, conversationId).pk },
-          ConsistentRead: true,
-          ExclusiveStartKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        if (String(item.sk).startsWith('TICKET#')) state.tickets.push({ productId: item.productId, ticketId: item.ticketId });
-        else if (String(item.sk).startsWith('REDACTED#')) state.redactedMessageIds.add(item.messageId);
-      }
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    const items = await queryAll(this.table, {
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.conversation(workspaceId, conversationId).pk },
+      ConsistentRead: true,
+    });
+    for (const item of items) {
+      if (String(item.sk).startsWith('TICKET#')) state.tickets.push({ productId: item.productId, ticketId: item.ticketId });
+      else if (String(item.sk).startsWith('REDACTED#')) state.redactedMessageIds.add(item.messageId);
+    }
     return state;
   }
 
@@ -197,20 +179,10 @@ export class FeedbackStore {
 
   /** A ticket with its messages (unsorted), or undefined. */
   async getTicket(ticketId: string): Promise<{ ticket: Ticket; messages: TicketMessage[] } | undefined> {
-    const items: Record<string, unknown>[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.table.client.send(
-        new QueryCommand({
-          TableName: this.table.name,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.ticket(ticketId).pk },
-          ExclusiveStartKey,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    const items = await queryAll(this.table, {
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.ticket(ticketId).pk },
+    });
     const header = items.find((item) => item.sk === 'TICKET');
     if (!header) return undefined;
     return {

@@ -33,6 +33,23 @@ export const keys = {
     sk: `REDACTED#${messageId}`,
   }),
   conversation: (workspaceId: string, conversationId: string) => ({ pk: `WORKSPACE#${workspaceId}#CONVERSATION#${conversationId}` }),
+
+  /** A synced contact by Intercom id; a workspace's contacts share one partition, in id order. */
+  contact: (workspaceId: string, contactId: string) => ({ pk: `WORKSPACE#${workspaceId}#CONTACTS`, sk: `CONTACT#${contactId}` }),
+  contacts: (workspaceId: string) => ({ pk: `WORKSPACE#${workspaceId}#CONTACTS`, skPrefix: 'CONTACT#' }),
+  /** A workspace's contact sync: the switch, the current backfill's progress, the incremental watermark. */
+  contactSync: (workspaceId: string) => ({ pk: `WORKSPACE#${workspaceId}`, sk: 'CONTACT_SYNC' }),
+  /** gsi1, sparse: present on the contact sync item while sync is on, for the scheduled incremental sync. */
+  contactSyncEnabled: (workspaceId: string) => ({ gsi1pk: 'CONTACT_SYNC#ENABLED', gsi1sk: workspaceId }),
+  contactSyncsEnabled: () => ({ gsi1pk: 'CONTACT_SYNC#ENABLED' }),
+  /** One partition of a backfill run, with its checkpoint. */
+  backfillPartition: (workspaceId: string, runId: string, partitionId: string) => ({
+    pk: `WORKSPACE#${workspaceId}#BACKFILL#${runId}`,
+    sk: `PARTITION#${partitionId}`,
+  }),
+  backfillPartitions: (workspaceId: string, runId: string) => ({ pk: `WORKSPACE#${workspaceId}#BACKFILL#${runId}`, skPrefix: 'PARTITION#' }),
+  /** The REST rate budget shared by everything that calls one Intercom workspace, from its X-RateLimit-* headers. */
+  intercomRateBudget: (appId: string) => ({ pk: `INTERCOM_APP#${appId}`, sk: 'RATE_BUDGET' }),
 } as const;
 
 export type ItemKey = { pk: string; sk: string };

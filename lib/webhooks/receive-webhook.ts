@@ -1,5 +1,6 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { QueuedEvent } from '../events/queued-event';
+import { SUPPORTED_TOPICS } from '../events/topics';
 import { notificationSchema } from '../intercom/notification.schema';
 import { isValidWebhookSignature } from '../intercom/webhook-signature';
 import type { Dependencies } from '../platform/dependencies';
@@ -10,16 +11,26 @@ import { secretNames } from '../platform/secret-store';
 /** SQS takes 256 KiB per message; the envelope and workspace id must fit beside the body. */
 export const MAX_WEBHOOK_BYTES = 240 * 1024;
 
+/**
+ * Intercom retries a failed delivery within minutes and holds deliveries back at most a few hours;
+ * a notification older than this is a replay, refused without being queued.
+ */
+export const MAX_NOTIFICATION_AGE_SECONDS = 3 * 24 * 3600;
+
 export type WebhookTarget = { kind: 'token'; webhookKey: string } | { kind: 'oauth' };
 
-export type WebhookOutcome = { kind: 'ping' } | { kind: 'queued'; workspaceId: string; topic: string };
+export type WebhookOutcome =
+  | { kind: 'ping' }
+  | { kind: 'ignored'; workspaceId: string; topic: string }
+  | { kind: 'queued'; workspaceId: string; topic: string };
 
 /**
  * Receives one Intercom notification.
  * Steps: bound the size; find the secret for the URL (the workspace's client secret, or Timebook's
  * app secret); verify `X-Hub-Signature` over the raw bytes; parse the envelope; check that its
- * `app_id` belongs to the URL's workspace; answer a ping; enqueue everything else.
- * Nothing is stored or queued before the signature is verified. Never answers 410.
+ * `app_id` belongs to the URL's workspace; refuse replays of old notifications; answer a ping;
+ * enqueue the topics the worker applies. Other topics are acknowledged but not queued: answering
+ * them with an error would make Intercom pause the whole subscription. Never answers 410.
  */
 export async function receiveWebhook(
   deps: Pick<Dependencies, 'config' | 'connections' | 'secrets' | 'sqs' | 'clock'>,
@@ -65,6 +76,10 @@ export async function receiveWebhook(
     throw new ForbiddenError('This notification is from another Intercom workspace than this URL belongs to.', 'app_id_mismatch');
   }
   if (notification.topic === 'ping') return { kind: 'ping' };
+  if (notification.created_at < Math.floor(deps.clock().getTime() / 1000) - MAX_NOTIFICATION_AGE_SECONDS) {
+    throw new BadRequestError('This notification is too old to be applied; it looks like a replay.', {}, 'stale_notification');
+  }
+  if (!SUPPORTED_TOPICS.has(notification.topic)) return { kind: 'ignored', workspaceId: workspaceId!, topic: notification.topic };
 
   const event: QueuedEvent = { workspaceId: workspaceId!, receivedAt: deps.clock().toISOString(), notification };
   try {

@@ -214,10 +214,10 @@ describe('feedback tickets from tagged conversations', () => {
       ),
     );
     // SQS delivers at least once: each of the 50 records is applied at least once.
-    await waitUntilProcessed([notificationId], 50, 90_000);
+    await waitUntilProcessed([notificationId], 50, 150_000);
     expect(timesProcessed(notificationId)).toBeGreaterThanOrEqual(50);
     expect(await inbox(ws, 'prod_a')).toHaveLength(1);
-  });
+  }, 180_000);
 
   it('retries only the record whose conversation fetch failed, until it succeeds', async () => {
     const ws = await connectedWorkspace();

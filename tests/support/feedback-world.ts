@@ -63,10 +63,18 @@ export async function enableFeedback(ws: ConnectedWorkspace, productId: string, 
   return response.body as { enabled: boolean; triggerTagIds: string[]; enabledAt: string };
 }
 
+/** Every ticket of the product's inbox, newest first, following the cursor page by page. */
 export async function inbox(ws: ConnectedWorkspace, productId: string) {
-  const response = await api('GET', `/v1/workspaces/${ws.workspaceId}/products/${productId}/feedback?limit=100`, { token: ws.token });
-  expect(response.status, response.text).toBe(200);
-  return response.body.tickets as Array<{ id: string; title: string; intercom: { conversationId: string } }>;
+  const tickets: Array<{ id: string; title: string; excerpt: string; intercom: { conversationId: string } }> = [];
+  let cursor: string | null = null;
+  do {
+    const query: string = `limit=100${cursor ? `&cursor=${cursor}` : ''}`;
+    const response = await api('GET', `/v1/workspaces/${ws.workspaceId}/products/${productId}/feedback?${query}`, { token: ws.token });
+    expect(response.status, response.text).toBe(200);
+    tickets.push(...response.body.tickets);
+    cursor = response.body.nextCursor;
+  } while (cursor);
+  return tickets;
 }
 
 export async function ticket(ws: ConnectedWorkspace, productId: string, ticketId: string) {

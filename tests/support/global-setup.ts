@@ -33,6 +33,7 @@ export async function setup(): Promise<void> {
     TEST_FUNCTION_LOG: FUNCTION_LOG,
     TEST_QUEUES: JSON.stringify(stack.queues),
     TEST_TABLES: JSON.stringify(stack.tables),
+    TEST_DYNAMODB_PID: String(stack.dynamoDbPid),
     TEST_ADMIN_JWT_SECRET: settings.adminJwtSecret,
     TEST_INTERCOM_CLIENT_ID: settings.intercomClientId,
     TEST_INTERCOM_CLIENT_SECRET: settings.intercomClientSecret,

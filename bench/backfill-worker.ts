@@ -1,0 +1,108 @@
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
+
+/*
+ * One backfill worker process of the benchmark: a Lambda container's worth of the contacts
+ * backfill handler, fed the way AWS's SQS event source feeds a container (a batch of up to ten
+ * records at a time, the records of a batch in parallel, failed records left for redelivery), so
+ * its peak memory is what one container would need. Started with `fork` by bench/run.ts;
+ * `{ stop: true }` on the IPC channel ends it, and it answers with
+ * `{ peakRssBytes, heapAfterGcBytes, batches }` (started with --expose-gc).
+ */
+
+const POLLERS = 1;
+const BATCH_SIZE = 10;
+
+let running = true;
+let peakRssBytes = process.memoryUsage().rss;
+let batches = 0;
+const sampler = setInterval(() => {
+  peakRssBytes = Math.max(peakRssBytes, process.memoryUsage().rss);
+}, 20);
+
+function lambdaContext(): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: 'timebook-intercom-bench-contactsBackfill',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:timebook-intercom-bench-contactsBackfill',
+    memoryLimitInMB: '512',
+    awsRequestId: randomUUID(),
+    logGroupName: 'bench',
+    logStreamName: 'bench',
+    getRemainingTimeInMillis: () => 60_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+async function poll(sqs: SQSClient, queueUrl: string, queueArn: string, handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>) {
+  while (running) {
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: BATCH_SIZE, WaitTimeSeconds: 0, AttributeNames: ['All'] }),
+    );
+    if (Messages.length === 0) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      continue;
+    }
+    const event: SQSEvent = { Records: Messages.map((message) => record(message, queueArn)) };
+    const response = await handler(event, lambdaContext());
+    batches += 1;
+    const failed = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
+    const done = Messages.filter((message) => !failed.has(message.MessageId!));
+    if (done.length > 0) {
+      await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: done.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle! })),
+        }),
+      );
+    }
+  }
+}
+
+function record(message: Message, queueArn: string): SQSEvent['Records'][number] {
+  return {
+    messageId: message.MessageId!,
+    receiptHandle: message.ReceiptHandle!,
+    body: message.Body ?? '',
+    attributes: {
+      ApproximateReceiveCount: message.Attributes?.ApproximateReceiveCount ?? '1',
+      SentTimestamp: message.Attributes?.SentTimestamp ?? String(Date.now()),
+      SenderId: 'bench',
+      ApproximateFirstReceiveTimestamp: String(Date.now()),
+    },
+    messageAttributes: {},
+    md5OfBody: message.MD5OfBody ?? '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: queueArn,
+    awsRegion: 'us-east-1',
+  };
+}
+
+async function main(): Promise<void> {
+  // Loaded after the environment is in place: the handler reads its configuration at first use.
+  const { handler } = await import('../functions/queue/contacts-backfill');
+  const sqs = new SQSClient({});
+  const queueUrl = process.env.BACKFILL_QUEUE_URL!;
+  const queueArn = `arn:aws:sqs:us-east-1:000000000000:${queueUrl.split('/').pop()}`;
+  const loops = Array.from({ length: POLLERS }, () => poll(sqs, queueUrl, queueArn, handler as never));
+  process.on('message', async (message: { stop?: boolean }) => {
+    if (!message.stop) return;
+    running = false;
+    await Promise.allSettled(loops);
+    clearInterval(sampler);
+    peakRssBytes = Math.max(peakRssBytes, process.memoryUsage().rss);
+    (globalThis as { gc?: () => void }).gc?.();
+    process.send!({ peakRssBytes, heapAfterGcBytes: process.memoryUsage().heapUsed, batches }, () => process.exit(0));
+  });
+  process.send!({ ready: true });
+  await Promise.all(loops);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,114 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { resolveServerlessConfig, type ResolvedServerlessConfig } from '../dev/serverless-config';
+
+const ROOT = join(__dirname, '..');
+
+export interface BundleResult {
+  function: string;
+  sdkClients: string[];
+  bytes: number;
+  referenceBytes: number;
+  loadMs: number;
+  referenceLoadMs: number;
+}
+
+/** The esbuild options serverless.yml gives serverless-esbuild, and every function's handler. */
+async function packaging() {
+  const config = (await resolveServerlessConfig('bench', { ...process.env, SLS_TELEMETRY_DISABLED: '1' })) as ResolvedServerlessConfig & {
+    custom: { esbuild: { target: string; mainFields: string[]; keepNames: boolean } };
+  };
+  const { target, mainFields, keepNames } = config.custom.esbuild;
+  return {
+    functions: config.functions,
+    options: { bundle: true, minify: true, platform: 'node' as const, format: 'cjs' as const, target, mainFields, keepNames, metafile: true, logLevel: 'silent' as const },
+  };
+}
+
+const CLIENT_CLASSES: Record<string, string> = {
+  'client-dynamodb': 'DynamoDBClient',
+  'client-sqs': 'SQSClient',
+  'client-secrets-manager': 'SecretsManagerClient',
+};
+
+function clientClass(client: string): string {
+  const name = CLIENT_CLASSES[client];
+  if (!name) throw new Error(`No reference bundle known for @aws-sdk/${client}; add its client class`);
+  return name;
+}
+
+/** Settings every function reads at load; values only need to be well formed. */
+const LAMBDA_ENV = {
+  AWS_REGION: 'us-east-1',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  POWERTOOLS_LOG_LEVEL: 'SILENT',
+  STAGE: 'bench',
+  TABLE_NAME: 'bench',
+  IDEMPOTENCY_TABLE_NAME: 'bench-idempotency',
+  EVENTS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/events',
+  BACKFILL_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/backfill',
+  SECRETS_PREFIX: 'timebook-intercom/bench',
+  INTERCOM_VERSION: '2.16',
+  INTERCOM_CLIENT_SECRET_NAME: 'timebook-intercom/bench/oauth-client-secret',
+  ADMIN_JWT_SECRET: 'bench',
+  ADMIN_JWT_AUDIENCE: 'timebook-intercom',
+};
+
+function medianLoadMs(file: string, runs = 7): number {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i += 1) {
+    const out = execFileSync(
+      process.execPath,
+      ['-e', `const t=performance.now();require(${JSON.stringify(file)});process.stdout.write(String(performance.now()-t))`],
+      { env: { ...process.env, ...LAMBDA_ENV }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    times.push(Number(out));
+  }
+  return times.sort((a, b) => a - b)[Math.floor(runs / 2)]!;
+}
+
+/**
+ * Each function's bundle (built as the deployment builds it) against a bundle that only imports
+ * and constructs the AWS SDK clients the function uses: size, and median cold module-load time in a
+ * fresh Node process (target: within 1.3x).
+ */
+export async function runBundleBenchmark(): Promise<BundleResult[]> {
+  const { options, functions } = await packaging();
+  const dir = mkdtempSync(join(tmpdir(), 'timebook-bundles-'));
+  try {
+    const results: BundleResult[] = [];
+    for (const [name, { handler }] of Object.entries(functions)) {
+      const entry = join(ROOT, `${handler.replace(/\.handler$/, '')}.ts`);
+      const outfile = join(dir, `${name}.js`);
+      const built = await build({ ...options, entryPoints: [entry], outfile });
+      const sdkClients = [
+        ...new Set(
+          Object.keys(built.metafile!.inputs)
+            .map((input) => /node_modules\/@aws-sdk\/(client-[a-z0-9-]+)\//.exec(input)?.[1])
+            .filter((client): client is string => client !== undefined),
+        ),
+      ].sort();
+      const referenceEntry = join(dir, `${name}.reference.js`);
+      writeFileSync(
+        referenceEntry,
+        sdkClients.map((client, i) => `exports.c${i} = new (require('@aws-sdk/${client}').${clientClass(client)})({});`).join('\n'),
+      );
+      const referenceOut = join(dir, `${name}.reference.bundle.js`);
+      await build({ ...options, entryPoints: [referenceEntry], outfile: referenceOut, nodePaths: [join(ROOT, 'node_modules')] });
+      results.push({
+        function: name,
+        sdkClients,
+        bytes: statSync(outfile).size,
+        referenceBytes: statSync(referenceOut).size,
+        loadMs: medianLoadMs(outfile),
+        referenceLoadMs: medianLoadMs(referenceOut),
+      });
+    }
+    return results;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,31 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { parseSyncMessage, processSyncMessage } from '../../lib/contacts/sync-worker';
+import { dependencies } from '../../lib/platform/dependencies';
+import { logger } from '../../lib/platform/logger';
+
+const processor = new BatchProcessor(EventType.SQS);
+
+async function processRecord(record: SQSRecord): Promise<void> {
+  const message = parseSyncMessage(record.body);
+  const outcome = await processSyncMessage(dependencies(), message);
+  logger.info('Contact sync page processed', {
+    workspaceId: message.workspaceId,
+    kind: message.kind,
+    ...(message.kind === 'backfill-page' ? { partitionId: message.partitionId, seq: message.seq } : {}),
+    receiveCount: record.attributes.ApproximateReceiveCount,
+    outcome,
+  });
+}
+
+/**
+ * SQS consumer of the contacts backfill queue: each record is one page of a backfill partition or
+ * of an incremental run, the records of a batch in parallel, failures reported per record.
+ */
+export const handler = middy<SQSEvent>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .handler(async (event: SQSEvent, context: Context) =>
+    processPartialResponse(event, processRecord, processor, { context, throwOnFullBatchFailure: false }),
+  );

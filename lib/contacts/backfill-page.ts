@@ -1,0 +1,165 @@
+import { IntercomBadRequestError, IntercomPermissionError, IntercomTokenInvalidError } from '../intercom/errors';
+import type { Dependencies } from '../platform/dependencies';
+import { ConflictError } from '../platform/errors';
+import { logger } from '../platform/logger';
+import { readIntercomContacts } from './contact';
+import { childPartitionId, ROOT_PARTITION_ID, type BackfillPartition, type ContactSync } from './contact-sync';
+import { planSplit, rangeQuery, SEARCH_PAGE_SIZE } from './partition-plan';
+import { searchWithinBudget } from './rate-budget';
+import { pageMessage } from './sync-control';
+import type { BackfillPageMessage } from './sync-queue';
+
+export type BackfillPageOutcome =
+  | 'committed'
+  | 'completed'
+  | 'split'
+  | 'deferred'
+  | 'failed'
+  /** The page was already committed, or another worker committed it first. */
+  | 'duplicate'
+  /** The backfill was stopped, restarted or replaced since the message was queued. */
+  | 'superseded';
+
+type PageDeps = Pick<
+  Dependencies,
+  'contacts' | 'contactSync' | 'syncQueue' | 'intercom' | 'secrets' | 'connections' | 'config' | 'clock'
+>;
+
+/**
+ * Applies one page of one backfill partition. Safe to repeat and to run concurrently with itself.
+ * Steps: drop the message unless its backfill generation is still running; if the partition's
+ * checkpoint is already past the page, only make sure the next page is queued (a worker may have
+ * died between checkpoint and enqueue); search the page from the checkpoint within the shared rate
+ * budget, or queue the message again with a delay; split a partition whose first page shows it is
+ * too large; write the contacts (newest wins); commit the checkpoint and the count in one
+ * conditional transaction; queue the next page, or complete the backfill after its last partition.
+ */
+export async function processBackfillPage(deps: PageDeps, message: BackfillPageMessage): Promise<BackfillPageOutcome> {
+  const { workspaceId } = message;
+  const sync = await deps.contactSync.get(workspaceId);
+  if (!sync || sync.runId !== message.runId || sync.generation !== message.generation || sync.state !== 'running') {
+    return 'superseded';
+  }
+  const partition = await deps.contactSync.getPartition(workspaceId, message.runId, message.partitionId);
+  if (!partition) {
+    logger.warn('Backfill message for an unknown partition', { partitionId: message.partitionId });
+    return 'superseded';
+  }
+  if (partition.state !== 'pending' || partition.seq !== message.seq) {
+    await requeueLostWork(deps, sync, partition, message);
+    return 'duplicate';
+  }
+
+  let result;
+  try {
+    result = await searchWithinBudget(deps, sync, {
+      query: rangeQuery(partition.range),
+      sort: { field: 'created_at', order: 'ascending' },
+      perPage: SEARCH_PAGE_SIZE,
+      startingAfter: partition.cursor,
+    });
+  } catch (error) {
+    const reason = permanentFailure(error);
+    if (!reason) throw error;
+    await deps.contactSync.fail(workspaceId, { runId: sync.runId, error: reason, now: deps.clock() });
+    logger.warn('Contact backfill failed', { runId: sync.runId, reason });
+    return 'failed';
+  }
+  if (result.kind === 'deferred') {
+    await deps.syncQueue.send([{ message, delaySeconds: result.delaySeconds }]);
+    return 'deferred';
+  }
+
+  const page = result.page;
+  const snapshots = readIntercomContacts(page.data);
+  const expected = partition.partitionId === ROOT_PARTITION_ID && message.seq === 0 ? page.total_count : undefined;
+  if (message.seq === 0) {
+    const children = planSplit(
+      partition.range,
+      { total: page.total_count ?? snapshots.length, oldestCreatedAt: snapshots[0]?.createdAtSeconds ?? null },
+      sync.timeZone,
+    );
+    if (children) return split(deps, sync, partition, children, expected);
+  }
+
+  await deps.contacts.putMany(workspaceId, snapshots, deps.clock());
+  const next = page.pages?.next?.starting_after ?? null;
+  const last = next === null || page.data.length === 0;
+  const committed = await deps.contactSync.commitPage(workspaceId, {
+    runId: sync.runId,
+    generation: sync.generation,
+    partitionId: partition.partitionId,
+    seq: partition.seq,
+    cursor: next,
+    count: snapshots.length,
+    last,
+    expected,
+    now: deps.clock(),
+  });
+  if (!committed) return 'duplicate';
+  if (!last) {
+    await deps.syncQueue.send([{ message: { ...message, seq: partition.seq + 1 } }]);
+    return 'committed';
+  }
+  const completed = await deps.contactSync.complete(workspaceId, { runId: sync.runId, generation: sync.generation, now: deps.clock() });
+  if (completed) logger.info('Contact backfill completed', { runId: sync.runId });
+  return completed ? 'completed' : 'committed';
+}
+
+async function split(
+  deps: PageDeps,
+  sync: ContactSync,
+  parent: BackfillPartition,
+  ranges: BackfillPartition['range'][],
+  expected: number | undefined,
+): Promise<BackfillPageOutcome> {
+  const children: BackfillPartition[] = ranges.map((range, index) => ({
+    runId: sync.runId,
+    partitionId: childPartitionId(parent.partitionId, index),
+    range,
+    state: 'pending',
+    seq: 0,
+    cursor: null,
+  }));
+  const committed = await deps.contactSync.commitSplit(sync.workspaceId, {
+    runId: sync.runId,
+    generation: sync.generation,
+    parentId: parent.partitionId,
+    children,
+    expected,
+    now: deps.clock(),
+  });
+  if (!committed) return 'duplicate';
+  await deps.syncQueue.send(children.map((child) => ({ message: pageMessage(sync, child) })));
+  return 'split';
+}
+
+/**
+ * A message whose page is already committed. Its follow-up may never have happened if the worker
+ * that committed died first: queue the next page again, or complete the backfill after a last page.
+ * A duplicate of work still queued is harmless, since only one of the two can commit.
+ */
+async function requeueLostWork(deps: PageDeps, sync: ContactSync, partition: BackfillPartition, message: BackfillPageMessage) {
+  if (partition.state === 'done') {
+    await deps.contactSync.complete(sync.workspaceId, { runId: sync.runId, generation: sync.generation, now: deps.clock() });
+  } else if (partition.state === 'pending' && partition.seq === message.seq + 1) {
+    await deps.syncQueue.send([{ message: pageMessage(sync, partition) }]);
+  } else if (partition.state === 'split' && message.seq === 0) {
+    const children = await deps.contactSync.listPartitions(sync.workspaceId, sync.runId, `${partition.partitionId}.`);
+    const unstarted = children.filter((child) => child.state === 'pending' && child.seq === 0 && isChildOf(child, partition));
+    if (unstarted.length > 0) await deps.syncQueue.send(unstarted.map((child) => ({ message: pageMessage(sync, child) })));
+  }
+}
+
+function isChildOf(child: BackfillPartition, parent: BackfillPartition): boolean {
+  return !child.partitionId.slice(parent.partitionId.length + 1).includes('.');
+}
+
+/** Why the backfill cannot go on without an admin, or undefined for failures worth retrying. */
+function permanentFailure(error: unknown): string | undefined {
+  if (error instanceof IntercomTokenInvalidError) return 'Intercom no longer accepts the access token. Reconnect Intercom.';
+  if (error instanceof IntercomPermissionError) return 'The Intercom app lacks "Read and list users and companies".';
+  if (error instanceof IntercomBadRequestError) return `Intercom refused the contact search: ${error.message}`;
+  if (error instanceof ConflictError) return 'Intercom is not connected.';
+  return undefined;
+}

@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { withWorkspaceToken } from '../connect/workspace-token';
+import type { TopicHandler } from '../events/dispatch-event';
+import type { QueuedEvent } from '../events/queued-event';
+import type { ContactTopic } from '../events/topics';
+import { IntercomNotFoundError } from '../intercom/errors';
+import type { Dependencies } from '../platform/dependencies';
+import { logger } from '../platform/logger';
+import { contactFromIntercom, InvalidIntercomContactError, type IntercomContactSnapshot } from './contact';
+import type { ContactRemoval } from './contact-version';
+
+type EventDeps = Pick<Dependencies, 'contacts' | 'connections' | 'intercom' | 'secrets' | 'config' | 'clock'>;
+
+/**
+ * The webhook topics that keep synced contacts current. Created, updated, signed-up and unarchived
+ * contacts are written; deleted, archived and merged-away ones are removed. All of them go through
+ * the newest-wins rule, so notifications may arrive late, twice or out of order.
+ */
+export function contactTopics(deps: EventDeps): Record<ContactTopic, TopicHandler> {
+  const upsert: TopicHandler = (event) => whenSyncOn(deps, event, () => upsertContact(deps, event, event.notification.data.item));
+  const remove =
+    (removal: ContactRemoval): TopicHandler =>
+    (event) =>
+      whenSyncOn(deps, event, () => removeContact(deps, event, event.notification.data.item, removal));
+  return {
+    'contact.user.created': upsert,
+    'contact.lead.created': upsert,
+    'contact.user.updated': upsert,
+    'contact.lead.updated': upsert,
+    'contact.lead.signed_up': upsert,
+    // Intercom's topic list spells it this way.
+    'contact.unarchive': upsert,
+    'contact.deleted': remove('deleted'),
+    'contact.archived': remove('archived'),
+    'contact.merged': (event) =>
+      whenSyncOn(deps, event, async () => {
+        const item = event.notification.data.item;
+        await upsertContact(deps, event, item);
+        const absorbed = mergedFromSchema.safeParse(item);
+        if (absorbed.success) await removeContact(deps, event, absorbed.data.merged_from, 'merged');
+      }),
+  };
+}
+
+const itemIdSchema = z.looseObject({ id: z.string().min(1) });
+const mergedFromSchema = z.looseObject({ merged_from: itemIdSchema });
+
+/** Contacts follow Intercom only while the workspace's contact sync is on. */
+async function whenSyncOn(deps: EventDeps, event: QueuedEvent, apply: () => Promise<void>): Promise<void> {
+  const connection = await deps.connections.get(event.workspaceId);
+  if (connection?.status === 'disconnected' || !connection?.settings.syncContacts) return;
+  await apply();
+}
+
+/**
+ * Writes the notification's contact. Webhook items carry ISO-8601 times; an item without the fields
+ * the store needs is read again from the REST API.
+ */
+async function upsertContact(deps: EventDeps, event: QueuedEvent, item: unknown): Promise<void> {
+  const snapshot = parseContact(item) ?? (await fetchContact(deps, event.workspaceId, item));
+  if (!snapshot) return;
+  const written = await deps.contacts.put(event.workspaceId, snapshot, deps.clock());
+  if (!written) logger.info('A newer copy of the contact is already stored', { contactId: snapshot.contact.id });
+}
+
+async function removeContact(deps: EventDeps, event: QueuedEvent, item: unknown, removal: ContactRemoval): Promise<void> {
+  const parsed = itemIdSchema.safeParse(item);
+  if (!parsed.success) {
+    logger.warn('Contact notification without a contact id', { removal });
+    return;
+  }
+  await deps.contacts.remove(event.workspaceId, parsed.data.id, removal, event.notification.created_at, deps.clock());
+}
+
+function parseContact(item: unknown): IntercomContactSnapshot | undefined {
+  try {
+    return contactFromIntercom(item);
+  } catch (error) {
+    if (error instanceof InvalidIntercomContactError) return undefined;
+    throw error;
+  }
+}
+
+async function fetchContact(deps: EventDeps, workspaceId: string, item: unknown): Promise<IntercomContactSnapshot | undefined> {
+  const parsed = itemIdSchema.safeParse(item);
+  if (!parsed.success) {
+    logger.warn('Contact notification without a contact id');
+    return undefined;
+  }
+  try {
+    const contact = await withWorkspaceToken(deps, workspaceId, (token) => deps.intercom.getContact(token, parsed.data.id));
+    return contactFromIntercom(contact);
+  } catch (error) {
+    // Gone since the notification was sent: its own deletion notification removes it.
+    if (error instanceof IntercomNotFoundError) return undefined;
+    throw error;
+  }
+}

@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import { logger } from '../platform/logger';
+
+/** A synced contact, as the API shows it. Times are ISO-8601 strings in UTC. */
+export interface Contact {
+  /** Intercom's contact id. */
+  id: string;
+  externalId: string | null;
+  role: 'user' | 'lead';
+  email: string | null;
+  name: string | null;
+  phone: string | null;
+  createdAt: string;
+  updatedAt: string;
+  customAttributes: Record<string, unknown>;
+}
+
+/** A contact with the Intercom times it was read with, in unix seconds. */
+export interface IntercomContactSnapshot {
+  contact: Contact;
+  createdAtSeconds: number;
+  updatedAtSeconds: number;
+}
+
+/**
+ * An Intercom time: unix seconds in REST answers, ISO-8601 strings (`2026-01-10T04:22:28.240+00:00`)
+ * in contact webhooks. Both become whole unix seconds, the precision REST offers.
+ */
+const intercomTime = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const seconds =
+    typeof value === 'number' ? value : /^\d+$/.test(value.trim()) ? Number(value) : Date.parse(value) / 1000;
+  if (!Number.isFinite(seconds) || seconds < 0) {
+    ctx.addIssue({ code: 'custom', message: 'not a unix time or an ISO-8601 string' });
+    return z.NEVER;
+  }
+  return Math.floor(seconds);
+});
+
+const optionalText = z
+  .union([z.string(), z.number()])
+  .nullish()
+  .transform((value) => (value === undefined || value === null || value === '' ? null : String(value)));
+
+/**
+ * The contact fields this service copies. Lenient like every Intercom shape here: unknown fields
+ * pass, and only the id, role and the two times are required.
+ */
+const intercomContactSchema = z.looseObject({
+  id: z.string().min(1),
+  role: z.enum(['user', 'lead']),
+  external_id: optionalText,
+  // Intercom answers an empty string for a contact without an email.
+  email: optionalText,
+  name: optionalText,
+  phone: optionalText,
+  created_at: intercomTime,
+  updated_at: intercomTime,
+  custom_attributes: z.record(z.string(), z.unknown()).nullish(),
+});
+
+/** Thrown for an Intercom contact that lacks a field the service depends on. */
+export class InvalidIntercomContactError extends Error {
+  override readonly name = 'InvalidIntercomContactError';
+}
+
+/** Maps an Intercom contact (REST or webhook flavour) to a {@link Contact} and its times. */
+export function contactFromIntercom(item: unknown): IntercomContactSnapshot {
+  const parsed = intercomContactSchema.safeParse(item);
+  if (!parsed.success) {
+    const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.join('.') || '(root)'))];
+    throw new InvalidIntercomContactError(`Not an Intercom contact: check ${fields.join(', ')}`);
+  }
+  const c = parsed.data;
+  return {
+    contact: {
+      id: c.id,
+      externalId: c.external_id,
+      role: c.role,
+      email: c.email,
+      name: c.name,
+      phone: c.phone,
+      createdAt: isoTime(c.created_at),
+      updatedAt: isoTime(c.updated_at),
+      customAttributes: c.custom_attributes ?? {},
+    },
+    createdAtSeconds: c.created_at,
+    updatedAtSeconds: c.updated_at,
+  };
+}
+
+/**
+ * Maps a page of Intercom contacts. A contact Intercom returns malformed is logged and left out,
+ * so that one bad record cannot block the rest of its page for ever.
+ */
+export function readIntercomContacts(items: readonly unknown[]): IntercomContactSnapshot[] {
+  const snapshots: IntercomContactSnapshot[] = [];
+  for (const item of items) {
+    try {
+      snapshots.push(contactFromIntercom(item));
+    } catch (error) {
+      if (!(error instanceof InvalidIntercomContactError)) throw error;
+      logger.warn('Skipped a malformed Intercom contact', { reason: error.message });
+    }
+  }
+  return snapshots;
+}
+
+function isoTime(unixSeconds: number): string {
+  return new Date(unixSeconds * 1000).toISOString();
+}

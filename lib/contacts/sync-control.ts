@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import type { Connection } from '../connect/connection';
+import type { Dependencies } from '../platform/dependencies';
+import { logger } from '../platform/logger';
+import { ROOT_PARTITION_ID, type BackfillPartition, type ContactSync } from './contact-sync';
+import { rootRange } from './partition-plan';
+import type { BackfillPageMessage, QueuedSyncMessage } from './sync-queue';
+
+/**
+ * How far behind a backfill's start the incremental sync begins: Intercom's search may take a few
+ * minutes to show a change ("this delay can take a few minutes").
+ */
+export const SEARCH_LAG_SECONDS = 10 * 60;
+
+/** A running backfill that has not progressed for this long lost its queued work (or its messages went to the DLQ). */
+export const STALL_SECONDS = 15 * 60;
+
+type ControlDeps = Pick<Dependencies, 'contactSync' | 'syncQueue' | 'clock'>;
+
+/**
+ * Switches contact sync on and starts its backfill; returns at once, the work runs through SQS.
+ * Steps: nothing to do when a backfill is running, or has completed while sync stayed on; resume a
+ * stopped backfill from its checkpoints; otherwise record a new backfill (a conditional write, so
+ * concurrent switches start one) and queue its root partition. If the queue refuses the work, the
+ * backfill is marked failed, so switching on again starts afresh.
+ */
+export async function startContactSync(deps: ControlDeps, connection: Connection): Promise<ContactSync | undefined> {
+  const workspaceId = connection.workspaceId;
+  const current = await deps.contactSync.get(workspaceId);
+  if (current?.enabled && (current.state === 'running' || current.state === 'completed')) return current;
+  if (current?.state === 'stopped') return resumeBackfill(deps, current, ['stopped']);
+
+  const now = deps.clock();
+  const sync: ContactSync = {
+    workspaceId,
+    enabled: true,
+    appId: connection.intercom.appId,
+    timeZone: connection.intercom.timezone,
+    runId: randomUUID(),
+    generation: (current?.generation ?? 0) + 1,
+    state: 'running',
+    synced: 0,
+    expected: null,
+    partitionsTotal: 1,
+    partitionsDone: 0,
+    startedAt: now.toISOString(),
+    finishedAt: null,
+    stoppedAt: null,
+    progressAt: now.toISOString(),
+    error: null,
+    watermark: Math.max(current?.watermark ?? 0, Math.floor(now.getTime() / 1000) - SEARCH_LAG_SECONDS),
+    lastIncrementalAt: current?.lastIncrementalAt ?? null,
+  };
+  const root: BackfillPartition = {
+    runId: sync.runId,
+    partitionId: ROOT_PARTITION_ID,
+    range: rootRange(now, sync.timeZone),
+    state: 'pending',
+    seq: 0,
+    cursor: null,
+  };
+  if (!(await deps.contactSync.beginRun(sync, root, current?.generation ?? null))) return deps.contactSync.get(workspaceId);
+  logger.info('Contact backfill started', { runId: sync.runId, generation: sync.generation });
+  await queueOrFail(deps, sync, [{ message: pageMessage(sync, root) }]);
+  return sync;
+}
+
+/** Switches contact sync off; a running backfill stops at its next page and keeps its checkpoints. */
+export async function stopContactSync(deps: ControlDeps, workspaceId: string): Promise<ContactSync | undefined> {
+  const sync = await deps.contactSync.disable(workspaceId, deps.clock());
+  if (sync?.state === 'stopped') logger.info('Contact backfill stopped', { runId: sync.runId, synced: sync.synced });
+  return sync;
+}
+
+/** Restarts a backfill that is running but has not progressed for {@link STALL_SECONDS}; true when it did. */
+export async function restartIfStalled(deps: ControlDeps, sync: ContactSync): Promise<boolean> {
+  const idleSeconds = (deps.clock().getTime() - Date.parse(sync.progressAt)) / 1000;
+  if (sync.state !== 'running' || idleSeconds < STALL_SECONDS) return false;
+  logger.warn('Contact backfill stalled; queueing its partitions again', { workspaceId: sync.workspaceId, runId: sync.runId });
+  return (await resumeBackfill(deps, sync, ['running'])) !== undefined;
+}
+
+/**
+ * Continues a backfill under the next generation: every unfinished partition is queued again at
+ * its checkpoint, and whatever was still queued for the old generation is dropped when it arrives.
+ */
+async function resumeBackfill(deps: ControlDeps, from: ContactSync, states: ContactSync['state'][]): Promise<ContactSync | undefined> {
+  const sync = await deps.contactSync.resume(from.workspaceId, { generation: from.generation, from: states, now: deps.clock() });
+  if (!sync) return deps.contactSync.get(from.workspaceId);
+  const partitions = await deps.contactSync.listPartitions(sync.workspaceId, sync.runId);
+  const pending = partitions.filter((partition) => partition.state === 'pending');
+  logger.info('Contact backfill resumed', { runId: sync.runId, generation: sync.generation, partitions: pending.length });
+  if (pending.length === 0) {
+    await deps.contactSync.complete(sync.workspaceId, { ...sync, now: deps.clock() });
+    return deps.contactSync.get(sync.workspaceId);
+  }
+  await queueOrFail(
+    deps,
+    sync,
+    pending.map((partition) => ({ message: pageMessage(sync, partition) })),
+  );
+  return sync;
+}
+
+async function queueOrFail(deps: ControlDeps, sync: ContactSync, messages: QueuedSyncMessage[]): Promise<void> {
+  try {
+    await deps.syncQueue.send(messages);
+  } catch (error) {
+    await deps.contactSync.fail(sync.workspaceId, { runId: sync.runId, error: 'The backfill could not be queued.', now: deps.clock() });
+    throw error;
+  }
+}
+
+/** The message for a partition's next page under the sync's current generation. */
+export function pageMessage(sync: Pick<ContactSync, 'workspaceId' | 'runId' | 'generation'>, partition: BackfillPartition): BackfillPageMessage {
+  return {
+    kind: 'backfill-page',
+    workspaceId: sync.workspaceId,
+    runId: sync.runId,
+    generation: sync.generation,
+    partitionId: partition.partitionId,
+    seq: partition.seq,
+  };
+}

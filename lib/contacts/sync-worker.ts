@@ -1,0 +1,14 @@
+import type { Dependencies } from '../platform/dependencies';
+import { processBackfillPage, type BackfillPageOutcome } from './backfill-page';
+import { processIncrementalPage, type IncrementalOutcome } from './incremental-sync';
+import { syncMessageSchema, type SyncMessage } from './sync-queue';
+
+/** Parses a contacts backfill queue message; throws on anything this service did not queue. */
+export function parseSyncMessage(body: string): SyncMessage {
+  return syncMessageSchema.parse(JSON.parse(body));
+}
+
+/** Applies one queued page of contact sync work, backfill or incremental. */
+export async function processSyncMessage(deps: Dependencies, message: SyncMessage): Promise<BackfillPageOutcome | IncrementalOutcome> {
+  return message.kind === 'backfill-page' ? processBackfillPage(deps, message) : processIncrementalPage(deps, message);
+}

@@ -1,0 +1,594 @@
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type { Contact, IntercomContactSnapshot } from '../contacts/contact';
+import type { BackfillPartition, ContactSync } from '../contacts/contact-sync';
+import { removalVersion, snapshotVersion, type ContactRemoval } from '../contacts/contact-version';
+import { BadRequestError } from '../platform/errors';
+import { keys } from './keys';
+import { decodeCursor, encodeCursor } from './page-cursor';
+import { queryAll, ttlAfter, type Table } from './table';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** DynamoDB accepts at most 100 writes in one transaction. */
+const TRANSACTION_LIMIT = 100;
+/** A removed contact's tombstone outlives any backfill that could still hold an older copy. */
+const TOMBSTONE_TTL_SECONDS = 90 * 86_400;
+/** A finished backfill's partitions are kept a while for inspection, then expire. */
+const PARTITION_TTL_SECONDS = 30 * 86_400;
+
+interface RetryOptions {
+  attempts: number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+const defaultRetry: RetryOptions = { attempts: 8, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
+
+/**
+ * Synced contacts, one item per Intercom id under the workspace's contacts partition, ordered by id.
+ * Every write is conditional on the newest-wins rule (`lib/contacts/contact-version.ts`): the item's
+ * `version` must not be newer than the write's. A removed contact leaves a tombstone (no personal
+ * data, only its id and the removal's version) so that an older copy cannot bring it back.
+ */
+export class ContactStore {
+  constructor(
+    private readonly table: Table,
+    private readonly retry: RetryOptions = defaultRetry,
+  ) {}
+
+  /**
+   * Writes snapshots in transactions of up to 100 conditional puts.
+   * A snapshot older than the stored contact is skipped; a transaction cancelled for any other
+   * reason (a conflicting write, throttling) is retried with the snapshots still due, so none is lost.
+   * Returns how many were written and how many were superseded by newer stored versions.
+   */
+  async putMany(workspaceId: string, snapshots: IntercomContactSnapshot[], now: Date): Promise<{ written: number; superseded: number }> {
+    const newest = new Map<string, IntercomContactSnapshot>();
+    for (const snapshot of snapshots) {
+      const seen = newest.get(snapshot.contact.id);
+      if (!seen || seen.updatedAtSeconds < snapshot.updatedAtSeconds) newest.set(snapshot.contact.id, snapshot);
+    }
+    const unique = [...newest.values()];
+    const chunks: IntercomContactSnapshot[][] = [];
+    for (let i = 0; i < unique.length; i += TRANSACTION_LIMIT) chunks.push(unique.slice(i, i + TRANSACTION_LIMIT));
+    let superseded = 0;
+    // One transaction at a time: a page's contacts are written by many workers at once already.
+    for (const chunk of chunks) superseded += await this.putChunk(workspaceId, chunk, now);
+    return { written: unique.length - superseded, superseded };
+  }
+
+  /** Writes one snapshot; false when the stored contact is newer (or was removed for good). */
+  async put(workspaceId: string, snapshot: IntercomContactSnapshot, now: Date): Promise<boolean> {
+    return this.conditionalPut(this.contactPut(workspaceId, snapshot, now));
+  }
+
+  /** Replaces a contact with its tombstone; false when the stored contact is newer than the removal. */
+  async remove(workspaceId: string, contactId: string, removal: ContactRemoval, atSeconds: number, now: Date): Promise<boolean> {
+    return this.conditionalPut({
+      TableName: this.table.name,
+      Item: {
+        ...keys.contact(workspaceId, contactId),
+        id: contactId,
+        removed: removal,
+        removedAt: new Date(atSeconds * 1000).toISOString(),
+        version: removalVersion(removal, atSeconds),
+        expiresAt: ttlAfter(now, TOMBSTONE_TTL_SECONDS),
+      },
+      ConditionExpression: NEWEST_WINS,
+      ExpressionAttributeNames: { '#pk': 'pk', '#version': 'version' },
+      ExpressionAttributeValues: { ':version': removalVersion(removal, atSeconds) },
+    });
+  }
+
+  /** A live contact and its version; undefined when unknown or removed. */
+  async get(workspaceId: string, contactId: string): Promise<{ contact: Contact; version: number } | undefined> {
+    const { Item } = await this.table.client.send(
+      new GetCommand({ TableName: this.table.name, Key: keys.contact(workspaceId, contactId), ConsistentRead: true }),
+    );
+    if (!Item || Item.removed) return undefined;
+    return { contact: toContact(Item), version: Item.version as number };
+  }
+
+  /**
+   * One page of the workspace's live contacts in id order. `nextCursor` is null on the last page:
+   * the query reads one contact beyond the page to know.
+   */
+  async list(workspaceId: string, page: { limit: number; cursor?: string }): Promise<{ contacts: Contact[]; nextCursor: string | null }> {
+    const { pk, skPrefix } = keys.contacts(workspaceId);
+    let startKey = contactListStartKey(workspaceId, page.cursor);
+    const items: Record<string, unknown>[] = [];
+    do {
+      const result = await this.table.client.send(
+        new QueryCommand({
+          TableName: this.table.name,
+          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+          FilterExpression: 'attribute_not_exists(#removed)',
+          ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk', '#removed': 'removed' },
+          ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
+          ExclusiveStartKey: startKey,
+          Limit: page.limit + 1 - items.length,
+        }),
+      );
+      items.push(...(result.Items ?? []));
+      startKey = result.LastEvaluatedKey;
+    } while (startKey && items.length <= page.limit);
+    const shown = items.slice(0, page.limit);
+    const last = shown.at(-1);
+    const nextCursor = items.length > page.limit && last ? encodeCursor({ pk: last.pk, sk: last.sk }) : null;
+    return { contacts: shown.map(toContact), nextCursor };
+  }
+
+  private contactPut(workspaceId: string, snapshot: IntercomContactSnapshot, now: Date) {
+    const version = snapshotVersion(snapshot.updatedAtSeconds);
+    return {
+      TableName: this.table.name,
+      Item: { ...keys.contact(workspaceId, snapshot.contact.id), ...snapshot.contact, version, syncedAt: now.toISOString() },
+      ConditionExpression: NEWEST_WINS,
+      ExpressionAttributeNames: { '#pk': 'pk', '#version': 'version' },
+      ExpressionAttributeValues: { ':version': version },
+    };
+  }
+
+  private async conditionalPut(input: ConstructorParameters<typeof PutCommand>[0]): Promise<boolean> {
+    try {
+      await this.table.client.send(new PutCommand(input));
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** Returns how many snapshots the stored versions superseded. */
+  private async putChunk(workspaceId: string, chunk: IntercomContactSnapshot[], now: Date): Promise<number> {
+    let due = chunk;
+    let superseded = 0;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.table.client.send(
+          new TransactWriteCommand({ TransactItems: due.map((snapshot) => ({ Put: this.contactPut(workspaceId, snapshot, now) })) }),
+        );
+        return superseded;
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException) || attempt >= this.retry.attempts) throw error;
+        const reasons = error.CancellationReasons ?? [];
+        const stale = new Set(reasons.flatMap((reason, index) => (reason.Code === 'ConditionalCheckFailed' ? [index] : [])));
+        superseded += stale.size;
+        due = due.filter((_, index) => !stale.has(index));
+        if (due.length === 0) return superseded;
+        // Only a conflict or throttling cancels without a stale snapshot: wait before trying again.
+        if (stale.size === 0) await this.retry.sleep(Math.random() * 50 * 2 ** attempt);
+      }
+    }
+  }
+}
+
+const NEWEST_WINS = 'attribute_not_exists(#pk) OR #version <= :version';
+
+const CONTACT_FIELDS = ['id', 'externalId', 'role', 'email', 'name', 'phone', 'createdAt', 'updatedAt', 'customAttributes'] as const;
+
+function toContact(item: Record<string, unknown>): Contact {
+  const contact: Record<string, unknown> = {};
+  for (const field of CONTACT_FIELDS) contact[field] = item[field] ?? null;
+  contact.customAttributes = item.customAttributes ?? {};
+  return contact as unknown as Contact;
+}
+
+/**
+ * The DynamoDB start key a contacts cursor stands for. Only a key of this workspace's contacts
+ * partition, and nothing more, is accepted; anything else is a 400 `invalid_cursor`.
+ */
+export function contactListStartKey(workspaceId: string, cursor: string | undefined): Record<string, unknown> | undefined {
+  const { pk, skPrefix } = keys.contacts(workspaceId);
+  const key = decodeCursor(cursor, { pk });
+  if (key === undefined) return undefined;
+  const names = Object.keys(key).sort();
+  if (names.join() !== 'pk,sk' || !String(key.sk).startsWith(skPrefix)) {
+    throw new BadRequestError('The cursor is not one this list issued.', {}, 'invalid_cursor');
+  }
+  return key;
+}
+
+/**
+ * Contact sync state: one item per workspace (the switch, the current backfill's progress and the
+ * incremental watermark), one item per backfill partition (its checkpoint), and one rate budget
+ * item per Intercom workspace. Every step of a backfill is a conditional write on the run id and
+ * generation, so work queued for a stopped, restarted or superseded backfill changes nothing.
+ */
+export class ContactSyncStore {
+  constructor(private readonly table: Table) {}
+
+  async get(workspaceId: string): Promise<ContactSync | undefined> {
+    const { Item } = await this.table.client.send(
+      new GetCommand({ TableName: this.table.name, Key: keys.contactSync(workspaceId), ConsistentRead: true }),
+    );
+    return Item ? toSync(Item) : undefined;
+  }
+
+  /**
+   * Records a new backfill and its root partition, switching sync on. Conditional on the previous
+   * state being the one the caller saw (no sync yet, or that generation and not running), so two
+   * concurrent starts create one backfill. False when another start won.
+   */
+  async beginRun(sync: ContactSync, root: BackfillPartition, previousGeneration: number | null): Promise<boolean> {
+    const condition: { ConditionExpression: string; ExpressionAttributeNames: Record<string, string>; ExpressionAttributeValues?: Record<string, unknown> } =
+      previousGeneration === null
+        ? { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': 'pk' } }
+        : {
+            ConditionExpression: '#generation = :previous AND #state <> :running',
+            ExpressionAttributeNames: { '#generation': 'generation', '#state': 'state' },
+            ExpressionAttributeValues: { ':previous': previousGeneration, ':running': 'running' },
+          };
+    return this.transact([
+      {
+        Put: {
+          TableName: this.table.name,
+          Item: { ...keys.contactSync(sync.workspaceId), ...keys.contactSyncEnabled(sync.workspaceId), ...sync },
+          ...condition,
+        },
+      },
+      { Put: { TableName: this.table.name, Item: this.partitionItem(sync.workspaceId, root, new Date(sync.startedAt)) } },
+    ]);
+  }
+
+  /**
+   * Takes over a backfill in one of `from` states at generation `generation`: the next generation
+   * runs it, and sync is switched on. Returns the new state, or undefined when it changed meanwhile.
+   */
+  async resume(
+    workspaceId: string,
+    at: { generation: number; from: ContactSync['state'][]; now: Date },
+  ): Promise<ContactSync | undefined> {
+    const from = Object.fromEntries(at.from.map((state, i) => [`:from${i}`, state]));
+    return this.update(workspaceId, {
+      UpdateExpression:
+        'SET #generation = :next, #state = :running, #enabled = :true, #gsi1pk = :gsi1pk, #gsi1sk = :gsi1sk, #stoppedAt = :null, #progressAt = :now, #error = :null',
+      ConditionExpression: `#generation = :generation AND #state IN (${Object.keys(from).join(', ')})`,
+      ExpressionAttributeNames: names('generation', 'state', 'enabled', 'gsi1pk', 'gsi1sk', 'stoppedAt', 'progressAt', 'error'),
+      ExpressionAttributeValues: {
+        ...from,
+        ':generation': at.generation,
+        ':next': at.generation + 1,
+        ':running': 'running',
+        ':true': true,
+        ':null': null,
+        ':now': at.now.toISOString(),
+        ':gsi1pk': keys.contactSyncEnabled(workspaceId).gsi1pk,
+        ':gsi1sk': keys.contactSyncEnabled(workspaceId).gsi1sk,
+      },
+    });
+  }
+
+  /** Switches sync off; a running backfill becomes `stopped` and its queued pages are dropped. */
+  async disable(workspaceId: string, now: Date): Promise<ContactSync | undefined> {
+    const stopped = await this.update(workspaceId, {
+      UpdateExpression: 'SET #enabled = :false, #state = :stopped, #stoppedAt = :now REMOVE #gsi1pk, #gsi1sk',
+      ConditionExpression: '#state = :running',
+      ExpressionAttributeNames: names('enabled', 'state', 'stoppedAt', 'gsi1pk', 'gsi1sk'),
+      ExpressionAttributeValues: { ':false': false, ':stopped': 'stopped', ':now': now.toISOString(), ':running': 'running' },
+    });
+    if (stopped) return stopped;
+    return this.update(workspaceId, {
+      UpdateExpression: 'SET #enabled = :false REMOVE #gsi1pk, #gsi1sk',
+      ConditionExpression: 'attribute_exists(#pk)',
+      ExpressionAttributeNames: names('pk', 'enabled', 'gsi1pk', 'gsi1sk'),
+      ExpressionAttributeValues: { ':false': false },
+    });
+  }
+
+  async getPartition(workspaceId: string, runId: string, partitionId: string): Promise<BackfillPartition | undefined> {
+    const { Item } = await this.table.client.send(
+      new GetCommand({
+        TableName: this.table.name,
+        Key: keys.backfillPartition(workspaceId, runId, partitionId),
+        ConsistentRead: true,
+      }),
+    );
+    return Item ? toPartition(Item) : undefined;
+  }
+
+  /** Partitions of a run whose id starts with `idPrefix` (all of them by default). */
+  async listPartitions(workspaceId: string, runId: string, idPrefix = ''): Promise<BackfillPartition[]> {
+    const { pk, skPrefix } = keys.backfillPartitions(workspaceId, runId);
+    const items = await queryAll(this.table, {
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+      ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+      ExpressionAttributeValues: { ':pk': pk, ':prefix': `${skPrefix}${idPrefix}` },
+      ConsistentRead: true,
+    });
+    return items.map(toPartition);
+  }
+
+  /**
+   * Checkpoints page `seq` of a partition and counts its contacts into the run, atomically and
+   * once: both writes are conditional (the partition still at `seq`, the run still this generation
+   * and running), so a repeated or superseded page commits nothing. False when it did not commit.
+   */
+  async commitPage(
+    workspaceId: string,
+    page: {
+      runId: string;
+      generation: number;
+      partitionId: string;
+      seq: number;
+      cursor: string | null;
+      count: number;
+      last: boolean;
+      expected?: number;
+      now: Date;
+    },
+  ): Promise<boolean> {
+    return this.transact([
+      {
+        Update: {
+          TableName: this.table.name,
+          Key: keys.backfillPartition(workspaceId, page.runId, page.partitionId),
+          UpdateExpression: 'SET #seq = :next, #cursor = :cursor, #state = :state ADD #synced :count',
+          ConditionExpression: '#seq = :seq AND #state = :pending',
+          ExpressionAttributeNames: names('seq', 'cursor', 'state', 'synced'),
+          ExpressionAttributeValues: {
+            ':seq': page.seq,
+            ':next': page.seq + 1,
+            ':cursor': page.cursor,
+            ':state': page.last ? 'done' : 'pending',
+            ':pending': 'pending',
+            ':count': page.count,
+          },
+        },
+      },
+      {
+        Update: this.runUpdate(workspaceId, page, {
+          set: { progressAt: page.now.toISOString(), expected: page.expected },
+          add: { synced: page.count, partitionsDone: page.last ? 1 : 0 },
+        }),
+      },
+    ]);
+  }
+
+  /**
+   * Replaces a partition that has committed no page by its children, in one transaction: the
+   * parent turns `split`, the children are created, and the run counts them. False when it did not commit.
+   */
+  async commitSplit(
+    workspaceId: string,
+    split: { runId: string; generation: number; parentId: string; children: BackfillPartition[]; expected?: number; now: Date },
+  ): Promise<boolean> {
+    return this.transact([
+      {
+        Update: {
+          TableName: this.table.name,
+          Key: keys.backfillPartition(workspaceId, split.runId, split.parentId),
+          UpdateExpression: 'SET #state = :split, #children = :children',
+          ConditionExpression: '#seq = :zero AND #state = :pending',
+          ExpressionAttributeNames: names('state', 'children', 'seq'),
+          ExpressionAttributeValues: {
+            ':split': 'split',
+            ':children': split.children.map((child) => child.partitionId),
+            ':zero': 0,
+            ':pending': 'pending',
+          },
+        },
+      },
+      {
+        Update: this.runUpdate(workspaceId, split, {
+          set: { progressAt: split.now.toISOString(), expected: split.expected },
+          // The parent counts as done once its children exist.
+          add: { partitionsTotal: split.children.length, partitionsDone: 1 },
+        }),
+      },
+      ...split.children.map((child) => ({
+        Put: {
+          TableName: this.table.name,
+          Item: this.partitionItem(workspaceId, child, split.now),
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': 'pk' },
+        },
+      })),
+    ]);
+  }
+
+  /** Marks the run completed once every partition is done; false while some are not (or it is not running). */
+  async complete(workspaceId: string, run: { runId: string; generation: number; now: Date }): Promise<boolean> {
+    const update = this.runUpdate(workspaceId, run, { set: { state: 'completed', finishedAt: run.now.toISOString() } }, '#partitionsDone = #partitionsTotal');
+    return (await this.update(workspaceId, update)) !== undefined;
+  }
+
+  /** Marks a running backfill failed with a reason the status shows. */
+  async fail(workspaceId: string, run: { runId: string; error: string; now: Date }): Promise<boolean> {
+    return (
+      (await this.update(workspaceId, {
+        UpdateExpression: 'SET #state = :failed, #finishedAt = :now, #error = :error',
+        ConditionExpression: '#runId = :runId AND #state = :running',
+        ExpressionAttributeNames: names('state', 'finishedAt', 'error', 'runId'),
+        ExpressionAttributeValues: {
+          ':failed': 'failed',
+          ':now': run.now.toISOString(),
+          ':error': run.error,
+          ':runId': run.runId,
+          ':running': 'running',
+        },
+      })) !== undefined
+    );
+  }
+
+  /** Records a complete incremental run; its watermark moves forward, never back (a later run may finish first). */
+  async recordIncremental(workspaceId: string, run: { watermark: number; at: Date }): Promise<boolean> {
+    return (
+      (await this.update(workspaceId, {
+        UpdateExpression: 'SET #watermark = :watermark, #lastIncrementalAt = :at',
+        ConditionExpression: '#enabled = :true AND #watermark <= :watermark',
+        ExpressionAttributeNames: names('watermark', 'lastIncrementalAt', 'enabled'),
+        ExpressionAttributeValues: { ':watermark': run.watermark, ':at': run.at.toISOString(), ':true': true },
+      })) !== undefined
+    );
+  }
+
+  /** Every workspace with contact sync switched on, from the sparse gsi1 entries (no scan). */
+  async listEnabled(): Promise<ContactSync[]> {
+    const items = await queryAll(this.table, {
+      IndexName: 'gsi1',
+      KeyConditionExpression: '#gsi1pk = :gsi1pk',
+      ExpressionAttributeNames: { '#gsi1pk': 'gsi1pk' },
+      ExpressionAttributeValues: { ':gsi1pk': keys.contactSyncsEnabled().gsi1pk },
+    });
+    return items.map(toSync);
+  }
+
+  /**
+   * Takes one request from the Intercom workspace's shared budget for the current rate-limit
+   * window. Granted while the window's remaining requests stay above the reserve kept for other
+   * callers, and whenever no current window is known (the response's headers will tell).
+   */
+  async reserveIntercomRequest(appId: string, nowSeconds: number): Promise<{ granted: true } | { granted: false; retryAt: number }> {
+    try {
+      await this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: keys.intercomRateBudget(appId),
+          UpdateExpression: 'SET #remaining = #remaining - :one',
+          ConditionExpression: '#resetAt > :now AND #remaining > #reserve',
+          ExpressionAttributeNames: names('remaining', 'resetAt', 'reserve'),
+          ExpressionAttributeValues: { ':one': 1, ':now': nowSeconds },
+        }),
+      );
+      return { granted: true };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    const { Item } = await this.table.client.send(
+      new GetCommand({ TableName: this.table.name, Key: keys.intercomRateBudget(appId), ConsistentRead: true }),
+    );
+    const resetAt = Item?.resetAt as number | undefined;
+    return resetAt === undefined || resetAt <= nowSeconds ? { granted: true } : { granted: false, retryAt: resetAt };
+  }
+
+  /**
+   * Records what Intercom's `X-RateLimit-*` headers said: a later window replaces the budget; within
+   * the same window only a lower `remaining` does (other callers may have spent more than we know).
+   * A 429 records `remaining: 0` without a limit, which keeps the last known one.
+   */
+  async recordIntercomRateLimit(
+    appId: string,
+    window: { remaining: number; resetAt: number; limit?: number; reserve?: number },
+    now: Date,
+  ): Promise<void> {
+    const sized = window.limit !== undefined && window.reserve !== undefined;
+    try {
+      await this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: keys.intercomRateBudget(appId),
+          UpdateExpression: `SET #resetAt = :resetAt, #remaining = :remaining, #expiresAt = :ttl${sized ? ', #limit = :limit, #reserve = :reserve' : ''}`,
+          ConditionExpression: 'attribute_not_exists(#resetAt) OR #resetAt < :resetAt OR (#resetAt = :resetAt AND #remaining > :remaining)',
+          ExpressionAttributeNames: names('resetAt', 'remaining', 'expiresAt', ...(sized ? ['limit', 'reserve'] : [])),
+          ExpressionAttributeValues: {
+            ':resetAt': window.resetAt,
+            ':remaining': window.remaining,
+            ':ttl': ttlAfter(now, 86_400),
+            ...(sized ? { ':limit': window.limit, ':reserve': window.reserve } : {}),
+          },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  private partitionItem(workspaceId: string, partition: BackfillPartition, now: Date) {
+    return {
+      ...keys.backfillPartition(workspaceId, partition.runId, partition.partitionId),
+      ...partition,
+      synced: 0,
+      expiresAt: ttlAfter(now, PARTITION_TTL_SECONDS),
+    };
+  }
+
+  /**
+   * An update of the sync item, conditional on it still running this backfill generation (and on
+   * `condition`, over the same attribute names). `set` entries that are undefined are left out.
+   */
+  private runUpdate(
+    workspaceId: string,
+    run: { runId: string; generation: number },
+    change: { set?: Record<string, unknown>; add?: Record<string, number> },
+    condition?: string,
+  ) {
+    const set = Object.entries(change.set ?? {}).filter(([, value]) => value !== undefined);
+    const add = Object.entries(change.add ?? {});
+    const clauses = [
+      set.length > 0 ? `SET ${set.map(([name]) => `#${name} = :set_${name}`).join(', ')}` : '',
+      add.length > 0 ? `ADD ${add.map(([name]) => `#${name} :add_${name}`).join(', ')}` : '',
+    ];
+    const conditionNames = [...(condition ?? '').matchAll(/#(\w+)/g)].map((match) => match[1]!);
+    return {
+      TableName: this.table.name,
+      Key: keys.contactSync(workspaceId),
+      UpdateExpression: clauses.filter(Boolean).join(' '),
+      ConditionExpression: `#runId = :runId AND #generation = :generation AND #state = :running${condition ? ` AND ${condition}` : ''}`,
+      ExpressionAttributeNames: names('runId', 'generation', 'state', ...set.map(([name]) => name), ...add.map(([name]) => name), ...conditionNames),
+      ExpressionAttributeValues: {
+        ...Object.fromEntries(set.map(([name, value]) => [`:set_${name}`, value])),
+        ...Object.fromEntries(add.map(([name, value]) => [`:add_${name}`, value])),
+        ':runId': run.runId,
+        ':generation': run.generation,
+        ':running': 'running',
+      },
+    };
+  }
+
+  private async update(
+    workspaceId: string,
+    input: Pick<ConstructorParameters<typeof UpdateCommand>[0], 'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>,
+  ): Promise<ContactSync | undefined> {
+    try {
+      const { Attributes } = await this.table.client.send(
+        new UpdateCommand({ ...input, TableName: this.table.name, Key: keys.contactSync(workspaceId), ReturnValues: 'ALL_NEW' }),
+      );
+      return Attributes ? toSync(Attributes) : undefined;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  /** A transaction whose conditions decide whether it applies: false when one of them failed. */
+  private async transact(items: TransactItem[]): Promise<boolean> {
+    try {
+      await this.table.client.send(new TransactWriteCommand({ TransactItems: items }));
+      return true;
+    } catch (error) {
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.some((r) => r.Code === 'ConditionalCheckFailed')) {
+        return false;
+      }
+      throw error;
+    }
+  }
+}
+
+/** `#name` placeholders for attribute names (several, like `state` and `cursor`, are reserved words). */
+function names(...attributes: string[]): Record<string, string> {
+  return Object.fromEntries(attributes.map((attribute) => [`#${attribute}`, attribute]));
+}
+
+function toSync(item: Record<string, unknown>): ContactSync {
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, ...sync } = item;
+  return sync as unknown as ContactSync;
+}
+
+function toPartition(item: Record<string, unknown>): BackfillPartition {
+  return {
+    runId: item.runId as string,
+    partitionId: item.partitionId as string,
+    range: item.range as BackfillPartition['range'],
+    state: item.state as BackfillPartition['state'],
+    seq: item.seq as number,
+    cursor: (item.cursor as string | null | undefined) ?? null,
+  };
+}

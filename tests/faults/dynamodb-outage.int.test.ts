@@ -1,0 +1,83 @@
+import { GetQueueAttributesCommand, ListMessageMoveTasksCommand, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
+import { describe, expect, it } from 'vitest';
+import { sleep, waitFor } from '../../dev/processes';
+import { connectedWorkspace, enableFeedback, inbox, simulator } from '../support/feedback-world';
+import { sqs, stack } from '../support/local-stack';
+
+/**
+ * Runs alone (vitest.faults.config.ts), because it pauses the DynamoDB every other test uses.
+ * SIGSTOP freezes DynamoDB Local as a crashed or partitioned store would look to its clients;
+ * SIGCONT brings it back with its data, as a restarted managed service would.
+ */
+
+const EVENTS = 200;
+
+async function depth(queueUrl: string): Promise<number> {
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+  );
+  return Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible);
+}
+
+describe('DynamoDB goes away while webhooks are in flight', () => {
+  it(`makes every one of ${EVENTS} tickets once DynamoDB is back, with a redrive fixing whatever reached the DLQ`, async () => {
+    const ws = await connectedWorkspace();
+    const tagId = ws.tags['Feature request']!;
+    await enableFeedback(ws, 'prod_outage', [tagId]);
+    const { conversations } = await simulator.seedConversations(ws.intercom.appId, { count: EVENTS, seed: 5, partsPerConversation: 3 });
+    const tags = new Map<string, string>();
+    for (const conversation of conversations) {
+      tags.set(conversation.id, (await simulator.tagConversation(ws.intercom.appId, conversation.id, { tagId })).partId);
+    }
+    const queue = [...conversations];
+    await Promise.all(
+      Array.from({ length: 10 }, async () => {
+        for (let next = queue.shift(); next; next = queue.shift()) {
+          const sent = await simulator.deliverWebhook({
+            appId: ws.intercom.appId,
+            url: ws.webhookUrl,
+            topic: 'conversation_part.tag.created',
+            conversationId: next.id,
+            tagId,
+            partIds: [tags.get(next.id)!],
+            timeoutMs: 30_000,
+          });
+          expect(sent.deliveries[0]!.status).toBe(200);
+        }
+      }),
+    );
+
+    const dynamoPid = Number(process.env.TEST_DYNAMODB_PID);
+    const events = stack.queue('EventsQueue');
+    const deadLetters = stack.queue('EventsDeadLetterQueue');
+    process.kill(dynamoPid, 'SIGSTOP');
+    try {
+      await sleep(12_000);
+    } finally {
+      process.kill(dynamoPid, 'SIGCONT');
+    }
+
+    const ticketCount = async () => (await inbox(ws, 'prod_outage')).length;
+    // Drain: the queue empties, by success or by reaching the dead-letter queue.
+    await waitFor('the events queue to drain', async () => (await depth(events.url)) === 0, 240_000);
+    const parked = await depth(deadLetters.url);
+    if (parked > 0) {
+      await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: deadLetters.arn }));
+      await waitFor(
+        'the redrive to finish',
+        async () => {
+          const { Results = [] } = await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: deadLetters.arn }));
+          return Results.every((task) => task.Status !== 'RUNNING');
+        },
+        60_000,
+      );
+    }
+    await waitFor(`all ${EVENTS} tickets`, async () => (await ticketCount()) === EVENTS, 240_000);
+    console.log(`DynamoDB outage: ${parked} message(s) reached the DLQ and were redriven; ${EVENTS} tickets made`);
+
+    expect(await ticketCount()).toBe(EVENTS);
+    expect(await depth(deadLetters.url)).toBe(0);
+    const ids = (await inbox(ws, 'prod_outage')).map((ticket) => ticket.intercom.conversationId);
+    expect(new Set(ids).size).toBe(EVENTS);
+  }, 600_000);
+});

@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { contactFromIntercom, type IntercomContactSnapshot } from '../../lib/contacts/contact';
+import type { ContactSync } from '../../lib/contacts/contact-sync';
+import { ContactStore, ContactSyncStore } from '../../lib/store/contact-store';
+import { keys } from '../../lib/store/keys';
+import type { Table } from '../../lib/store/table';
+import { dynamo } from '../support/local-stack';
+
+/* The contacts store against DynamoDB Local: the newest-wins rule is a condition expression there. */
+
+const table: Table = {
+  client: dynamo,
+  name: (JSON.parse(process.env.TEST_TABLES ?? '[]') as string[]).find((name) => !name.endsWith('-idempotency'))!,
+};
+const store = new ContactStore(table);
+const now = new Date();
+
+function snapshot(id: string, updatedAt: number, name = `Contact ${id}`): IntercomContactSnapshot {
+  return contactFromIntercom({ id, role: 'user', name, email: `${id}@example.com`, created_at: 1_700_000_000, updated_at: updatedAt });
+}
+
+describe('ContactStore', () => {
+  it('keeps the newest copy of a contact whatever order the writes come in', async () => {
+    const ws = `store_${randomUUID().slice(0, 8)}`;
+
+    expect(await store.put(ws, snapshot('c1', 200, 'Newer'), now)).toBe(true);
+    expect(await store.put(ws, snapshot('c1', 100, 'Older'), now)).toBe(false);
+    const batch = await store.putMany(ws, [snapshot('c1', 150, 'Stale'), snapshot('c2', 100), snapshot('c2', 120, 'Latest c2')], now);
+
+    expect(batch).toEqual({ written: 1, superseded: 1 });
+    expect((await store.get(ws, 'c1'))?.contact.name).toBe('Newer');
+    expect(await store.get(ws, 'c2')).toMatchObject({ contact: { name: 'Latest c2' }, version: 120 });
+  });
+
+  it('writes more than one transaction of contacts at once and lists them in id order, page by page', async () => {
+    const ws = `store_${randomUUID().slice(0, 8)}`;
+    const snapshots = Array.from({ length: 230 }, (_, i) => snapshot(`c${String(i).padStart(3, '0')}`, 100));
+
+    expect(await store.putMany(ws, snapshots, now)).toEqual({ written: 230, superseded: 0 });
+    await store.remove(ws, 'c005', 'deleted', 200, now);
+    const first = await store.list(ws, { limit: 100 });
+    const second = await store.list(ws, { limit: 100, cursor: first.nextCursor! });
+    const third = await store.list(ws, { limit: 100, cursor: second.nextCursor! });
+
+    expect([first.contacts.length, second.contacts.length, third.contacts.length]).toEqual([100, 100, 29]);
+    expect(third.nextCursor).toBeNull();
+    const ids = [...first.contacts, ...second.contacts, ...third.contacts].map((c) => c.id);
+    expect(ids).toEqual(snapshots.map((s) => s.contact.id).filter((id) => id !== 'c005'));
+  });
+
+  it('keeps a deleted contact deleted, and brings an archived one back only with a later change', async () => {
+    const ws = `store_${randomUUID().slice(0, 8)}`;
+    await store.putMany(ws, [snapshot('gone', 100), snapshot('shelved', 100)], now);
+
+    expect(await store.remove(ws, 'gone', 'deleted', 150, now)).toBe(true);
+    expect(await store.remove(ws, 'shelved', 'archived', 150, now)).toBe(true);
+    expect(await store.putMany(ws, [snapshot('gone', 9_999_999), snapshot('shelved', 150)], now)).toEqual({ written: 0, superseded: 2 });
+    expect(await store.get(ws, 'gone')).toBeUndefined();
+    expect(await store.get(ws, 'shelved')).toBeUndefined();
+    expect(await store.put(ws, snapshot('shelved', 151, 'Unarchived'), now)).toBe(true);
+
+    expect((await store.get(ws, 'shelved'))?.contact.name).toBe('Unarchived');
+    expect((await store.list(ws, { limit: 10 })).contacts.map((c) => c.id)).toEqual(['shelved']);
+    // A tombstone keeps no personal data.
+    const { Item } = await dynamo.send(new GetCommand({ TableName: table.name, Key: keys.contact(ws, 'gone') }));
+    expect(Object.keys(Item!).sort()).toEqual(['expiresAt', 'id', 'pk', 'removed', 'removedAt', 'sk', 'version']);
+  });
+});
+
+describe('ContactSyncStore', () => {
+  it('records every complete incremental run, and never moves the watermark back', async () => {
+    const syncs = new ContactSyncStore(table);
+    const workspaceId = `store_${randomUUID().slice(0, 8)}`;
+    const started = new Date();
+    const sync: ContactSync = {
+      workspaceId,
+      enabled: true,
+      appId: 'app',
+      timeZone: null,
+      runId: 'run-1',
+      generation: 1,
+      state: 'completed',
+      synced: 0,
+      expected: 0,
+      partitionsTotal: 1,
+      partitionsDone: 1,
+      startedAt: started.toISOString(),
+      finishedAt: started.toISOString(),
+      stoppedAt: null,
+      progressAt: started.toISOString(),
+      error: null,
+      watermark: 1_000,
+      lastIncrementalAt: null,
+    };
+    const root = { runId: 'run-1', partitionId: 'r', range: { fromNoon: null, toNoon: 2_000, idSuffix: null }, state: 'done' as const, seq: 1, cursor: null };
+    expect(await syncs.beginRun(sync, root, null)).toBe(true);
+    expect(await syncs.beginRun({ ...sync, runId: 'run-2' }, { ...root, runId: 'run-2' }, null)).toBe(false);
+
+    expect(await syncs.recordIncremental(workspaceId, { watermark: 1_000, at: new Date(5_000) })).toBe(true);
+    expect(await syncs.recordIncremental(workspaceId, { watermark: 900, at: new Date(6_000) })).toBe(false);
+
+    expect(await syncs.get(workspaceId)).toMatchObject({ watermark: 1_000, lastIncrementalAt: new Date(5_000).toISOString() });
+    expect((await syncs.listEnabled()).map((s) => s.workspaceId)).toContain(workspaceId);
+    await syncs.disable(workspaceId, new Date());
+    expect((await syncs.listEnabled()).map((s) => s.workspaceId)).not.toContain(workspaceId);
+  });
+});
+
+describe('ContactSyncStore rate budget', () => {
+  it('grants requests while the window has more than its reserve left, then defers until the reset', async () => {
+    const budget = new ContactSyncStore(table);
+    const appId = `app_${randomUUID().slice(0, 8)}`;
+    const nowSeconds = Math.floor(Date.now() / 1000);
+
+    expect(await budget.reserveIntercomRequest(appId, nowSeconds)).toEqual({ granted: true });
+    await budget.recordIntercomRateLimit(appId, { limit: 20, remaining: 4, resetAt: nowSeconds + 8, reserve: 2 }, now);
+    // An older window, or a higher count in the same window, does not overwrite what is known.
+    await budget.recordIntercomRateLimit(appId, { limit: 20, remaining: 15, resetAt: nowSeconds + 8, reserve: 2 }, now);
+    await budget.recordIntercomRateLimit(appId, { limit: 20, remaining: 20, resetAt: nowSeconds - 2, reserve: 2 }, now);
+
+    const grants = [];
+    for (let i = 0; i < 4; i += 1) grants.push(await budget.reserveIntercomRequest(appId, nowSeconds));
+
+    expect(grants).toEqual([{ granted: true }, { granted: true }, { granted: false, retryAt: nowSeconds + 8 }, { granted: false, retryAt: nowSeconds + 8 }]);
+    expect(await budget.reserveIntercomRequest(appId, nowSeconds + 8)).toEqual({ granted: true });
+  });
+});

@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import { processBackfillPage } from '../../lib/contacts/backfill-page';
+import { startContactSync } from '../../lib/contacts/sync-control';
+import type { BackfillPageMessage, QueuedSyncMessage, SyncQueue } from '../../lib/contacts/sync-queue';
+import { IntercomClient } from '../../lib/intercom/client';
+import type { Config } from '../../lib/platform/config';
+import type { Dependencies } from '../../lib/platform/dependencies';
+import { SecretStore } from '../../lib/platform/secret-store';
+import { ConnectionStore } from '../../lib/store/connection-store';
+import { ContactStore, ContactSyncStore } from '../../lib/store/contact-store';
+import type { Table } from '../../lib/store/table';
+import { byId, connectedWithContacts, contactsSync, expectedContact, intercomContacts, listedContacts } from '../support/contacts-world';
+import { dynamo, secretsManager, stack } from '../support/local-stack';
+
+/*
+ * The backfill's use cases run here, in the test process, against the local stack's DynamoDB,
+ * Secrets Manager and Intercom simulator, with an in-memory queue in place of SQS. That lets a
+ * worker be killed at an exact point of a page, which the Lambda runtime gives no handle on.
+ */
+
+class MemoryQueue implements SyncQueue {
+  readonly messages: QueuedSyncMessage[] = [];
+  async send(messages: QueuedSyncMessage[]): Promise<void> {
+    this.messages.push(...messages);
+  }
+  take(predicate: (message: BackfillPageMessage) => boolean): BackfillPageMessage | undefined {
+    const index = this.messages.findIndex((m) => m.message.kind === 'backfill-page' && predicate(m.message));
+    return index === -1 ? undefined : (this.messages.splice(index, 1)[0]!.message as BackfillPageMessage);
+  }
+}
+
+class WorkerKilled extends Error {}
+
+const tableName = (JSON.parse(process.env.TEST_TABLES ?? '[]') as string[]).find((name) => !name.endsWith('-idempotency'))!;
+
+function dependencies(queue: SyncQueue): Dependencies {
+  const table: Table = { client: dynamo, name: tableName };
+  return {
+    config: { SECRETS_PREFIX: stack.secretsPrefix } as Config,
+    table,
+    connections: new ConnectionStore(table),
+    feedback: undefined as never,
+    contacts: new ContactStore(table),
+    contactSync: new ContactSyncStore(table),
+    syncQueue: queue,
+    secrets: new SecretStore(secretsManager),
+    intercom: new IntercomClient({ baseUrl: stack.intercomUrl, version: '2.16' }),
+    sqs: undefined as never,
+    clock: () => new Date(),
+  };
+}
+
+/** Processes queued pages, a few at a time, until none is left. */
+async function drain(deps: Dependencies, queue: MemoryQueue) {
+  for (;;) {
+    const batch = queue.messages.splice(0, 4).map((m) => m.message as BackfillPageMessage);
+    if (batch.length === 0) return;
+    await Promise.all(batch.map((message) => processBackfillPage(deps, message)));
+  }
+}
+
+describe('a backfill worker killed mid-page', () => {
+  it('resumes from the checkpoint: the page is written and counted once, the final set is exact', async () => {
+    const ws = await connectedWithContacts({ count: 4_000, seed: 12, leadRatio: 0.5 });
+    const queue = new MemoryQueue();
+    const deps = dependencies(queue);
+    const connection = (await deps.connections.get(ws.workspaceId))!;
+    await startContactSync(deps, connection);
+    // The root splits; run every partition's first page.
+    await processBackfillPage(deps, queue.take(() => true)!);
+    while (queue.messages.some((m) => m.message.kind === 'backfill-page' && m.message.seq === 0)) {
+      await processBackfillPage(deps, queue.take((m) => m.seq === 0)!);
+    }
+    const victim = queue.take((m) => m.seq === 1)!;
+    const before = (await deps.contactSync.get(ws.workspaceId))!;
+    const partitionBefore = (await deps.contactSync.getPartition(ws.workspaceId, victim.runId, victim.partitionId))!;
+
+    // Killed after writing part of the page, before its checkpoint.
+    const dying: Dependencies = {
+      ...deps,
+      contacts: Object.assign(Object.create(deps.contacts) as ContactStore, {
+        putMany: async (...args: Parameters<ContactStore['putMany']>) => {
+          await deps.contacts.putMany(args[0], args[1].slice(0, 60), args[2]);
+          throw new WorkerKilled('killed mid-page');
+        },
+      }),
+    };
+    await expect(processBackfillPage(dying, victim)).rejects.toBeInstanceOf(WorkerKilled);
+    const afterCrash = (await deps.contactSync.get(ws.workspaceId))!;
+    expect(afterCrash.synced).toBe(before.synced);
+    expect(await deps.contactSync.getPartition(ws.workspaceId, victim.runId, victim.partitionId)).toEqual(partitionBefore);
+
+    // SQS delivers it again, here twice at once: one delivery commits, the other changes nothing.
+    const outcomes = await Promise.all([processBackfillPage(deps, victim), processBackfillPage(deps, victim)]);
+    expect(outcomes.filter((o) => o === 'committed')).toHaveLength(1);
+    expect(outcomes.filter((o) => o === 'duplicate')).toHaveLength(1);
+    expect((await deps.contactSync.get(ws.workspaceId))!.synced).toBe(before.synced + 150);
+    const partitionAfter = (await deps.contactSync.getPartition(ws.workspaceId, victim.runId, victim.partitionId))!;
+    expect(partitionAfter.seq).toBe(victim.seq + 1);
+    const queuedNext = queue.messages.map((m) => m.message as BackfillPageMessage).filter((m) => m.partitionId === victim.partitionId);
+    expect(queuedNext.length).toBeGreaterThan(0);
+    expect(queuedNext.every((m) => m.seq === victim.seq + 1)).toBe(true);
+
+    // Killed between the checkpoint and queueing the next page: the redelivery queues it.
+    const next = queue.take((m) => m.partitionId === victim.partitionId)!;
+    const cutOff: Dependencies = {
+      ...deps,
+      syncQueue: {
+        send: async () => {
+          throw new WorkerKilled('killed before queueing');
+        },
+      },
+    };
+    await expect(processBackfillPage(cutOff, next)).rejects.toBeInstanceOf(WorkerKilled);
+    expect(await processBackfillPage(deps, next)).toBe('duplicate');
+    expect(queue.messages.map((m) => m.message)).toContainEqual({ ...next, seq: next.seq + 1 });
+
+    await drain(deps, queue);
+
+    const sync = await contactsSync(ws);
+    expect(sync).toMatchObject({ state: 'completed', synced: 4_000, expected: 4_000 });
+    const [listed, intercom] = await Promise.all([listedContacts(ws), intercomContacts(ws)]);
+    expect(new Set(listed.map((c) => c.id)).size).toBe(listed.length);
+    expect([...listed].sort(byId)).toEqual(intercom.map(expectedContact).sort(byId));
+  }, 120_000);
+
+  it('drops pages queued for a backfill that was stopped, and a restart after completion starts afresh', async () => {
+    const ws = await connectedWithContacts({ count: 500, seed: 13 });
+    const queue = new MemoryQueue();
+    const deps = dependencies(queue);
+    const connection = (await deps.connections.get(ws.workspaceId))!;
+    const first = (await startContactSync(deps, connection))!;
+    const stale = queue.take(() => true)!;
+    await deps.contactSync.disable(ws.workspaceId, new Date());
+    expect(await processBackfillPage(deps, stale)).toBe('superseded');
+
+    const resumed = (await startContactSync(deps, connection))!;
+    expect(resumed).toMatchObject({ runId: first.runId, generation: first.generation + 1, state: 'running' });
+    expect(await processBackfillPage(deps, stale)).toBe('superseded');
+    await drain(deps, queue);
+    expect(await deps.contactSync.get(ws.workspaceId)).toMatchObject({ state: 'completed', synced: 500 });
+
+    // Switched on while on and complete: nothing to do.
+    expect((await startContactSync(deps, connection))!.runId).toBe(first.runId);
+    expect(queue.messages).toHaveLength(0);
+    await deps.contactSync.disable(ws.workspaceId, new Date());
+    const restarted = (await startContactSync(deps, connection))!;
+    expect(restarted.runId).not.toBe(first.runId);
+    expect(restarted).toMatchObject({ synced: 0, state: 'running' });
+    await drain(deps, queue);
+    expect(await deps.contactSync.get(ws.workspaceId)).toMatchObject({ state: 'completed', synced: 500, expected: 500 });
+  }, 60_000);
+});
