@@ -7,7 +7,7 @@ import { ManagedProcess, waitFor } from '../dev/processes';
 import { createQueues, createTables } from '../dev/provision';
 import { startSecretsManagerLocal } from '../dev/secrets-manager-local';
 import { resolveServerlessConfig } from '../dev/serverless-config';
-import { freePorts, QUIET_LOCAL_NODE } from '../dev/stack';
+import { freePorts, localAwsEnv, QUIET_LOCAL_NODE } from '../dev/stack';
 
 const ROOT = join(__dirname, '..');
 const REGION = 'us-east-1';
@@ -33,16 +33,7 @@ export async function startBenchServices(): Promise<BenchServices> {
     for (const fn of stops.reverse()) await fn().catch(() => undefined);
   };
   try {
-    const aws = {
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_REGION: REGION,
-      AWS_DEFAULT_REGION: REGION,
-      AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${ports.dynamodb}`,
-      AWS_ENDPOINT_URL_SQS: `http://127.0.0.1:${ports.sqs}`,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${ports.secrets}`,
-      ...QUIET_LOCAL_NODE,
-    };
+    const aws = { ...localAwsEnv(ports), ...QUIET_LOCAL_NODE };
     const configPromise = resolveServerlessConfig(STAGE, { ...process.env, ...aws, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' });
     const dynamodb = await startDynamoDbLocal(ports.dynamodb);
     stops.push(() => dynamodb.process.stop());

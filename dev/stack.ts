@@ -83,15 +83,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   };
 
   try {
-    const awsEnv = {
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_REGION: REGION,
-      AWS_DEFAULT_REGION: REGION,
-      AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${ports.dynamodb}`,
-      AWS_ENDPOINT_URL_SQS: `http://127.0.0.1:${ports.sqs}`,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${ports.secrets}`,
-    };
+    const awsEnv = localAwsEnv(ports);
     const baseEnv = { ...withoutAwsProfile(process.env), ...awsEnv, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', ...QUIET_LOCAL_NODE };
     const awsClientConfig = { region: REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 
@@ -224,6 +216,19 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     await stopAll();
     throw error;
   }
+}
+
+/** Dummy credentials and the endpoints of the local stand-ins, as the AWS SDK reads them. */
+export function localAwsEnv(ports: Pick<StackPorts, 'dynamodb' | 'sqs' | 'secrets'>) {
+  return {
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_REGION: REGION,
+    AWS_DEFAULT_REGION: REGION,
+    AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${ports.dynamodb}`,
+    AWS_ENDPOINT_URL_SQS: `http://127.0.0.1:${ports.sqs}`,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${ports.secrets}`,
+  };
 }
 
 /** Free TCP ports on 127.0.0.1, one for each part of the stack. */
