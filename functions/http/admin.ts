@@ -1,12 +1,12 @@
 import { disconnect, getStatus, listTags, updateSettings } from '../../lib/connect/manage-connection';
-import { contactsPageQuery, listContacts } from '../../lib/contacts/list-contacts';
+import { listContacts } from '../../lib/contacts/list-contacts';
+import { pageQuery } from '../../lib/store/page-cursor';
 import { settingsBody } from '../../lib/connect/requests.schema';
 import { adminVerifier, dependencies } from '../../lib/platform/dependencies';
 import {
   getFeedbackTicket,
   getProductFeedback,
   listFeedback,
-  pageQuery,
   productFeedbackBody,
   productIdSchema,
   putProductFeedback,
@@ -59,7 +59,7 @@ const routes: Record<string, Route> = {
     ),
 
   'GET /v1/workspaces/{workspaceId}/contacts': async (event, { workspaceId }) => {
-    const page = parseInput(contactsPageQuery, event.queryStringParameters ?? {}, 'query');
+    const page = parseInput(pageQuery, event.queryStringParameters ?? {}, 'query');
     return json(200, await listContacts(dependencies(), { workspaceId, ...page }));
   },
 };

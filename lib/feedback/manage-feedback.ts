@@ -13,11 +13,6 @@ export const productFeedbackBody = z.strictObject({
   triggerTagIds: z.array(z.string().min(1).max(64)).max(100),
 });
 
-export const pageQuery = z.object({
-  cursor: z.string().max(2048).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-});
-
 function view(settings: ProductFeedback) {
   return { enabled: settings.enabled, triggerTagIds: settings.triggerTagIds, enabledAt: settings.enabledAt };
 }

@@ -12,7 +12,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
  * Bounded network waits: a store that stops answering fails the call in seconds (and the SDK
  * retries it), instead of holding the Lambda until its own timeout kills it mid-record.
  */
-const requestHandler = { connectionTimeout: 1_000, requestTimeout: 3_000 };
+const requestHandler = { connectionTimeout: 3_000, requestTimeout: 5_000 };
 
 let dynamo: DynamoDBDocumentClient | undefined;
 let dynamoRaw: DynamoDBClient | undefined;

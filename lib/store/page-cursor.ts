@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { BadRequestError } from '../platform/errors';
 
 /**
@@ -27,3 +28,9 @@ export function decodeCursor(
   if (!valid) throw new BadRequestError('The cursor is not one this list issued.', {}, 'invalid_cursor');
   return key as Record<string, unknown>;
 }
+
+/** `?cursor&limit` of every cursor-paginated list: `limit` 1-100, default 50. */
+export const pageQuery = z.object({
+  cursor: z.string().max(2048).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+});
