@@ -10,17 +10,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { parse } from 'yaml';
+import { INTERCOM_OPERATIONS } from '../tests/support/intercom-contract';
 
-/** The operations the service calls, keyed as tests/support/intercom-contract.ts names them. */
-const INTERCOM_OPERATIONS = [
-  'GET /me',
-  'GET /admins',
-  'GET /tags',
-  'GET /contacts',
-  'POST /contacts/search',
-  'GET /contacts/{contact_id}',
-  'GET /conversations/{conversation_id}',
-] as const;
 
 const SOURCE =
   'intercom/Intercom-OpenAPI descriptions/2.16/api.intercom.io.yaml @ 8889625a7b931d8649e18726e7f872ff073520fc (2026-08-21)';
