@@ -2,7 +2,7 @@ import type { IntercomContactSnapshot } from '../lib/contacts/contact';
 import { SEARCH_PAGE_SIZE } from '../lib/contacts/partition-plan';
 
 /*
- * Writes BENCH_COUNT synthetic contacts through the contacts store, a page of 150 at a time with
+ * Writes BENCH_COUNT synthetic contacts as backfill pages of 150 through the contacts store, with
  * BENCH_CONCURRENCY pages in flight (the backfill worker's concurrency), touching nothing else: the
  * store's own bound on this machine, to read the backfill figures against. Run by bench/run.ts with
  * `fork`; answers `{ contacts, ms }` on IPC.
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
         // A write the local store was too busy to accept is tried again, as SQS would redeliver the page.
         for (let attempt = 1; ; attempt += 1) {
           try {
-            await deps.contacts.putMany(workspaceId, batch, new Date());
+            await deps.contacts.putBackfillPage(workspaceId, batch, new Date());
             break;
           } catch (error) {
             if (attempt === 5) throw error;

@@ -8,9 +8,11 @@ import { logger } from '../../lib/platform/logger';
 
 const processor = new BatchProcessor(EventType.SQS);
 
-async function processRecord(record: SQSRecord): Promise<void> {
+async function processRecord(record: SQSRecord, context?: Context): Promise<void> {
   const message = parseSyncMessage(record.body);
-  const outcome = await processSyncMessage(dependencies(), message);
+  if (!context) throw new Error('The batch processor passed no Lambda context');
+  const deadline = new Date(Date.now() + context.getRemainingTimeInMillis());
+  const outcome = await processSyncMessage(dependencies(), message, deadline);
   logger.info('Contact sync page processed', {
     workspaceId: message.workspaceId,
     kind: message.kind,

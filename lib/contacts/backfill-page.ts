@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { IntercomBadRequestError, IntercomPermissionError, IntercomTokenInvalidError } from '../intercom/errors';
 import type { Dependencies } from '../platform/dependencies';
 import { ConflictError } from '../platform/errors';
@@ -25,31 +26,68 @@ type PageDeps = Pick<
   'contacts' | 'contactSync' | 'syncQueue' | 'intercom' | 'secrets' | 'connections' | 'config' | 'clock'
 >;
 
+/** Slack for clocks: a claim runs this long past the end of the invocation that holds it. */
+const CLAIM_MARGIN_MS = 5_000;
+
 /**
  * Applies one page of one backfill partition. Safe to repeat and to run concurrently with itself.
- * Steps: drop the message unless its backfill generation is still running; if the partition's
- * checkpoint is already past the page, only make sure the next page is queued (a worker may have
- * died between checkpoint and enqueue); search the page from the checkpoint within the shared rate
- * budget, or queue the message again with a delay; split a partition whose first page shows it is
- * too large; write the contacts (newest wins); commit the checkpoint and the count in one
- * conditional transaction; queue the next page, or complete the backfill after its last partition.
+ * `deadline` is when the invocation doing the work ends at the latest (its Lambda timeout).
+ * Steps: drop the message unless its backfill generation is still running; claim the page until
+ * the deadline, so that only one worker writes it at a time; if the partition's checkpoint is
+ * already past the page, only make sure the next page is queued (a worker may have died between
+ * checkpoint and enqueue); if another worker holds the page, look again once its claim runs out;
+ * search the page from the checkpoint within the shared rate budget, or queue the message again
+ * with a delay; split a partition whose first page shows it is too large; write the contacts;
+ * commit the checkpoint and the count in one conditional transaction; queue the next page, or
+ * complete the backfill after its last partition.
  */
-export async function processBackfillPage(deps: PageDeps, message: BackfillPageMessage): Promise<BackfillPageOutcome> {
+export async function processBackfillPage(
+  deps: PageDeps,
+  message: BackfillPageMessage,
+  { deadline }: { deadline: Date },
+): Promise<BackfillPageOutcome> {
   const { workspaceId } = message;
   const sync = await deps.contactSync.get(workspaceId);
   if (!sync || sync.runId !== message.runId || sync.generation !== message.generation || sync.state !== 'running') {
     return 'superseded';
   }
-  const partition = await deps.contactSync.getPartition(workspaceId, message.runId, message.partitionId);
-  if (!partition) {
-    logger.warn('Backfill message for an unknown partition', { partitionId: message.partitionId });
-    return 'superseded';
-  }
-  if (partition.state !== 'pending' || partition.seq !== message.seq) {
-    await requeueLostWork(deps, sync, partition, message);
-    return 'duplicate';
-  }
+  const now = deps.clock();
+  const claimId = randomUUID();
+  const partition = await deps.contactSync.claimPage(workspaceId, {
+    runId: message.runId,
+    partitionId: message.partitionId,
+    seq: message.seq,
+    claimId,
+    until: new Date(deadline.getTime() + CLAIM_MARGIN_MS),
+    now,
+  });
+  if (!partition) return notClaimed(deps, sync, message, now);
 
+  let outcome: BackfillPageOutcome | undefined;
+  try {
+    outcome = await workOnPage(deps, sync, partition, claimId, message);
+    return outcome;
+  } finally {
+    // A committed page or split released its claim; anything else (an error included) hands the
+    // page to the next delivery at once rather than when the claim runs out.
+    if (outcome !== 'committed' && outcome !== 'completed' && outcome !== 'split') {
+      const claim = { runId: message.runId, partitionId: message.partitionId, claimId };
+      await deps.contactSync.releaseClaim(workspaceId, claim).catch((error: unknown) => {
+        logger.warn('Could not release a backfill page claim; it runs out by itself', { error });
+      });
+    }
+  }
+}
+
+/** The work on a claimed page, from the Intercom search to the checkpoint. */
+async function workOnPage(
+  deps: PageDeps,
+  sync: ContactSync,
+  partition: BackfillPartition,
+  claimId: string,
+  message: BackfillPageMessage,
+): Promise<BackfillPageOutcome> {
+  const { workspaceId } = message;
   let result;
   try {
     result = await searchWithinBudget(deps, sync, {
@@ -79,10 +117,10 @@ export async function processBackfillPage(deps: PageDeps, message: BackfillPageM
       { total: page.total_count ?? snapshots.length, oldestCreatedAt: snapshots[0]?.createdAtSeconds ?? null },
       sync.timeZone,
     );
-    if (children) return split(deps, sync, partition, children, expected);
+    if (children) return split(deps, sync, partition, claimId, children, expected);
   }
 
-  await deps.contacts.putMany(workspaceId, snapshots, deps.clock());
+  await deps.contacts.putBackfillPage(workspaceId, snapshots, deps.clock());
   const next = page.pages?.next?.starting_after ?? null;
   const last = next === null || page.data.length === 0;
   const committed = await deps.contactSync.commitPage(workspaceId, {
@@ -90,6 +128,7 @@ export async function processBackfillPage(deps: PageDeps, message: BackfillPageM
     generation: sync.generation,
     partitionId: partition.partitionId,
     seq: partition.seq,
+    claimId,
     cursor: next,
     count: snapshots.length,
     last,
@@ -110,6 +149,7 @@ async function split(
   deps: PageDeps,
   sync: ContactSync,
   parent: BackfillPartition,
+  claimId: string,
   ranges: BackfillPartition['range'][],
   expected: number | undefined,
 ): Promise<BackfillPageOutcome> {
@@ -125,6 +165,7 @@ async function split(
     runId: sync.runId,
     generation: sync.generation,
     parentId: parent.partitionId,
+    claimId,
     children,
     expected,
     now: deps.clock(),
@@ -132,6 +173,25 @@ async function split(
   if (!committed) return 'duplicate';
   await deps.syncQueue.send(children.map((child) => ({ message: pageMessage(sync, child) })));
   return 'split';
+}
+
+/**
+ * A page that could not be claimed: already committed (see {@link requeueLostWork}), or held by
+ * another worker, in which case the message comes back once that claim has run out.
+ */
+async function notClaimed(deps: PageDeps, sync: ContactSync, message: BackfillPageMessage, now: Date): Promise<BackfillPageOutcome> {
+  const partition = await deps.contactSync.getPartition(sync.workspaceId, message.runId, message.partitionId);
+  if (!partition) {
+    logger.warn('Backfill message for an unknown partition', { partitionId: message.partitionId });
+    return 'superseded';
+  }
+  if (partition.state === 'pending' && partition.seq === message.seq && partition.claimedUntil) {
+    const delaySeconds = Math.min(900, Math.max(1, Math.ceil((partition.claimedUntil - now.getTime()) / 1000)));
+    await deps.syncQueue.send([{ message, delaySeconds }]);
+    return 'deferred';
+  }
+  await requeueLostWork(deps, sync, partition, message);
+  return 'duplicate';
 }
 
 /**

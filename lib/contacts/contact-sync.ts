@@ -47,6 +47,8 @@ export interface BackfillPartition {
   seq: number;
   /** Intercom's `starting_after` for page `seq`; null before the first page. */
   cursor: string | null;
+  /** While a worker holds page `seq`: until when (unix milliseconds); null when no one does. */
+  claimedUntil?: number | null;
 }
 
 export const ROOT_PARTITION_ID = 'r';

@@ -8,7 +8,14 @@ export function parseSyncMessage(body: string): SyncMessage {
   return syncMessageSchema.parse(JSON.parse(body));
 }
 
-/** Applies one queued page of contact sync work, backfill or incremental. */
-export async function processSyncMessage(deps: Dependencies, message: SyncMessage): Promise<BackfillPageOutcome | IncrementalOutcome> {
-  return message.kind === 'backfill-page' ? processBackfillPage(deps, message) : processIncrementalPage(deps, message);
+/**
+ * Applies one queued page of contact sync work, backfill or incremental, within an invocation that
+ * ends by `deadline` at the latest.
+ */
+export async function processSyncMessage(
+  deps: Dependencies,
+  message: SyncMessage,
+  deadline: Date,
+): Promise<BackfillPageOutcome | IncrementalOutcome> {
+  return message.kind === 'backfill-page' ? processBackfillPage(deps, message, { deadline }) : processIncrementalPage(deps, message);
 }

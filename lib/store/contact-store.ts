@@ -1,5 +1,7 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
+  BatchWriteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -16,11 +18,20 @@ import { decodeCursor, encodeCursor } from './page-cursor';
 import { queryAll, ttlAfter, type Table } from './table';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+type ContactItem = Record<string, unknown> & { version: number };
 
-/** DynamoDB accepts at most 100 writes in one transaction. */
-const TRANSACTION_LIMIT = 100;
+/** DynamoDB accepts at most 100 writes in one transaction; a journaled contact takes two. */
+const JOURNALED_PER_TRANSACTION = 50;
+/** DynamoDB's limits for one BatchWriteItem and one BatchGetItem. */
+const BATCH_WRITE_LIMIT = 25;
+const BATCH_GET_LIMIT = 100;
 /** A removed contact's tombstone outlives any backfill that could still hold an older copy. */
 const TOMBSTONE_TTL_SECONDS = 90 * 86_400;
+/**
+ * How long a live write stays in the journal: far longer than a backfill page takes from its
+ * Intercom read to its write (one Lambda invocation) plus the minutes Intercom's search may lag.
+ */
+const JOURNAL_TTL_SECONDS = 86_400;
 /** A finished backfill's partitions are kept a while for inspection, then expire. */
 const PARTITION_TTL_SECONDS = 30 * 86_400;
 
@@ -33,9 +44,17 @@ const defaultRetry: RetryOptions = { attempts: 8, sleep: (ms) => new Promise((re
 
 /**
  * Synced contacts, one item per Intercom id under the workspace's contacts partition, ordered by id.
- * Every write is conditional on the newest-wins rule (`lib/contacts/contact-version.ts`): the item's
- * `version` must not be newer than the write's. A removed contact leaves a tombstone (no personal
- * data, only its id and the removal's version) so that an older copy cannot bring it back.
+ * Writes follow the newest-wins rule (`lib/contacts/contact-version.ts`): a stored contact carries a
+ * `version`, and an older copy never replaces a newer one. A removed contact leaves a tombstone (no
+ * personal data, only its id and the removal's version) so that an older copy cannot bring it back.
+ *
+ * Two kinds of writer:
+ * - Live writes (webhooks, the incremental sync) are conditional puts. Each also records the
+ *   contact in the workspace's journal, in the same transaction.
+ * - The backfill writes whole pages with BatchWriteItem, which takes no condition and costs half a
+ *   transaction. A page is a fresh read of Intercom, so it can be older than the stored copy only
+ *   when a live write landed since that read; those are in the journal. After writing a page, the
+ *   backfill reads the journal for its contacts and puts back every newer copy, conditionally.
  */
 export class ContactStore {
   constructor(
@@ -43,48 +62,58 @@ export class ContactStore {
     private readonly retry: RetryOptions = defaultRetry,
   ) {}
 
-  /**
-   * Writes snapshots in transactions of up to 100 conditional puts.
-   * A snapshot older than the stored contact is skipped; a transaction cancelled for any other
-   * reason (a conflicting write, throttling) is retried with the snapshots still due, so none is lost.
-   * Returns how many were written and how many were superseded by newer stored versions.
-   */
-  async putMany(workspaceId: string, snapshots: IntercomContactSnapshot[], now: Date): Promise<{ written: number; superseded: number }> {
-    const newest = new Map<string, IntercomContactSnapshot>();
-    for (const snapshot of snapshots) {
-      const seen = newest.get(snapshot.contact.id);
-      if (!seen || seen.updatedAtSeconds < snapshot.updatedAtSeconds) newest.set(snapshot.contact.id, snapshot);
-    }
-    const unique = [...newest.values()];
-    const chunks: IntercomContactSnapshot[][] = [];
-    for (let i = 0; i < unique.length; i += TRANSACTION_LIMIT) chunks.push(unique.slice(i, i + TRANSACTION_LIMIT));
-    let superseded = 0;
-    // One transaction at a time: a page's contacts are written by many workers at once already.
-    for (const chunk of chunks) superseded += await this.putChunk(workspaceId, chunk, now);
-    return { written: unique.length - superseded, superseded };
-  }
-
   /** Writes one snapshot; false when the stored contact is newer (or was removed for good). */
   async put(workspaceId: string, snapshot: IntercomContactSnapshot, now: Date): Promise<boolean> {
-    return this.conditionalPut(this.contactPut(workspaceId, snapshot, now));
+    return (await this.putJournaled(workspaceId, [this.contactItem(workspaceId, snapshot, now)], now)) === 0;
   }
 
   /** Replaces a contact with its tombstone; false when the stored contact is newer than the removal. */
   async remove(workspaceId: string, contactId: string, removal: ContactRemoval, atSeconds: number, now: Date): Promise<boolean> {
-    return this.conditionalPut({
-      TableName: this.table.name,
-      Item: {
-        ...keys.contact(workspaceId, contactId),
-        id: contactId,
-        removed: removal,
-        removedAt: new Date(atSeconds * 1000).toISOString(),
-        version: removalVersion(removal, atSeconds),
-        expiresAt: ttlAfter(now, TOMBSTONE_TTL_SECONDS),
-      },
-      ConditionExpression: NEWEST_WINS,
-      ExpressionAttributeNames: { '#pk': 'pk', '#version': 'version' },
-      ExpressionAttributeValues: { ':version': removalVersion(removal, atSeconds) },
-    });
+    const tombstone: ContactItem = {
+      ...keys.contact(workspaceId, contactId),
+      id: contactId,
+      removed: removal,
+      removedAt: new Date(atSeconds * 1000).toISOString(),
+      version: removalVersion(removal, atSeconds),
+      expiresAt: ttlAfter(now, TOMBSTONE_TTL_SECONDS),
+    };
+    return (await this.putJournaled(workspaceId, [tombstone], now)) === 0;
+  }
+
+  /**
+   * Live writes of many snapshots (the incremental sync), in transactions of 50 journaled puts.
+   * A snapshot older than the stored contact is skipped. Returns how many were written and how many
+   * were superseded by newer stored versions.
+   */
+  async putMany(workspaceId: string, snapshots: IntercomContactSnapshot[], now: Date): Promise<{ written: number; superseded: number }> {
+    const items = newestPerContact(snapshots).map((snapshot) => this.contactItem(workspaceId, snapshot, now));
+    let superseded = 0;
+    for (let i = 0; i < items.length; i += JOURNALED_PER_TRANSACTION) {
+      superseded += await this.putJournaled(workspaceId, items.slice(i, i + JOURNALED_PER_TRANSACTION), now);
+    }
+    return { written: items.length - superseded, superseded };
+  }
+
+  /**
+   * Writes one backfill page: BatchWriteItem in groups of 25, unprocessed items retried until
+   * DynamoDB takes them (or the call throws and the page is retried from SQS), then any contact the
+   * journal holds a newer copy of is put back. Returns how many contacts were written and restored.
+   */
+  async putBackfillPage(workspaceId: string, snapshots: IntercomContactSnapshot[], now: Date): Promise<{ written: number; restored: number }> {
+    const items = newestPerContact(snapshots).map((snapshot) => this.contactItem(workspaceId, snapshot, now));
+    const groups: ContactItem[][] = [];
+    for (let i = 0; i < items.length; i += BATCH_WRITE_LIMIT) groups.push(items.slice(i, i + BATCH_WRITE_LIMIT));
+    // Every group settles before a failure is thrown: no write of this page may land after the
+    // page is handed to another delivery.
+    await settleAll(groups.map((group) => this.batchWrite(group)));
+
+    const written = new Map(items.map((item) => [item.id as string, item.version]));
+    const journal = await this.batchGet([...written.keys()].map((id) => keys.contactJournal(workspaceId, id)));
+    const newer = journal.filter((entry) => (entry.version as number) > written.get(entry.id as string)!);
+    await Promise.all(
+      newer.map((entry) => this.conditionalPut({ ...(entry.item as ContactItem), ...keys.contact(workspaceId, entry.id as string) })),
+    );
+    return { written: items.length, restored: newer.length };
   }
 
   /** A live contact and its version; undefined when unknown or removed. */
@@ -125,20 +154,32 @@ export class ContactStore {
     return { contacts: shown.map(toContact), nextCursor };
   }
 
-  private contactPut(workspaceId: string, snapshot: IntercomContactSnapshot, now: Date) {
+  private contactItem(workspaceId: string, snapshot: IntercomContactSnapshot, now: Date): ContactItem {
     const version = snapshotVersion(snapshot.updatedAtSeconds);
+    return { ...keys.contact(workspaceId, snapshot.contact.id), ...snapshot.contact, version, syncedAt: now.toISOString() };
+  }
+
+  /** The conditional put of a contact item, applied only over an older or missing one. */
+  private newestWinsPut(item: ContactItem) {
     return {
       TableName: this.table.name,
-      Item: { ...keys.contact(workspaceId, snapshot.contact.id), ...snapshot.contact, version, syncedAt: now.toISOString() },
+      Item: item,
       ConditionExpression: NEWEST_WINS,
       ExpressionAttributeNames: { '#pk': 'pk', '#version': 'version' },
-      ExpressionAttributeValues: { ':version': version },
+      ExpressionAttributeValues: { ':version': item.version },
     };
   }
 
-  private async conditionalPut(input: ConstructorParameters<typeof PutCommand>[0]): Promise<boolean> {
+  /** The journal entry of a live write: the item as written, for a backfill page to restore. */
+  private journalEntry(workspaceId: string, item: ContactItem, now: Date): ContactItem {
+    const { pk: _pk, sk: _sk, ...body } = item;
+    const ttl = item.removed ? TOMBSTONE_TTL_SECONDS : JOURNAL_TTL_SECONDS;
+    return { ...keys.contactJournal(workspaceId, item.id as string), id: item.id, version: item.version, item: body, expiresAt: ttlAfter(now, ttl) };
+  }
+
+  private async conditionalPut(item: ContactItem): Promise<boolean> {
     try {
-      await this.table.client.send(new PutCommand(input));
+      await this.table.client.send(new PutCommand(this.newestWinsPut(item)));
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
@@ -146,28 +187,95 @@ export class ContactStore {
     }
   }
 
-  /** Returns how many snapshots the stored versions superseded. */
-  private async putChunk(workspaceId: string, chunk: IntercomContactSnapshot[], now: Date): Promise<number> {
-    let due = chunk;
+  /**
+   * Puts contact items and their journal entries in one transaction, each conditional on
+   * newest-wins. An item whose contact or journal entry is newer is skipped; a transaction
+   * cancelled for any other reason (a conflicting write, throttling) is retried with the items still
+   * due, so none is lost. Returns how many were superseded.
+   */
+  private async putJournaled(workspaceId: string, items: ContactItem[], now: Date): Promise<number> {
+    let due = items;
     let superseded = 0;
     for (let attempt = 1; ; attempt += 1) {
       try {
         await this.table.client.send(
-          new TransactWriteCommand({ TransactItems: due.map((snapshot) => ({ Put: this.contactPut(workspaceId, snapshot, now) })) }),
+          new TransactWriteCommand({
+            TransactItems: due.flatMap((item) => [
+              { Put: this.newestWinsPut(item) },
+              { Put: this.newestWinsPut(this.journalEntry(workspaceId, item, now)) },
+            ]),
+          }),
         );
         return superseded;
       } catch (error) {
         if (!(error instanceof TransactionCanceledException) || attempt >= this.retry.attempts) throw error;
         const reasons = error.CancellationReasons ?? [];
-        const stale = new Set(reasons.flatMap((reason, index) => (reason.Code === 'ConditionalCheckFailed' ? [index] : [])));
+        const stale = new Set(reasons.flatMap((reason, index) => (reason.Code === 'ConditionalCheckFailed' ? [Math.floor(index / 2)] : [])));
         superseded += stale.size;
         due = due.filter((_, index) => !stale.has(index));
         if (due.length === 0) return superseded;
-        // Only a conflict or throttling cancels without a stale snapshot: wait before trying again.
-        if (stale.size === 0) await this.retry.sleep(Math.random() * 50 * 2 ** attempt);
+        // Only a conflict or throttling cancels without a stale item: wait before trying again.
+        if (stale.size === 0) await this.backOff(attempt);
       }
     }
   }
+
+  private async batchWrite(items: ContactItem[]): Promise<void> {
+    let pending = items.map((Item) => ({ PutRequest: { Item } }));
+    for (let attempt = 1; pending.length > 0; attempt += 1) {
+      if (attempt > 1) await this.backOff(attempt, pending.length);
+      const { UnprocessedItems } = await this.table.client.send(new BatchWriteCommand({ RequestItems: { [this.table.name]: pending } }));
+      pending = (UnprocessedItems?.[this.table.name] ?? []) as typeof pending;
+    }
+  }
+
+  /** Strongly consistent reads of up to any number of keys; the items that exist, in no order. */
+  private async batchGet(keyList: Record<string, string>[]): Promise<Record<string, unknown>[]> {
+    const found: Record<string, unknown>[] = [];
+    const groups: Record<string, string>[][] = [];
+    for (let i = 0; i < keyList.length; i += BATCH_GET_LIMIT) groups.push(keyList.slice(i, i + BATCH_GET_LIMIT));
+    await Promise.all(
+      groups.map(async (group) => {
+        let pending: Record<string, unknown>[] = group;
+        for (let attempt = 1; pending.length > 0; attempt += 1) {
+          if (attempt > 1) await this.backOff(attempt, pending.length);
+          const { Responses, UnprocessedKeys } = await this.table.client.send(
+            new BatchGetCommand({ RequestItems: { [this.table.name]: { Keys: pending, ConsistentRead: true } } }),
+          );
+          found.push(...(Responses?.[this.table.name] ?? []));
+          pending = UnprocessedKeys?.[this.table.name]?.Keys ?? [];
+        }
+      }),
+    );
+    return found;
+  }
+
+  /**
+   * Waits before attempt `attempt` (exponential, jittered). Past the last attempt it throws instead:
+   * the caller's work fails as a whole and is retried from its queue, losing nothing.
+   */
+  private async backOff(attempt: number, unprocessed?: number): Promise<void> {
+    if (attempt > this.retry.attempts) {
+      throw new Error(`DynamoDB left ${unprocessed ?? 'some'} contact operations unprocessed after ${this.retry.attempts} attempts`);
+    }
+    await this.retry.sleep(Math.random() * 50 * 2 ** attempt);
+  }
+}
+
+/** Waits for every promise, then throws the first failure if there was one. */
+async function settleAll(promises: Promise<unknown>[]): Promise<void> {
+  const failed = (await Promise.allSettled(promises)).find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+/** The newest snapshot of each contact in a list (a page can hold one contact twice). */
+function newestPerContact(snapshots: IntercomContactSnapshot[]): IntercomContactSnapshot[] {
+  const newest = new Map<string, IntercomContactSnapshot>();
+  for (const snapshot of snapshots) {
+    const seen = newest.get(snapshot.contact.id);
+    if (!seen || seen.updatedAtSeconds < snapshot.updatedAtSeconds) newest.set(snapshot.contact.id, snapshot);
+  }
+  return [...newest.values()];
 }
 
 const NEWEST_WINS = 'attribute_not_exists(#pk) OR #version <= :version';
@@ -294,6 +402,59 @@ export class ContactSyncStore {
     return Item ? toPartition(Item) : undefined;
   }
 
+  /**
+   * Claims page `seq` of a partition for one worker until `until`: no other worker can claim or
+   * commit it before then, so two deliveries of one page never write its contacts at the same time.
+   * A claim left by a worker that died runs out by itself. Returns the partition, or undefined when
+   * it is not at `seq` and pending, or another worker's claim still holds.
+   */
+  async claimPage(
+    workspaceId: string,
+    page: { runId: string; partitionId: string; seq: number; claimId: string; until: Date; now: Date },
+  ): Promise<BackfillPartition | undefined> {
+    try {
+      const { Attributes } = await this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: keys.backfillPartition(workspaceId, page.runId, page.partitionId),
+          UpdateExpression: 'SET #claimId = :claimId, #claimedUntil = :until',
+          ConditionExpression: '#seq = :seq AND #state = :pending AND (attribute_not_exists(#claimedUntil) OR #claimedUntil <= :now)',
+          ExpressionAttributeNames: names('claimId', 'claimedUntil', 'seq', 'state'),
+          ExpressionAttributeValues: {
+            ':claimId': page.claimId,
+            ':until': page.until.getTime(),
+            ':seq': page.seq,
+            ':pending': 'pending',
+            ':now': page.now.getTime(),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Attributes ? toPartition(Attributes) : undefined;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  /** Gives up a claim on a page without committing it; nothing happens if the claim is no longer `claimId`'s. */
+  async releaseClaim(workspaceId: string, claim: { runId: string; partitionId: string; claimId: string }): Promise<void> {
+    try {
+      await this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: keys.backfillPartition(workspaceId, claim.runId, claim.partitionId),
+          UpdateExpression: 'REMOVE #claimId, #claimedUntil',
+          ConditionExpression: '#claimId = :claimId',
+          ExpressionAttributeNames: names('claimId', 'claimedUntil'),
+          ExpressionAttributeValues: { ':claimId': claim.claimId },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
   /** Partitions of a run whose id starts with `idPrefix` (all of them by default). */
   async listPartitions(workspaceId: string, runId: string, idPrefix = ''): Promise<BackfillPartition[]> {
     const { pk, skPrefix } = keys.backfillPartitions(workspaceId, runId);
@@ -308,8 +469,9 @@ export class ContactSyncStore {
 
   /**
    * Checkpoints page `seq` of a partition and counts its contacts into the run, atomically and
-   * once: both writes are conditional (the partition still at `seq`, the run still this generation
-   * and running), so a repeated or superseded page commits nothing. False when it did not commit.
+   * once: both writes are conditional (the partition still at `seq` and claimed by `claimId`, the
+   * run still this generation and running), so a repeated or superseded page commits nothing.
+   * Releases the claim. False when it did not commit.
    */
   async commitPage(
     workspaceId: string,
@@ -318,6 +480,7 @@ export class ContactSyncStore {
       generation: number;
       partitionId: string;
       seq: number;
+      claimId: string;
       cursor: string | null;
       count: number;
       last: boolean;
@@ -330,11 +493,12 @@ export class ContactSyncStore {
         Update: {
           TableName: this.table.name,
           Key: keys.backfillPartition(workspaceId, page.runId, page.partitionId),
-          UpdateExpression: 'SET #seq = :next, #cursor = :cursor, #state = :state ADD #synced :count',
-          ConditionExpression: '#seq = :seq AND #state = :pending',
-          ExpressionAttributeNames: names('seq', 'cursor', 'state', 'synced'),
+          UpdateExpression: 'SET #seq = :next, #cursor = :cursor, #state = :state ADD #synced :count REMOVE #claimId, #claimedUntil',
+          ConditionExpression: '#seq = :seq AND #state = :pending AND #claimId = :claimId',
+          ExpressionAttributeNames: names('seq', 'cursor', 'state', 'synced', 'claimId', 'claimedUntil'),
           ExpressionAttributeValues: {
             ':seq': page.seq,
+            ':claimId': page.claimId,
             ':next': page.seq + 1,
             ':cursor': page.cursor,
             ':state': page.last ? 'done' : 'pending',
@@ -354,21 +518,23 @@ export class ContactSyncStore {
 
   /**
    * Replaces a partition that has committed no page by its children, in one transaction: the
-   * parent turns `split`, the children are created, and the run counts them. False when it did not commit.
+   * parent (claimed by `claimId`) turns `split`, the children are created, and the run counts them.
+   * False when it did not commit.
    */
   async commitSplit(
     workspaceId: string,
-    split: { runId: string; generation: number; parentId: string; children: BackfillPartition[]; expected?: number; now: Date },
+    split: { runId: string; generation: number; parentId: string; claimId: string; children: BackfillPartition[]; expected?: number; now: Date },
   ): Promise<boolean> {
     return this.transact([
       {
         Update: {
           TableName: this.table.name,
           Key: keys.backfillPartition(workspaceId, split.runId, split.parentId),
-          UpdateExpression: 'SET #state = :split, #children = :children',
-          ConditionExpression: '#seq = :zero AND #state = :pending',
-          ExpressionAttributeNames: names('state', 'children', 'seq'),
+          UpdateExpression: 'SET #state = :split, #children = :children REMOVE #claimId, #claimedUntil',
+          ConditionExpression: '#seq = :zero AND #state = :pending AND #claimId = :claimId',
+          ExpressionAttributeNames: names('state', 'children', 'seq', 'claimId', 'claimedUntil'),
           ExpressionAttributeValues: {
+            ':claimId': split.claimId,
             ':split': 'split',
             ':children': split.children.map((child) => child.partitionId),
             ':zero': 0,
@@ -502,9 +668,10 @@ export class ContactSyncStore {
   }
 
   private partitionItem(workspaceId: string, partition: BackfillPartition, now: Date) {
+    const { claimedUntil: _unclaimed, ...checkpoint } = partition;
     return {
       ...keys.backfillPartition(workspaceId, partition.runId, partition.partitionId),
-      ...partition,
+      ...checkpoint,
       synced: 0,
       expiresAt: ttlAfter(now, PARTITION_TTL_SECONDS),
     };
@@ -590,5 +757,6 @@ function toPartition(item: Record<string, unknown>): BackfillPartition {
     state: item.state as BackfillPartition['state'],
     seq: item.seq as number,
     cursor: (item.cursor as string | null | undefined) ?? null,
+    claimedUntil: (item.claimedUntil as number | undefined) ?? null,
   };
 }

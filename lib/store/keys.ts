@@ -37,6 +37,8 @@ export const keys = {
   /** A synced contact by Intercom id; a workspace's contacts share one partition, in id order. */
   contact: (workspaceId: string, contactId: string) => ({ pk: `WORKSPACE#${workspaceId}#CONTACTS`, sk: `CONTACT#${contactId}` }),
   contacts: (workspaceId: string) => ({ pk: `WORKSPACE#${workspaceId}#CONTACTS`, skPrefix: 'CONTACT#' }),
+  /** The latest webhook or incremental write of a contact, kept a while after it (see ContactStore). */
+  contactJournal: (workspaceId: string, contactId: string) => ({ pk: `WORKSPACE#${workspaceId}#CONTACT_JOURNAL`, sk: `CONTACT#${contactId}` }),
   /** A workspace's contact sync: the switch, the current backfill's progress, the incremental watermark. */
   contactSync: (workspaceId: string) => ({ pk: `WORKSPACE#${workspaceId}`, sk: 'CONTACT_SYNC' }),
   /** gsi1, sparse: present on the contact sync item while sync is on, for the scheduled incremental sync. */

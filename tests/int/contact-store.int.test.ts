@@ -67,6 +67,41 @@ describe('ContactStore', () => {
     const { Item } = await dynamo.send(new GetCommand({ TableName: table.name, Key: keys.contact(ws, 'gone') }));
     expect(Object.keys(Item!).sort()).toEqual(['expiresAt', 'id', 'pk', 'removed', 'removedAt', 'sk', 'version']);
   });
+
+  it('writes a backfill page in batches, then puts back every contact a live write made newer meanwhile', async () => {
+    const ws = `store_${randomUUID().slice(0, 8)}`;
+    // Live writes that landed after the page was read from Intercom: an update and a deletion.
+    expect(await store.put(ws, snapshot('c001', 300, 'Changed by a webhook'), now)).toBe(true);
+    expect(await store.remove(ws, 'c002', 'deleted', 250, now)).toBe(true);
+    const page = Array.from({ length: 150 }, (_, i) => snapshot(`c${String(i).padStart(3, '0')}`, 200, `Backfilled ${i}`));
+
+    expect(await store.putBackfillPage(ws, page, now)).toEqual({ written: 150, restored: 2 });
+
+    expect(await store.get(ws, 'c001')).toMatchObject({ contact: { name: 'Changed by a webhook' }, version: 300 });
+    expect(await store.get(ws, 'c002')).toBeUndefined();
+    expect(await store.get(ws, 'c149')).toMatchObject({ contact: { name: 'Backfilled 149' }, version: 200 });
+    const listed = await store.list(ws, { limit: 200 });
+    expect(listed.contacts).toHaveLength(149);
+    // A later live write still wins over the backfilled copy, and an older one still loses.
+    expect(await store.put(ws, snapshot('c003', 199, 'Older'), now)).toBe(false);
+    expect(await store.put(ws, snapshot('c003', 201, 'Newer'), now)).toBe(true);
+    expect((await store.get(ws, 'c003'))?.contact.name).toBe('Newer');
+  });
+
+  it('journals each live write with the item as written, kept a day (a removal as long as its tombstone)', async () => {
+    const ws = `store_${randomUUID().slice(0, 8)}`;
+    await store.put(ws, snapshot('live', 100, 'Live'), now);
+    await store.remove(ws, 'gone', 'deleted', 100, now);
+    const journal = async (id: string) =>
+      (await dynamo.send(new GetCommand({ TableName: table.name, Key: keys.contactJournal(ws, id), ConsistentRead: true }))).Item!;
+    const nowSeconds = Math.floor(now.getTime() / 1000);
+
+    expect(await journal('live')).toMatchObject({ id: 'live', version: 100, item: { name: 'Live', version: 100 }, expiresAt: nowSeconds + 86_400 });
+    expect(await journal('gone')).toMatchObject({ id: 'gone', item: { removed: 'deleted' }, expiresAt: nowSeconds + 90 * 86_400 });
+    // A superseded live write changes neither the contact nor its journal entry.
+    expect(await store.put(ws, snapshot('live', 99, 'Stale'), now)).toBe(false);
+    expect(await journal('live')).toMatchObject({ version: 100, item: { name: 'Live' } });
+  });
 });
 
 describe('ContactSyncStore', () => {

@@ -50,12 +50,17 @@ function dependencies(queue: SyncQueue): Dependencies {
   };
 }
 
+/** Processes one page in an invocation with a minute left, by the dependencies' clock. */
+function work(deps: Dependencies, message: BackfillPageMessage) {
+  return processBackfillPage(deps, message, { deadline: new Date(deps.clock().getTime() + 60_000) });
+}
+
 /** Processes queued pages, a few at a time, until none is left. */
 async function drain(deps: Dependencies, queue: MemoryQueue) {
   for (;;) {
     const batch = queue.messages.splice(0, 4).map((m) => m.message as BackfillPageMessage);
     if (batch.length === 0) return;
-    await Promise.all(batch.map((message) => processBackfillPage(deps, message)));
+    await Promise.all(batch.map((message) => work(deps, message)));
   }
 }
 
@@ -67,42 +72,57 @@ describe('a backfill worker killed mid-page', () => {
     const connection = (await deps.connections.get(ws.workspaceId))!;
     await startContactSync(deps, connection);
     // The root splits; run every partition's first page.
-    await processBackfillPage(deps, queue.take(() => true)!);
+    await work(deps, queue.take(() => true)!);
     while (queue.messages.some((m) => m.message.kind === 'backfill-page' && m.message.seq === 0)) {
-      await processBackfillPage(deps, queue.take((m) => m.seq === 0)!);
+      await work(deps, queue.take((m) => m.seq === 0)!);
     }
     const victim = queue.take((m) => m.seq === 1)!;
     const before = (await deps.contactSync.get(ws.workspaceId))!;
     const partitionBefore = (await deps.contactSync.getPartition(ws.workspaceId, victim.runId, victim.partitionId))!;
 
-    // Killed after writing part of the page, before its checkpoint.
+    // Killed after writing part of the page, before its checkpoint; nothing of it runs after that.
     const dying: Dependencies = {
       ...deps,
       contacts: Object.assign(Object.create(deps.contacts) as ContactStore, {
-        putMany: async (...args: Parameters<ContactStore['putMany']>) => {
-          await deps.contacts.putMany(args[0], args[1].slice(0, 60), args[2]);
+        putBackfillPage: async (...args: Parameters<ContactStore['putBackfillPage']>) => {
+          await deps.contacts.putBackfillPage(args[0], args[1].slice(0, 60), args[2]);
           throw new WorkerKilled('killed mid-page');
         },
       }),
+      contactSync: Object.assign(Object.create(deps.contactSync) as ContactSyncStore, {
+        releaseClaim: async () => {
+          throw new WorkerKilled('already dead');
+        },
+      }),
     };
-    await expect(processBackfillPage(dying, victim)).rejects.toBeInstanceOf(WorkerKilled);
+    await expect(work(dying, victim)).rejects.toBeInstanceOf(WorkerKilled);
     const afterCrash = (await deps.contactSync.get(ws.workspaceId))!;
     expect(afterCrash.synced).toBe(before.synced);
-    expect(await deps.contactSync.getPartition(ws.workspaceId, victim.runId, victim.partitionId)).toEqual(partitionBefore);
+    // The checkpoint is unchanged; the dead worker's claim on the page holds until its invocation's end.
+    expect(await deps.contactSync.getPartition(ws.workspaceId, victim.runId, victim.partitionId)).toEqual({
+      ...partitionBefore,
+      claimedUntil: expect.any(Number),
+    });
+    // Delivered again before then (which SQS's visibility timeout rules out), the page waits for the claim.
+    expect(await work(deps, victim)).toBe('deferred');
+    expect(queue.take((m) => m.partitionId === victim.partitionId)).toEqual(victim);
 
-    // SQS delivers it again, here twice at once: one delivery commits, the other changes nothing.
-    const outcomes = await Promise.all([processBackfillPage(deps, victim), processBackfillPage(deps, victim)]);
-    expect(outcomes.filter((o) => o === 'committed')).toHaveLength(1);
-    expect(outcomes.filter((o) => o === 'duplicate')).toHaveLength(1);
+    // SQS delivers it again once the visibility timeout has passed, here twice at once: one
+    // delivery claims and commits the page, the other finds it claimed and comes back later.
+    const redelivered: Dependencies = { ...deps, clock: () => new Date(Date.now() + 9 * 60_000) };
+    const outcomes = await Promise.all([work(redelivered, victim), work(redelivered, victim)]);
+    expect(outcomes.sort()).toEqual(['committed', 'deferred']);
     expect((await deps.contactSync.get(ws.workspaceId))!.synced).toBe(before.synced + 150);
     const partitionAfter = (await deps.contactSync.getPartition(ws.workspaceId, victim.runId, victim.partitionId))!;
-    expect(partitionAfter.seq).toBe(victim.seq + 1);
-    const queuedNext = queue.messages.map((m) => m.message as BackfillPageMessage).filter((m) => m.partitionId === victim.partitionId);
-    expect(queuedNext.length).toBeGreaterThan(0);
-    expect(queuedNext.every((m) => m.seq === victim.seq + 1)).toBe(true);
+    expect(partitionAfter).toMatchObject({ seq: victim.seq + 1, claimedUntil: null });
+    const queued = queue.messages.map((m) => m.message as BackfillPageMessage).filter((m) => m.partitionId === victim.partitionId);
+    expect(queued.map((m) => m.seq).sort()).toEqual([victim.seq, victim.seq + 1]);
+    // The deferred delivery, back later, changes nothing.
+    expect(await work(deps, queue.take((m) => m.partitionId === victim.partitionId && m.seq === victim.seq)!)).toBe('duplicate');
+    expect((await deps.contactSync.get(ws.workspaceId))!.synced).toBe(before.synced + 150);
 
     // Killed between the checkpoint and queueing the next page: the redelivery queues it.
-    const next = queue.take((m) => m.partitionId === victim.partitionId)!;
+    const next = queue.take((m) => m.partitionId === victim.partitionId && m.seq === victim.seq + 1)!;
     const cutOff: Dependencies = {
       ...deps,
       syncQueue: {
@@ -111,8 +131,8 @@ describe('a backfill worker killed mid-page', () => {
         },
       },
     };
-    await expect(processBackfillPage(cutOff, next)).rejects.toBeInstanceOf(WorkerKilled);
-    expect(await processBackfillPage(deps, next)).toBe('duplicate');
+    await expect(work(cutOff, next)).rejects.toBeInstanceOf(WorkerKilled);
+    expect(await work(deps, next)).toBe('duplicate');
     expect(queue.messages.map((m) => m.message)).toContainEqual({ ...next, seq: next.seq + 1 });
 
     await drain(deps, queue);
@@ -132,11 +152,11 @@ describe('a backfill worker killed mid-page', () => {
     const first = (await startContactSync(deps, connection))!;
     const stale = queue.take(() => true)!;
     await deps.contactSync.disable(ws.workspaceId, new Date());
-    expect(await processBackfillPage(deps, stale)).toBe('superseded');
+    expect(await work(deps, stale)).toBe('superseded');
 
     const resumed = (await startContactSync(deps, connection))!;
     expect(resumed).toMatchObject({ runId: first.runId, generation: first.generation + 1, state: 'running' });
-    expect(await processBackfillPage(deps, stale)).toBe('superseded');
+    expect(await work(deps, stale)).toBe('superseded');
     await drain(deps, queue);
     expect(await deps.contactSync.get(ws.workspaceId)).toMatchObject({ state: 'completed', synced: 500 });
 
