@@ -31,9 +31,9 @@ async function sequential(): Promise<{ contacts: number; pages: number }> {
 }
 
 async function parallel(concurrency: number): Promise<{ contacts: number; pages: number }> {
-  type Task = { range: PartitionRange; cursor: string | null; first: boolean };
+  type Task = { range: PartitionRange; cursor: string | null; first: boolean; root: boolean };
   const timeZone = process.env.BENCH_TZ ?? null;
-  const tasks: Task[] = [{ range: rootRange(new Date(), timeZone), cursor: null, first: true }];
+  const tasks: Task[] = [{ range: rootRange(new Date(), timeZone), cursor: null, first: true, root: true }];
   let contacts = 0;
   let pages = 0;
   let active = 0;
@@ -60,14 +60,14 @@ async function parallel(concurrency: number): Promise<{ contacts: number; pages:
       });
       pages += 1;
       const oldest = (body.data[0] as { created_at?: number } | undefined)?.created_at ?? null;
-      const children = task.first ? planSplit(task.range, { total: body.total_count ?? 0, oldestCreatedAt: oldest }, timeZone) : null;
+      const children = task.first ? planSplit(task.range, { total: body.total_count ?? 0, oldestCreatedAt: oldest }, timeZone, { root: task.root }) : null;
       if (children) {
-        tasks.push(...children.map((range) => ({ range, cursor: null, first: true })));
+        tasks.push(...children.map((range) => ({ range, cursor: null, first: true, root: false })));
         return;
       }
       contacts += body.data.length;
       const cursor = body.pages?.next?.starting_after ?? null;
-      if (cursor && body.data.length > 0) tasks.push({ range: task.range, cursor, first: false });
+      if (cursor && body.data.length > 0) tasks.push({ range: task.range, cursor, first: false, root: false });
     };
     next();
   });

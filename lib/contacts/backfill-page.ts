@@ -116,6 +116,7 @@ async function workOnPage(
       partition.range,
       { total: page.total_count ?? snapshots.length, oldestCreatedAt: snapshots[0]?.createdAtSeconds ?? null },
       sync.timeZone,
+      { root: partition.partitionId === ROOT_PARTITION_ID },
     );
     if (children) return split(deps, sync, partition, claimId, children, expected);
   }

@@ -22,6 +22,13 @@ export const SPLIT_ABOVE = 3_000;
 /** Contacts a split aims to leave in each child (ten pages). */
 export const PARTITION_TARGET = 1_500;
 
+/**
+ * What the root's split aims for instead (two pages). The root's first page counts the whole
+ * workspace, so a small workspace still fans out over enough partitions to keep many pages in
+ * flight at once, while a large one fills {@link MAX_FANOUT} children either way.
+ */
+export const ROOT_PARTITION_TARGET = 300;
+
 /** The most children one split creates (the split's write is one transaction of up to 100 items). */
 export const MAX_FANOUT = 64;
 
@@ -72,9 +79,15 @@ export interface FirstPage {
  * splits sixteen ways by the last hex digit of the contact id (Intercom ids end in a counter).
  * Children cover the parent exactly, and the first child keeps an open start.
  */
-export function planSplit(range: PartitionRange, first: FirstPage, timeZone: string | null): PartitionRange[] | null {
+export function planSplit(
+  range: PartitionRange,
+  first: FirstPage,
+  timeZone: string | null,
+  { root = false }: { root?: boolean } = {},
+): PartitionRange[] | null {
   if (first.total <= SPLIT_ABOVE) return null;
-  const wanted = Math.min(MAX_FANOUT, Math.ceil(first.total / PARTITION_TARGET));
+  const target = root ? ROOT_PARTITION_TARGET : PARTITION_TARGET;
+  const wanted = Math.min(MAX_FANOUT, Math.ceil(first.total / target));
   const from = range.fromNoon ?? (first.oldestCreatedAt === null ? null : noonOf(first.oldestCreatedAt, timeZone));
   const days = from === null ? 0 : Math.round((range.toNoon - from) / DAY_SECONDS);
 

@@ -66,7 +66,8 @@ async function drain(deps: Dependencies, queue: MemoryQueue) {
 
 describe('a backfill worker killed mid-page', () => {
   it('resumes from the checkpoint: the page is written and counted once, the final set is exact', async () => {
-    const ws = await connectedWithContacts({ count: 4_000, seed: 12, leadRatio: 0.5 });
+    // Created over three days: the root splits by day into partitions of several pages each.
+    const ws = await connectedWithContacts({ count: 4_000, seed: 12, leadRatio: 0.5, days: 3 });
     const queue = new MemoryQueue();
     const deps = dependencies(queue);
     const connection = (await deps.connections.get(ws.workspaceId))!;

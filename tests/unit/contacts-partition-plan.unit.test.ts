@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import {
   DAY_SECONDS,
   MAX_FANOUT,
+  PARTITION_TARGET,
   noonOf,
   planSplit,
   rangeQuery,
+  ROOT_PARTITION_TARGET,
   rootRange,
   SPLIT_ABOVE,
   type PartitionRange,
@@ -86,6 +88,16 @@ describe('planSplit', () => {
     expect(hits.filter((h) => h.length !== 1)).toEqual([]);
     // Children are contiguous, ordered and cover whole days.
     for (let i = 1; i < children.length; i += 1) expect(children[i]!.fromNoon).toBe(children[i - 1]!.toNoon);
+  });
+
+  it('fans the root of a small workspace out wider than a deeper split of the same size', () => {
+    const root = rootRange(NOW, 'UTC');
+    const oldestCreatedAt = NOW.getTime() / 1000 - 400 * DAY_SECONDS;
+
+    expect(planSplit(root, { total: 10_000, oldestCreatedAt }, 'UTC', { root: true })).toHaveLength(Math.ceil(10_000 / ROOT_PARTITION_TARGET));
+    expect(planSplit(root, { total: 10_000, oldestCreatedAt }, 'UTC')).toHaveLength(Math.ceil(10_000 / PARTITION_TARGET));
+    expect(planSplit(root, { total: 100_000, oldestCreatedAt }, 'UTC', { root: true })).toHaveLength(MAX_FANOUT);
+    expect(planSplit(root, { total: SPLIT_ABOVE, oldestCreatedAt }, 'UTC', { root: true })).toBeNull();
   });
 
   it('splits again inside a child, still exactly', () => {
