@@ -224,7 +224,7 @@ ${r.date}, ${r.machine.cpus} CPU (${r.machine.cpuModel}), Node ${r.machine.node}
 | (c) peak RSS of a worker process, ${r.c.large.contacts} vs ${r.c.small.contacts} contacts | ${r.c.ratio}× (${r.c.large.peakRssMb} MB vs ${r.c.small.peakRssMb} MB) | ≤ ${r.c.target}× | ${met(r.c.ratio <= r.c.target)} |
 
 - Read bound: ${r.a.readBound.requests} searches with the backfill's own partition plan and concurrency, nothing written: ${r.a.readBound.contactsPerSecond} contacts/s.
-- Store bound: the same number of contacts written as backfill pages through the contacts store alone (BatchWriteItem, then the journal read; 40 pages in flight), nothing read: ${r.a.storeBound.contactsPerSecond} contacts/s (${seconds(r.a.storeBound.ms)} s).
+- Store bound: the same number of contacts written as backfill pages through the contacts store alone (BatchWriteItem, then the live-write check; 40 pages in flight), nothing read: ${r.a.storeBound.contactsPerSecond} contacts/s (${seconds(r.a.storeBound.ms)} s).
 - Backfill: ${r.a.backfill.synced} synced, ${r.a.backfill.stored} stored, ${r.a.backfill.partitions} partitions: ${r.a.backfill.contactsPerSecond} contacts/s.
 - Worker heap still in use after a full garbage collection at the end: ${r.c.small.heapAfterGcMb} MB after ${r.c.small.contacts} contacts, ${r.c.large.heapAfterGcMb} MB after ${r.c.large.contacts}.
 - Sequential cursor: ${r.b.sequentialCursor.requests} pages of \`GET /contacts\`, reading only; the parallel backfill wrote all ${r.b.parallelBackfill.synced}.

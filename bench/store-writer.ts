@@ -40,7 +40,7 @@ async function main(): Promise<void> {
         // A write the local store was too busy to accept is tried again, as SQS would redeliver the page.
         for (let attempt = 1; ; attempt += 1) {
           try {
-            await deps.contacts.putBackfillPage(workspaceId, batch, new Date());
+            await deps.contacts.putBackfillPage(workspaceId, batch, { readAt: new Date(), now: new Date() });
             break;
           } catch (error) {
             if (attempt === 5) throw error;

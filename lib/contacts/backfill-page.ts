@@ -88,6 +88,7 @@ async function workOnPage(
   message: BackfillPageMessage,
 ): Promise<BackfillPageOutcome> {
   const { workspaceId } = message;
+  const readAt = deps.clock();
   let result;
   try {
     result = await searchWithinBudget(deps, sync, {
@@ -121,7 +122,7 @@ async function workOnPage(
     if (children) return split(deps, sync, partition, claimId, children, expected);
   }
 
-  await deps.contacts.putBackfillPage(workspaceId, snapshots, deps.clock());
+  await deps.contacts.putBackfillPage(workspaceId, snapshots, { readAt, now: deps.clock() });
   const next = page.pages?.next?.starting_after ?? null;
   const last = next === null || page.data.length === 0;
   const committed = await deps.contactSync.commitPage(workspaceId, {

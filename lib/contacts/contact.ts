@@ -43,9 +43,9 @@ const optionalText = z
 
 /**
  * The contact fields this service copies. Lenient like every Intercom shape here: unknown fields
- * pass, and only the id, role and the two times are required.
+ * pass (and are left behind rather than copied), and only the id, role and the two times are required.
  */
-const intercomContactSchema = z.looseObject({
+const intercomContactSchema = z.object({
   id: z.string().min(1),
   role: z.enum(['user', 'lead']),
   external_id: optionalText,

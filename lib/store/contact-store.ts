@@ -12,6 +12,7 @@ import {
 import type { Contact, IntercomContactSnapshot } from '../contacts/contact';
 import type { BackfillPartition, ContactSync } from '../contacts/contact-sync';
 import { removalVersion, snapshotVersion, type ContactRemoval } from '../contacts/contact-version';
+import { SEARCH_LAG_SECONDS } from '../contacts/sync-control';
 import { BadRequestError } from '../platform/errors';
 import { keys } from './keys';
 import { decodeCursor, encodeCursor } from './page-cursor';
@@ -32,6 +33,12 @@ const TOMBSTONE_TTL_SECONDS = 90 * 86_400;
  * Intercom read to its write (one Lambda invocation) plus the minutes Intercom's search may lag.
  */
 const JOURNAL_TTL_SECONDS = 86_400;
+/**
+ * A backfill page read from Intercom at `t` can hold a copy older than a live write only if that
+ * write began after `t` minus this: Intercom's search shows a change within minutes (see
+ * SEARCH_LAG_SECONDS), and clocks differ by far less than the rest.
+ */
+const LIVE_WRITE_HORIZON_MS = (SEARCH_LAG_SECONDS + 5 * 60) * 1000;
 /** A finished backfill's partitions are kept a while for inspection, then expire. */
 const PARTITION_TTL_SECONDS = 30 * 86_400;
 
@@ -55,6 +62,8 @@ const defaultRetry: RetryOptions = { attempts: 8, sleep: (ms) => new Promise((re
  *   transaction. A page is a fresh read of Intercom, so it can be older than the stored copy only
  *   when a live write landed since that read; those are in the journal. After writing a page, the
  *   backfill reads the journal for its contacts and puts back every newer copy, conditionally.
+ *   Every live write first records when it began; when none began near or after the page's read,
+ *   no journal entry can be newer than the page, and the journal is not read.
  */
 export class ContactStore {
   constructor(
@@ -95,11 +104,16 @@ export class ContactStore {
   }
 
   /**
-   * Writes one backfill page: BatchWriteItem in groups of 25, unprocessed items retried until
-   * DynamoDB takes them (or the call throws and the page is retried from SQS), then any contact the
-   * journal holds a newer copy of is put back. Returns how many contacts were written and restored.
+   * Writes one backfill page, read from Intercom at `readAt`: BatchWriteItem in groups of 25,
+   * unprocessed items retried until DynamoDB takes them (or the call throws and the page is retried
+   * from SQS); then, if a live write began since shortly before `readAt`, any contact the journal
+   * holds a newer copy of is put back. Returns how many contacts were written and restored.
    */
-  async putBackfillPage(workspaceId: string, snapshots: IntercomContactSnapshot[], now: Date): Promise<{ written: number; restored: number }> {
+  async putBackfillPage(
+    workspaceId: string,
+    snapshots: IntercomContactSnapshot[],
+    { readAt, now }: { readAt: Date; now: Date },
+  ): Promise<{ written: number; restored: number }> {
     const items = newestPerContact(snapshots).map((snapshot) => this.contactItem(workspaceId, snapshot, now));
     const groups: ContactItem[][] = [];
     for (let i = 0; i < items.length; i += BATCH_WRITE_LIMIT) groups.push(items.slice(i, i + BATCH_WRITE_LIMIT));
@@ -107,6 +121,10 @@ export class ContactStore {
     // page is handed to another delivery.
     await settleAll(groups.map((group) => this.batchWrite(group)));
 
+    const { Item: mark } = await this.table.client.send(
+      new GetCommand({ TableName: this.table.name, Key: keys.contactJournalMark(workspaceId), ConsistentRead: true }),
+    );
+    if (!mark || (mark.at as number) < readAt.getTime() - LIVE_WRITE_HORIZON_MS) return { written: items.length, restored: 0 };
     const written = new Map(items.map((item) => [item.id as string, item.version]));
     const journal = await this.batchGet([...written.keys()].map((id) => keys.contactJournal(workspaceId, id)));
     const newer = journal.filter((entry) => (entry.version as number) > written.get(entry.id as string)!);
@@ -194,6 +212,7 @@ export class ContactStore {
    * due, so none is lost. Returns how many were superseded.
    */
   private async putJournaled(workspaceId: string, items: ContactItem[], now: Date): Promise<number> {
+    await this.markLiveWrite(workspaceId, now);
     let due = items;
     let superseded = 0;
     for (let attempt = 1; ; attempt += 1) {
@@ -217,6 +236,24 @@ export class ContactStore {
         // Only a conflict or throttling cancels without a stale item: wait before trying again.
         if (stale.size === 0) await this.backOff(attempt);
       }
+    }
+  }
+
+  /** Records that a live write begins at `now` (the mark only moves forward). */
+  private async markLiveWrite(workspaceId: string, now: Date): Promise<void> {
+    try {
+      await this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: keys.contactJournalMark(workspaceId),
+          UpdateExpression: 'SET #at = :at, #expiresAt = :ttl',
+          ConditionExpression: 'attribute_not_exists(#at) OR #at < :at',
+          ExpressionAttributeNames: { '#at': 'at', '#expiresAt': 'expiresAt' },
+          ExpressionAttributeValues: { ':at': now.getTime(), ':ttl': ttlAfter(now, JOURNAL_TTL_SECONDS) },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
 

@@ -39,6 +39,8 @@ export const keys = {
   contacts: (workspaceId: string) => ({ pk: `WORKSPACE#${workspaceId}#CONTACTS`, skPrefix: 'CONTACT#' }),
   /** The latest webhook or incremental write of a contact, kept a while after it (see ContactStore). */
   contactJournal: (workspaceId: string, contactId: string) => ({ pk: `WORKSPACE#${workspaceId}#CONTACT_JOURNAL`, sk: `CONTACT#${contactId}` }),
+  /** When the workspace's latest live contact write began. */
+  contactJournalMark: (workspaceId: string) => ({ pk: `WORKSPACE#${workspaceId}#CONTACT_JOURNAL`, sk: 'LAST_WRITE' }),
   /** A workspace's contact sync: the switch, the current backfill's progress, the incremental watermark. */
   contactSync: (workspaceId: string) => ({ pk: `WORKSPACE#${workspaceId}`, sk: 'CONTACT_SYNC' }),
   /** gsi1, sparse: present on the contact sync item while sync is on, for the scheduled incremental sync. */

@@ -75,7 +75,7 @@ describe('ContactStore', () => {
     expect(await store.remove(ws, 'c002', 'deleted', 250, now)).toBe(true);
     const page = Array.from({ length: 150 }, (_, i) => snapshot(`c${String(i).padStart(3, '0')}`, 200, `Backfilled ${i}`));
 
-    expect(await store.putBackfillPage(ws, page, now)).toEqual({ written: 150, restored: 2 });
+    expect(await store.putBackfillPage(ws, page, { readAt: now, now })).toEqual({ written: 150, restored: 2 });
 
     expect(await store.get(ws, 'c001')).toMatchObject({ contact: { name: 'Changed by a webhook' }, version: 300 });
     expect(await store.get(ws, 'c002')).toBeUndefined();
@@ -86,6 +86,22 @@ describe('ContactStore', () => {
     expect(await store.put(ws, snapshot('c003', 199, 'Older'), now)).toBe(false);
     expect(await store.put(ws, snapshot('c003', 201, 'Newer'), now)).toBe(true);
     expect((await store.get(ws, 'c003'))?.contact.name).toBe('Newer');
+  });
+
+  it('reads the journal only when a live write began near or after the page was read from Intercom', async () => {
+    const ws = `store_${randomUUID().slice(0, 8)}`;
+    const page = [snapshot('c1', 100, 'Backfilled')];
+    // No live write at all: nothing to put back, and the journal is not read.
+    expect(await store.putBackfillPage(ws, page, { readAt: now, now })).toEqual({ written: 1, restored: 0 });
+    // A live write an hour before the page was read: Intercom's search had long caught up with it,
+    // so the page cannot be older (the journal's newer copy is only there because the test wrote it).
+    const anHourAgo = new Date(now.getTime() - 3_600_000);
+    expect(await store.put(ws, snapshot('c1', 200, 'Live'), anHourAgo)).toBe(true);
+    expect(await store.putBackfillPage(ws, page, { readAt: now, now })).toEqual({ written: 1, restored: 0 });
+    // The same page read a minute after that live write began is checked, and the live copy restored.
+    const soonAfter = new Date(anHourAgo.getTime() + 60_000);
+    expect(await store.putBackfillPage(ws, page, { readAt: soonAfter, now })).toEqual({ written: 1, restored: 1 });
+    expect((await store.get(ws, 'c1'))?.contact.name).toBe('Live');
   });
 
   it('journals each live write with the item as written, kept a day (a removal as long as its tombstone)', async () => {
