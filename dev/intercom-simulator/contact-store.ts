@@ -14,7 +14,13 @@ interface CachedSearch {
   rows: ContactRecord[];
 }
 
-const SEARCH_CACHE_SIZE = 16;
+/**
+ * Distinct searches kept sorted. A backfill pages dozens of partition queries side by side (up to 64
+ * children of a split, and their children); fewer entries than that would make nearly every page
+ * filter and sort the whole workspace again, costing this process far more than Intercom's search
+ * costs its caller.
+ */
+const SEARCH_CACHE_SIZE = 512;
 
 /** First index in the sorted `ids` holding a value greater than `id`. */
 function upperBound(ids: readonly string[], id: string): number {
