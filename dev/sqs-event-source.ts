@@ -5,6 +5,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { groupsOf } from '../lib/platform/groups-of';
 import { sleep } from './processes';
 
 export interface EventSourceMapping {
@@ -96,11 +97,11 @@ export class SqsEventSource {
         ?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier),
     );
     const done = messages.filter((message) => !failed.has(message.MessageId!));
-    for (let i = 0; i < done.length; i += 10) {
+    for (const batch of groupsOf(done, 10)) {
       await this.sqs.send(
         new DeleteMessageBatchCommand({
           QueueUrl: mapping.queueUrl,
-          Entries: done.slice(i, i + 10).map((message, index) => ({
+          Entries: batch.map((message, index) => ({
             Id: String(index),
             ReceiptHandle: message.ReceiptHandle!,
           })),

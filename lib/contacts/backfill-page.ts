@@ -8,7 +8,7 @@ import { childPartitionId, ROOT_PARTITION_ID, type BackfillPartition, type Conta
 import { planSplit, rangeQuery, SEARCH_PAGE_SIZE } from './partition-plan';
 import { searchWithinBudget } from './rate-budget';
 import { pageMessage } from './sync-control';
-import type { BackfillPageMessage } from './sync-queue';
+import { sqsDelaySeconds, type BackfillPageMessage } from './sync-queue';
 
 export type BackfillPageOutcome =
   | 'committed'
@@ -188,8 +188,7 @@ async function notClaimed(deps: PageDeps, sync: ContactSync, message: BackfillPa
     return 'superseded';
   }
   if (partition.state === 'pending' && partition.seq === message.seq && partition.claimedUntil) {
-    const delaySeconds = Math.min(900, Math.max(1, Math.ceil((partition.claimedUntil - now.getTime()) / 1000)));
-    await deps.syncQueue.send([{ message, delaySeconds }]);
+    await deps.syncQueue.send([{ message, delaySeconds: sqsDelaySeconds((partition.claimedUntil - now.getTime()) / 1000) }]);
     return 'deferred';
   }
   await requeueLostWork(deps, sync, partition, message);

@@ -3,6 +3,7 @@ import type { ContactSearch } from '../intercom/client';
 import { IntercomRateLimitError } from '../intercom/errors';
 import type { Dependencies } from '../platform/dependencies';
 import type { ContactSync } from './contact-sync';
+import { sqsDelaySeconds } from './sync-queue';
 
 /*
  * One rate budget per Intercom workspace, shared by every partition and incremental page in every
@@ -29,7 +30,7 @@ export function reserveOf(limit: number): number {
  * deferred partitions do not all return in the same instant. Within SQS's 1 to 900 seconds.
  */
 export function deferralSeconds(retryAt: number, nowSeconds: number, random: () => number = Math.random): number {
-  return Math.min(900, Math.max(1, Math.ceil(retryAt - nowSeconds) + Math.floor(random() * 3)));
+  return sqsDelaySeconds(retryAt - nowSeconds + Math.floor(random() * 3));
 }
 
 type BudgetDeps = Pick<Dependencies, 'contactSync' | 'intercom' | 'secrets' | 'connections' | 'config' | 'clock'>;

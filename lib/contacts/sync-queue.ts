@@ -1,5 +1,6 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
+import { groupsOf } from '../platform/groups-of';
 
 /*
  * The contacts backfill queue carries two kinds of work, one page per message: a page of a
@@ -34,7 +35,12 @@ export type IncrementalPageMessage = z.infer<typeof incrementalPageMessage>;
 export const syncMessageSchema = z.discriminatedUnion('kind', [backfillPageMessage, incrementalPageMessage]);
 export type SyncMessage = z.infer<typeof syncMessageSchema>;
 
-/** Work to queue, optionally hidden for `delaySeconds` (at most 900, SQS's limit). */
+/** How long a message may be hidden, as SQS allows: whole seconds from 1 to 900. */
+export function sqsDelaySeconds(seconds: number): number {
+  return Math.min(900, Math.max(1, Math.ceil(seconds)));
+}
+
+/** Work to queue, optionally hidden for `delaySeconds` (see {@link sqsDelaySeconds}). */
 export interface QueuedSyncMessage {
   message: SyncMessage;
   delaySeconds?: number;
@@ -58,10 +64,8 @@ export class SqsSyncQueue implements SyncQueue {
   ) {}
 
   async send(messages: QueuedSyncMessage[]): Promise<void> {
-    const batches: QueuedSyncMessage[][] = [];
-    for (let i = 0; i < messages.length; i += 10) batches.push(messages.slice(i, i + 10));
     await Promise.all(
-      batches.map(async (batch) => {
+      groupsOf(messages, 10).map(async (batch) => {
         const { Failed = [] } = await this.sqs.send(
           new SendMessageBatchCommand({
             QueueUrl: this.queueUrl,

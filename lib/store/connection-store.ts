@@ -8,7 +8,7 @@ import {
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { Connection, WorkspaceSettings } from '../connect/connection';
 import { keys } from './keys';
-import { ttlAfter, type Table } from './table';
+import { ignoreConditionFailure, ttlAfter, type Table } from './table';
 
 /** Where a webhook URL leads: the workspace, and which secret version signs its notifications. */
 export interface WebhookRoute {
@@ -149,32 +149,26 @@ export class ConnectionStore {
           ExpressionAttributeValues: { ':now': now.toISOString() },
         }),
       )
-      .catch((error: unknown) => {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      });
+      .catch(ignoreConditionFailure);
   }
 
   /** Records that Intercom rejected the token; only a connected workspace changes state. */
   async markNeedsReauth(workspaceId: string, reason: string, now: Date): Promise<void> {
-    try {
-      await this.table.client.send(
-        new UpdateCommand({
-          TableName: this.table.name,
-          Key: keys.connection(workspaceId),
-          UpdateExpression: 'SET #status = :needsReauth, reauth = :reauth, updatedAt = :now',
-          ConditionExpression: '#status = :connected',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':needsReauth': 'needs_reauth',
-            ':connected': 'connected',
-            ':reauth': { at: now.toISOString(), reason },
-            ':now': now.toISOString(),
-          },
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+    await this.table.client.send(
+      new UpdateCommand({
+        TableName: this.table.name,
+        Key: keys.connection(workspaceId),
+        UpdateExpression: 'SET #status = :needsReauth, reauth = :reauth, updatedAt = :now',
+        ConditionExpression: '#status = :connected',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':needsReauth': 'needs_reauth',
+          ':connected': 'connected',
+          ':reauth': { at: now.toISOString(), reason },
+          ':now': now.toISOString(),
+        },
+      }),
+    ).catch(ignoreConditionFailure);
   }
 
   /** Marks the workspace disconnected and removes its webhook and app routes in one transaction. */

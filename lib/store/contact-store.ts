@@ -14,9 +14,10 @@ import type { BackfillPartition, ContactSync } from '../contacts/contact-sync';
 import { removalVersion, snapshotVersion, type ContactRemoval } from '../contacts/contact-version';
 import { SEARCH_LAG_SECONDS } from '../contacts/sync-control';
 import { BadRequestError } from '../platform/errors';
+import { groupsOf } from '../platform/groups-of';
 import { keys } from './keys';
 import { decodeCursor, encodeCursor } from './page-cursor';
-import { queryAll, ttlAfter, type Table } from './table';
+import { ignoreConditionFailure, queryAll, ttlAfter, type Table } from './table';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 type ContactItem = Record<string, unknown> & { version: number };
@@ -97,9 +98,7 @@ export class ContactStore {
   async putMany(workspaceId: string, snapshots: IntercomContactSnapshot[], now: Date): Promise<{ written: number; superseded: number }> {
     const items = newestPerContact(snapshots).map((snapshot) => this.contactItem(workspaceId, snapshot, now));
     let superseded = 0;
-    for (let i = 0; i < items.length; i += JOURNALED_PER_TRANSACTION) {
-      superseded += await this.putJournaled(workspaceId, items.slice(i, i + JOURNALED_PER_TRANSACTION), now);
-    }
+    for (const group of groupsOf(items, JOURNALED_PER_TRANSACTION)) superseded += await this.putJournaled(workspaceId, group, now);
     return { written: items.length - superseded, superseded };
   }
 
@@ -115,11 +114,9 @@ export class ContactStore {
     { readAt, now }: { readAt: Date; now: Date },
   ): Promise<{ written: number; restored: number }> {
     const items = newestPerContact(snapshots).map((snapshot) => this.contactItem(workspaceId, snapshot, now));
-    const groups: ContactItem[][] = [];
-    for (let i = 0; i < items.length; i += BATCH_WRITE_LIMIT) groups.push(items.slice(i, i + BATCH_WRITE_LIMIT));
     // Every group settles before a failure is thrown: no write of this page may land after the
     // page is handed to another delivery.
-    await settleAll(groups.map((group) => this.batchWrite(group)));
+    await settleAll(groupsOf(items, BATCH_WRITE_LIMIT).map((group) => this.batchWrite(group)));
 
     const { Item: mark } = await this.table.client.send(
       new GetCommand({ TableName: this.table.name, Key: keys.contactJournalMark(workspaceId), ConsistentRead: true }),
@@ -241,20 +238,16 @@ export class ContactStore {
 
   /** Records that a live write begins at `now` (the mark only moves forward). */
   private async markLiveWrite(workspaceId: string, now: Date): Promise<void> {
-    try {
-      await this.table.client.send(
-        new UpdateCommand({
-          TableName: this.table.name,
-          Key: keys.contactJournalMark(workspaceId),
-          UpdateExpression: 'SET #at = :at, #expiresAt = :ttl',
-          ConditionExpression: 'attribute_not_exists(#at) OR #at < :at',
-          ExpressionAttributeNames: { '#at': 'at', '#expiresAt': 'expiresAt' },
-          ExpressionAttributeValues: { ':at': now.getTime(), ':ttl': ttlAfter(now, JOURNAL_TTL_SECONDS) },
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+    await this.table.client.send(
+      new UpdateCommand({
+        TableName: this.table.name,
+        Key: keys.contactJournalMark(workspaceId),
+        UpdateExpression: 'SET #at = :at, #expiresAt = :ttl',
+        ConditionExpression: 'attribute_not_exists(#at) OR #at < :at',
+        ExpressionAttributeNames: { '#at': 'at', '#expiresAt': 'expiresAt' },
+        ExpressionAttributeValues: { ':at': now.getTime(), ':ttl': ttlAfter(now, JOURNAL_TTL_SECONDS) },
+      }),
+    ).catch(ignoreConditionFailure);
   }
 
   private async batchWrite(items: ContactItem[]): Promise<void> {
@@ -269,10 +262,8 @@ export class ContactStore {
   /** Strongly consistent reads of up to any number of keys; the items that exist, in no order. */
   private async batchGet(keyList: Record<string, string>[]): Promise<Record<string, unknown>[]> {
     const found: Record<string, unknown>[] = [];
-    const groups: Record<string, string>[][] = [];
-    for (let i = 0; i < keyList.length; i += BATCH_GET_LIMIT) groups.push(keyList.slice(i, i + BATCH_GET_LIMIT));
     await Promise.all(
-      groups.map(async (group) => {
+      groupsOf(keyList, BATCH_GET_LIMIT).map(async (group) => {
         let pending: Record<string, unknown>[] = group;
         for (let attempt = 1; pending.length > 0; attempt += 1) {
           if (attempt > 1) await this.backOff(attempt, pending.length);
@@ -476,20 +467,16 @@ export class ContactSyncStore {
 
   /** Gives up a claim on a page without committing it; nothing happens if the claim is no longer `claimId`'s. */
   async releaseClaim(workspaceId: string, claim: { runId: string; partitionId: string; claimId: string }): Promise<void> {
-    try {
-      await this.table.client.send(
-        new UpdateCommand({
-          TableName: this.table.name,
-          Key: keys.backfillPartition(workspaceId, claim.runId, claim.partitionId),
-          UpdateExpression: 'REMOVE #claimId, #claimedUntil',
-          ConditionExpression: '#claimId = :claimId',
-          ExpressionAttributeNames: names('claimId', 'claimedUntil'),
-          ExpressionAttributeValues: { ':claimId': claim.claimId },
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+    await this.table.client.send(
+      new UpdateCommand({
+        TableName: this.table.name,
+        Key: keys.backfillPartition(workspaceId, claim.runId, claim.partitionId),
+        UpdateExpression: 'REMOVE #claimId, #claimedUntil',
+        ConditionExpression: '#claimId = :claimId',
+        ExpressionAttributeNames: names('claimId', 'claimedUntil'),
+        ExpressionAttributeValues: { ':claimId': claim.claimId },
+      }),
+    ).catch(ignoreConditionFailure);
   }
 
   /** Partitions of a run whose id starts with `idPrefix` (all of them by default). */
@@ -683,25 +670,21 @@ export class ContactSyncStore {
     now: Date,
   ): Promise<void> {
     const sized = window.limit !== undefined && window.reserve !== undefined;
-    try {
-      await this.table.client.send(
-        new UpdateCommand({
-          TableName: this.table.name,
-          Key: keys.intercomRateBudget(appId),
-          UpdateExpression: `SET #resetAt = :resetAt, #remaining = :remaining, #expiresAt = :ttl${sized ? ', #limit = :limit, #reserve = :reserve' : ''}`,
-          ConditionExpression: 'attribute_not_exists(#resetAt) OR #resetAt < :resetAt OR (#resetAt = :resetAt AND #remaining > :remaining)',
-          ExpressionAttributeNames: names('resetAt', 'remaining', 'expiresAt', ...(sized ? ['limit', 'reserve'] : [])),
-          ExpressionAttributeValues: {
-            ':resetAt': window.resetAt,
-            ':remaining': window.remaining,
-            ':ttl': ttlAfter(now, 86_400),
-            ...(sized ? { ':limit': window.limit, ':reserve': window.reserve } : {}),
-          },
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+    await this.table.client.send(
+      new UpdateCommand({
+        TableName: this.table.name,
+        Key: keys.intercomRateBudget(appId),
+        UpdateExpression: `SET #resetAt = :resetAt, #remaining = :remaining, #expiresAt = :ttl${sized ? ', #limit = :limit, #reserve = :reserve' : ''}`,
+        ConditionExpression: 'attribute_not_exists(#resetAt) OR #resetAt < :resetAt OR (#resetAt = :resetAt AND #remaining > :remaining)',
+        ExpressionAttributeNames: names('resetAt', 'remaining', 'expiresAt', ...(sized ? ['limit', 'reserve'] : [])),
+        ExpressionAttributeValues: {
+          ':resetAt': window.resetAt,
+          ':remaining': window.remaining,
+          ':ttl': ttlAfter(now, 86_400),
+          ...(sized ? { ':limit': window.limit, ':reserve': window.reserve } : {}),
+        },
+      }),
+    ).catch(ignoreConditionFailure);
   }
 
   private partitionItem(workspaceId: string, partition: BackfillPartition, now: Date) {

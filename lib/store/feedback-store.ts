@@ -4,7 +4,7 @@ import type { ProductFeedback } from '../feedback/product-feedback';
 import type { Ticket, TicketMessage } from '../feedback/ticket';
 import { keys } from './keys';
 import { decodeCursor, encodeCursor } from './page-cursor';
-import { queryAll, type Table } from './table';
+import { ignoreConditionFailure, queryAll, type Table } from './table';
 
 export interface ConversationState {
   /** The tickets made from the conversation, one per product. */
@@ -207,10 +207,6 @@ export class FeedbackStore {
     );
     return { tickets: (page.Items ?? []).map(toTicket), nextCursor: encodeCursor(page.LastEvaluatedKey) };
   }
-}
-
-function ignoreConditionFailure(error: unknown): void {
-  if (!(error instanceof ConditionalCheckFailedException)) throw error;
 }
 
 function toProductFeedback(item: Record<string, any>): ProductFeedback {

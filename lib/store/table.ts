@@ -1,3 +1,4 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 
 /** The DynamoDB document client and the name of the table it writes to. */
@@ -21,4 +22,9 @@ export async function queryAll(table: Table, input: Omit<QueryCommandInput, 'Tab
     ExclusiveStartKey = page.LastEvaluatedKey;
   } while (ExclusiveStartKey);
   return items;
+}
+
+/** For `.catch` on a conditional write whose failed condition means there is nothing to do. */
+export function ignoreConditionFailure(error: unknown): void {
+  if (!(error instanceof ConditionalCheckFailedException)) throw error;
 }
