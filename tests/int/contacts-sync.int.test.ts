@@ -55,6 +55,8 @@ describe('the contact backfill', () => {
     await simulator.setFaults(ws.intercom.appId, { seed: 17, errorRate: 0.15, errorStatuses: [500], rateLimitRate: 0.06 });
 
     await switchContactSync(ws, true);
+    // Random faults are drawn per request, so a short run may draw no 429: three come for certain.
+    await simulator.failNext(ws.intercom.appId, { method: 'POST', pathPrefix: '/contacts/search', status: 429, count: 3 });
     await waitForContactsSync(ws, (s) => s.synced >= 1_000);
     // Every retry of the client fails too: those pages fail whole, and SQS delivers them again.
     await simulator.failNext(ws.intercom.appId, { method: 'POST', pathPrefix: '/contacts/search', status: 500, count: 30 });
