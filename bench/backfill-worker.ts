@@ -6,19 +6,21 @@ import { randomUUID } from 'node:crypto';
  * One backfill worker process of the benchmark: a Lambda container's worth of the contacts
  * backfill handler, fed the way AWS's SQS event source feeds a container (a batch of up to ten
  * records at a time, the records of a batch in parallel, failed records left for redelivery), so
- * its peak memory is what one container would need. Started with `fork` by bench/run.ts;
- * `{ stop: true }` on the IPC channel ends it, and it answers with
- * `{ peakRssBytes, heapAfterGcBytes, batches }` (started with --expose-gc).
+ * its peak memory is what one container would need. Started with `fork` by bench/run.ts, with the
+ * heap limits and AWS_LAMBDA_FUNCTION_MEMORY_SIZE Lambda gives the function; `{ stop: true }` on the
+ * IPC channel ends it, and it answers with `{ peak, heapAfterGcBytes, batches }`: its memory usage
+ * when its RSS was highest (sampled every 20 ms), and its heap after a full garbage collection.
  */
 
 const POLLERS = 1;
 const BATCH_SIZE = 10;
 
 let running = true;
-let peakRssBytes = process.memoryUsage().rss;
+let peak = process.memoryUsage();
 let batches = 0;
 const sampler = setInterval(() => {
-  peakRssBytes = Math.max(peakRssBytes, process.memoryUsage().rss);
+  const now = process.memoryUsage();
+  if (now.rss > peak.rss) peak = now;
 }, 20);
 
 function lambdaContext(): Context {
@@ -27,7 +29,7 @@ function lambdaContext(): Context {
     functionName: 'timebook-intercom-bench-contactsBackfill',
     functionVersion: '$LATEST',
     invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:timebook-intercom-bench-contactsBackfill',
-    memoryLimitInMB: '512',
+    memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ?? '1024',
     awsRequestId: randomUUID(),
     logGroupName: 'bench',
     logStreamName: 'bench',
@@ -94,9 +96,8 @@ async function main(): Promise<void> {
     running = false;
     await Promise.allSettled(loops);
     clearInterval(sampler);
-    peakRssBytes = Math.max(peakRssBytes, process.memoryUsage().rss);
     (globalThis as { gc?: () => void }).gc?.();
-    process.send!({ peakRssBytes, heapAfterGcBytes: process.memoryUsage().heapUsed, batches }, () => process.exit(0));
+    process.send!({ peak, heapAfterGcBytes: process.memoryUsage().heapUsed, batches }, () => process.exit(0));
   });
   process.send!({ ready: true });
   await Promise.all(loops);

@@ -6,7 +6,7 @@ import { startDynamoDbLocal } from '../dev/dynamodb-local';
 import { ManagedProcess, waitFor } from '../dev/processes';
 import { createQueues, createTables } from '../dev/provision';
 import { startSecretsManagerLocal } from '../dev/secrets-manager-local';
-import { resolveServerlessConfig } from '../dev/serverless-config';
+import { lambdaMemoryMb, resolveServerlessConfig } from '../dev/serverless-config';
 import { freePorts, localAwsEnv, QUIET_LOCAL_NODE } from '../dev/stack';
 
 const ROOT = join(__dirname, '..');
@@ -17,6 +17,8 @@ const STAGE = 'local';
 export interface BenchServices {
   env: Record<string, string>;
   intercomUrl: string;
+  /** The contacts backfill function's memory size in serverless.yml. */
+  backfillMemoryMb: number;
   stop(): Promise<void>;
 }
 
@@ -77,7 +79,7 @@ export async function startBenchServices(): Promise<BenchServices> {
       POWERTOOLS_SERVICE_NAME: config.service,
       POWERTOOLS_LOG_LEVEL: 'ERROR',
     };
-    return { env, intercomUrl, stop };
+    return { env, intercomUrl, backfillMemoryMb: lambdaMemoryMb(config, 'contactsBackfill'), stop };
   } catch (error) {
     await stop();
     throw error;

@@ -14,12 +14,14 @@ export interface CfnResource {
 export interface ServerlessFunction {
   handler: string;
   name?: string;
+  memorySize?: number;
   events?: Array<Record<string, unknown>>;
 }
 
 /** The parts of the resolved serverless.yml that the local stack reads. */
 export interface ResolvedServerlessConfig {
   service: string;
+  provider: { memorySize?: number };
   functions: Record<string, ServerlessFunction>;
   resources: { Resources: Record<string, CfnResource> };
 }
@@ -43,4 +45,9 @@ export async function resolveServerlessConfig(
 /** The Lambda name serverless gives a function: `<service>-<stage>-<key>` unless set. */
 export function lambdaName(config: ResolvedServerlessConfig, stage: string, key: string): string {
   return config.functions[key]?.name ?? `${config.service}-${stage}-${key}`;
+}
+
+/** A function's memory in MB: its own setting, else the provider's, else the Serverless Framework's default. */
+export function lambdaMemoryMb(config: ResolvedServerlessConfig, key: string): number {
+  return config.functions[key]?.memorySize ?? config.provider.memorySize ?? 1024;
 }

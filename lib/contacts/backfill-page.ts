@@ -3,7 +3,7 @@ import { IntercomBadRequestError, IntercomPermissionError, IntercomTokenInvalidE
 import type { Dependencies } from '../platform/dependencies';
 import { ConflictError } from '../platform/errors';
 import { logger } from '../platform/logger';
-import { readIntercomContacts } from './contact';
+import { readIntercomContacts, type IntercomContactSnapshot } from './contact';
 import { childPartitionId, ROOT_PARTITION_ID, type BackfillPartition, type ContactSync } from './contact-sync';
 import { planSplit, rangeQuery, SEARCH_PAGE_SIZE } from './partition-plan';
 import { searchWithinBudget } from './rate-budget';
@@ -91,12 +91,7 @@ async function workOnPage(
   const readAt = deps.clock();
   let result;
   try {
-    result = await searchWithinBudget(deps, sync, {
-      query: rangeQuery(partition.range),
-      sort: { field: 'created_at', order: 'ascending' },
-      perPage: SEARCH_PAGE_SIZE,
-      startingAfter: partition.cursor,
-    });
+    result = await searchPage(deps, sync, partition);
   } catch (error) {
     const reason = permanentFailure(error);
     if (!reason) throw error;
@@ -109,13 +104,12 @@ async function workOnPage(
     return 'deferred';
   }
 
-  const page = result.page;
-  const snapshots = readIntercomContacts(page.data);
-  const expected = partition.partitionId === ROOT_PARTITION_ID && message.seq === 0 ? page.total_count : undefined;
+  const { snapshots, next, last } = result;
+  const expected = partition.partitionId === ROOT_PARTITION_ID && message.seq === 0 ? result.total : undefined;
   if (message.seq === 0) {
     const children = planSplit(
       partition.range,
-      { total: page.total_count ?? snapshots.length, oldestCreatedAt: snapshots[0]?.createdAtSeconds ?? null },
+      { total: result.total ?? snapshots.length, oldestCreatedAt: snapshots[0]?.createdAtSeconds ?? null },
       sync.timeZone,
       { root: partition.partitionId === ROOT_PARTITION_ID },
     );
@@ -123,8 +117,6 @@ async function workOnPage(
   }
 
   await deps.contacts.putBackfillPage(workspaceId, snapshots, { readAt, now: deps.clock() });
-  const next = page.pages?.next?.starting_after ?? null;
-  const last = next === null || page.data.length === 0;
   const committed = await deps.contactSync.commitPage(workspaceId, {
     runId: sync.runId,
     generation: sync.generation,
@@ -145,6 +137,29 @@ async function workOnPage(
   const completed = await deps.contactSync.complete(workspaceId, { runId: sync.runId, generation: sync.generation, now: deps.clock() });
   if (completed) logger.info('Contact backfill completed', { runId: sync.runId });
   return completed ? 'completed' : 'committed';
+}
+
+type SearchedPage =
+  | { kind: 'page'; snapshots: IntercomContactSnapshot[]; total: number | undefined; next: string | null; last: boolean }
+  | { kind: 'deferred'; delaySeconds: number };
+
+/**
+ * Searches the partition's next page within the shared rate budget and keeps only what the page
+ * needs from the answer: the copied contact fields and the paging. Intercom's full contacts (about
+ * 2 KB of JSON each) become garbage here, before the slow part (the writes) begins, so a worker
+ * with a batch of pages in flight holds ten small pages rather than ten full answers.
+ */
+async function searchPage(deps: PageDeps, sync: ContactSync, partition: BackfillPartition): Promise<SearchedPage> {
+  const result = await searchWithinBudget(deps, sync, {
+    query: rangeQuery(partition.range),
+    sort: { field: 'created_at', order: 'ascending' },
+    perPage: SEARCH_PAGE_SIZE,
+    startingAfter: partition.cursor,
+  });
+  if (result.kind === 'deferred') return result;
+  const { data, total_count: total, pages } = result.page;
+  const next = pages?.next?.starting_after ?? null;
+  return { kind: 'page', snapshots: readIntercomContacts(data), total, next, last: next === null || data.length === 0 };
 }
 
 async function split(
