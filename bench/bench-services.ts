@@ -19,6 +19,8 @@ export interface BenchServices {
   intercomUrl: string;
   /** The contacts backfill function's memory size in serverless.yml. */
   backfillMemoryMb: number;
+  /** Process ids, for CPU accounting. */
+  pids: { dynamodbLocal: number; simulator: number };
   stop(): Promise<void>;
 }
 
@@ -79,7 +81,13 @@ export async function startBenchServices(): Promise<BenchServices> {
       POWERTOOLS_SERVICE_NAME: config.service,
       POWERTOOLS_LOG_LEVEL: 'ERROR',
     };
-    return { env, intercomUrl, backfillMemoryMb: lambdaMemoryMb(config, 'contactsBackfill'), stop };
+    return {
+      env,
+      intercomUrl,
+      backfillMemoryMb: lambdaMemoryMb(config, 'contactsBackfill'),
+      pids: { dynamodbLocal: dynamodb.process.pid, simulator: simulator.pid },
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

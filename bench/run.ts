@@ -8,6 +8,7 @@ import { sleep } from '../dev/processes';
 import type { Dependencies } from '../lib/platform/dependencies';
 import { keys } from '../lib/store/keys';
 import { startBenchServices, type BenchServices } from './bench-services';
+import { processTreeCpuMs } from './cpu-time';
 
 /*
  * `npm run bench`: the contact backfill benchmark (issue 5). Every figure is reported beside its
@@ -115,6 +116,7 @@ async function backfill(deps: Dependencies, services: BenchServices, workspace: 
   const workers = Array.from({ length: WORKERS }, () => child('backfill-worker.ts', workerEnv, lambdaNodeFlags(memoryMb)));
   await Promise.all(workers.map((worker) => nextMessage(worker)));
   await connectWithToken(deps, { workspaceId, accessToken: workspace.accessToken, admin: { sub: 'bench', workspaceIds: [workspaceId] } });
+  const cpuBefore = { dynamodbLocal: processTreeCpuMs(services.pids.dynamodbLocal), simulator: processTreeCpuMs(services.pids.simulator), driver: process.cpuUsage() };
   const started = performance.now();
   await updateSettings(deps, workspaceId, { syncContacts: true });
   let sync = await deps.contactSync.get(workspaceId);
@@ -123,10 +125,14 @@ async function backfill(deps: Dependencies, services: BenchServices, workspace: 
     sync = await deps.contactSync.get(workspaceId);
   }
   const ms = performance.now() - started;
+  const since = (before: number | undefined, now: number | undefined) => (before === undefined || now === undefined ? undefined : now - before);
+  const dynamodbLocalMs = since(cpuBefore.dynamodbLocal, processTreeCpuMs(services.pids.dynamodbLocal));
+  const simulatorMs = since(cpuBefore.simulator, processTreeCpuMs(services.pids.simulator));
+  const driver = process.cpuUsage(cpuBefore.driver);
   const reports = await Promise.all(
     workers.map((worker) => {
       worker.send({ stop: true });
-      return nextMessage<{ peak: NodeJS.MemoryUsage; heapAfterGcBytes: number }>(worker);
+      return nextMessage<{ peak: NodeJS.MemoryUsage; heapAfterGcBytes: number; cpuMs: number }>(worker);
     }),
   );
   const peak = reports.map((r) => r.peak).reduce((a, b) => (b.rss > a.rss ? b : a));
@@ -141,6 +147,13 @@ async function backfill(deps: Dependencies, services: BenchServices, workspace: 
     peakRssBytes: peak.rss,
     peakHeapBytes: peak.heapTotal,
     heapAfterGcBytes,
+    cpuSeconds: {
+      dynamodbLocal: dynamodbLocalMs === undefined ? null : seconds(dynamodbLocalMs),
+      workers: seconds(reports.reduce((sum, r) => sum + r.cpuMs, 0)),
+      simulator: simulatorMs === undefined ? null : seconds(simulatorMs),
+      driverAndSqs: seconds((driver.user + driver.system) / 1000),
+      available: seconds(ms * cpus().length),
+    },
   };
 }
 
@@ -176,7 +189,7 @@ async function main(): Promise<void> {
     console.log(`• (a) read bound, then backfill, of ${contacts} contacts`);
     const a = await seededWorkspace(simulator, contacts, 2);
     const read = await readAll(services, a, 'parallel');
-    const storeBound = await nextMessage<{ contacts: number; ms: number }>(child('store-writer.ts', { ...services.env, BENCH_COUNT: String(contacts) }));
+    const storeBound = await nextMessage<{ contacts: number; ms: number; cpuMs: number }>(child('store-writer.ts', { ...services.env, BENCH_COUNT: String(contacts) }));
     const largeRun = await backfill(deps, services, a, 'bench_large');
 
     console.log(`• (b) ${latencyMs} ms per Intercom request: one sequential cursor, then the parallel backfill`);
@@ -194,13 +207,19 @@ async function main(): Promise<void> {
       contacts,
       a: {
         readBound: { ms: Math.round(read.ms), contacts: read.contacts, requests: read.pages, contactsPerSecond: perSecond(read.contacts, read.ms) },
-        storeBound: { ms: Math.round(storeBound.ms), contacts: storeBound.contacts, contactsPerSecond: perSecond(storeBound.contacts, storeBound.ms) },
+        storeBound: {
+          ms: Math.round(storeBound.ms),
+          contacts: storeBound.contacts,
+          contactsPerSecond: perSecond(storeBound.contacts, storeBound.ms),
+          cpuSeconds: seconds(storeBound.cpuMs),
+        },
         backfill: {
           ms: Math.round(largeRun.ms),
           synced: largeRun.synced,
           stored: largeRun.stored,
           partitions: largeRun.partitions,
           contactsPerSecond: perSecond(largeRun.synced, largeRun.ms),
+          cpuSeconds: largeRun.cpuSeconds,
         },
         ratio: Math.round((largeRun.ms / read.ms) * 100) / 100,
         target: 1.5,
@@ -209,7 +228,13 @@ async function main(): Promise<void> {
         latencyMs,
         sequentialCursor: { ms: Math.round(sequential.ms), contacts: sequential.contacts, requests: sequential.pages },
         parallelRead: { ms: Math.round(parallelRead.ms), contacts: parallelRead.contacts, requests: parallelRead.pages },
-        parallelBackfill: { ms: Math.round(slowRun.ms), synced: slowRun.synced, stored: slowRun.stored, partitions: slowRun.partitions },
+        parallelBackfill: {
+          ms: Math.round(slowRun.ms),
+          synced: slowRun.synced,
+          stored: slowRun.stored,
+          partitions: slowRun.partitions,
+          cpuSeconds: slowRun.cpuSeconds,
+        },
         speedUp: Math.round((sequential.ms / slowRun.ms) * 10) / 10,
         target: 4,
       },
@@ -229,13 +254,32 @@ async function main(): Promise<void> {
   }
 }
 
+type CpuSeconds = { dynamodbLocal: number | null; workers: number; simulator: number | null; driverAndSqs: number; available: number };
+
+function cpuLine(cpu: CpuSeconds): string {
+  const parts = [
+    cpu.dynamodbLocal === null ? null : `DynamoDB Local ${cpu.dynamodbLocal} s`,
+    `the 4 workers ${cpu.workers} s`,
+    cpu.simulator === null ? null : `the simulator ${cpu.simulator} s`,
+    `the benchmark process with the local SQS ${cpu.driverAndSqs} s`,
+  ].filter(Boolean);
+  const used = (cpu.dynamodbLocal ?? 0) + cpu.workers + (cpu.simulator ?? 0) + cpu.driverAndSqs;
+  return `CPU time meanwhile: ${parts.join(', ')}; ${Math.round(used)} s of the ${Math.round(cpu.available)} s the machine's cores offered.`;
+}
+
 function markdown(r: {
   date: string;
   machine: { cpus: number; cpuModel: string; node: string };
   setup: string;
   contacts: number;
-  a: { readBound: { ms: number; contactsPerSecond: number; requests: number }; storeBound: { ms: number; contactsPerSecond: number }; backfill: { ms: number; contactsPerSecond: number; synced: number; stored: number; partitions: number }; ratio: number; target: number };
-  b: { latencyMs: number; sequentialCursor: { ms: number; requests: number }; parallelRead: { ms: number }; parallelBackfill: { ms: number; synced: number }; speedUp: number; target: number };
+  a: {
+    readBound: { ms: number; contactsPerSecond: number; requests: number };
+    storeBound: { ms: number; contactsPerSecond: number; cpuSeconds: number };
+    backfill: { ms: number; contactsPerSecond: number; synced: number; stored: number; partitions: number; cpuSeconds: CpuSeconds };
+    ratio: number;
+    target: number;
+  };
+  b: { latencyMs: number; sequentialCursor: { ms: number; requests: number }; parallelRead: { ms: number }; parallelBackfill: { ms: number; synced: number; cpuSeconds: CpuSeconds }; speedUp: number; target: number };
   c: {
     workerMemoryMb: number;
     small: { contacts: number; peakRssMb: number; heapAtPeakMb: number; heapAfterGcMb: number };
@@ -256,10 +300,10 @@ ${r.date}, ${r.machine.cpus} CPU (${r.machine.cpuModel}), Node ${r.machine.node}
 | (c) peak RSS of a worker process, ${r.c.large.contacts} vs ${r.c.small.contacts} contacts | ${r.c.ratio}× (${r.c.large.peakRssMb} MB vs ${r.c.small.peakRssMb} MB) | ≤ ${r.c.target}× | ${met(r.c.ratio <= r.c.target)} |
 
 - Read bound: ${r.a.readBound.requests} searches with the backfill's own partition plan and concurrency, nothing written: ${r.a.readBound.contactsPerSecond} contacts/s.
-- Store bound: the same number of contacts written as backfill pages through the contacts store alone (BatchWriteItem, then the live-write check; 40 pages in flight), nothing read: ${r.a.storeBound.contactsPerSecond} contacts/s (${seconds(r.a.storeBound.ms)} s).
-- Backfill: ${r.a.backfill.synced} synced, ${r.a.backfill.stored} stored, ${r.a.backfill.partitions} partitions: ${r.a.backfill.contactsPerSecond} contacts/s.
+- Store bound: the same number of contacts written as backfill pages through the contacts store alone (BatchWriteItem, then the live-write check; 40 pages in flight), nothing read: ${r.a.storeBound.contactsPerSecond} contacts/s (${seconds(r.a.storeBound.ms)} s; the writing Node.js process alone used ${r.a.storeBound.cpuSeconds} s of CPU).
+- Backfill: ${r.a.backfill.synced} synced, ${r.a.backfill.stored} stored, ${r.a.backfill.partitions} partitions: ${r.a.backfill.contactsPerSecond} contacts/s. ${cpuLine(r.a.backfill.cpuSeconds)}
 - Worker processes run with the heap limits Lambda's Node.js runtime sets for the function's ${r.c.workerMemoryMb} MB. At the highest RSS the V8 heap took ${r.c.small.heapAtPeakMb} MB (${r.c.small.contacts} contacts) and ${r.c.large.heapAtPeakMb} MB (${r.c.large.contacts}); still in use after a full garbage collection at the end: ${r.c.small.heapAfterGcMb} MB and ${r.c.large.heapAfterGcMb} MB.
-- Sequential cursor: ${r.b.sequentialCursor.requests} pages of \`GET /contacts\`, reading only; the parallel backfill wrote all ${r.b.parallelBackfill.synced}.
+- Sequential cursor: ${r.b.sequentialCursor.requests} pages of \`GET /contacts\`, reading only; the parallel backfill wrote all ${r.b.parallelBackfill.synced}. ${cpuLine(r.b.parallelBackfill.cpuSeconds)}
 - The backfill's partitions and concurrency at the same latency, reading only: ${seconds(r.b.parallelRead.ms)} s, ${Math.round((r.b.sequentialCursor.ms / r.b.parallelRead.ms) * 10) / 10}× the sequential cursor. What separates the backfill from that is writing the contacts (store bound above).
 `;
 }

@@ -5,7 +5,7 @@ import { SEARCH_PAGE_SIZE } from '../lib/contacts/partition-plan';
  * Writes BENCH_COUNT synthetic contacts as backfill pages of 150 through the contacts store, with
  * BENCH_CONCURRENCY pages in flight (the backfill worker's concurrency), touching nothing else: the
  * store's own bound on this machine, to read the backfill figures against. Run by bench/run.ts with
- * `fork`; answers `{ contacts, ms }` on IPC.
+ * `fork`; answers `{ contacts, ms, cpuMs }` on IPC.
  */
 
 async function main(): Promise<void> {
@@ -50,7 +50,8 @@ async function main(): Promise<void> {
       }
     }),
   );
-  process.send!({ contacts: count, ms: performance.now() - started }, () => process.exit(0));
+  const { user, system } = process.cpuUsage();
+  process.send!({ contacts: count, ms: performance.now() - started, cpuMs: (user + system) / 1000 }, () => process.exit(0));
 }
 
 main().catch((error: unknown) => {
