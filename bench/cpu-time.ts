@@ -32,7 +32,7 @@ function readStat(pid: string): ProcStat | undefined {
 }
 
 /** CPU milliseconds used so far by `pid` and its live descendants; undefined without /proc. */
-export function processTreeCpuMs(pid: number): number | undefined {
+function processTreeCpuMs(pid: number): number | undefined {
   let pids: string[];
   try {
     pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
@@ -55,4 +55,23 @@ export function processTreeCpuMs(pid: number): number | undefined {
     pending.push(...(children.get(next) ?? []));
   }
   return (ticks / clockTicks()) * 1000;
+}
+
+/**
+ * Starts measuring CPU time: of each named process tree, and of this process. The returned
+ * function gives the milliseconds used since (null for a tree /proc could not show).
+ */
+export function startCpuMeter<Name extends string>(treePids: Record<Name, number>): () => Record<Name, number | null> & { self: number } {
+  const names = Object.keys(treePids) as Name[];
+  const before = new Map(names.map((name) => [name, processTreeCpuMs(treePids[name])]));
+  const self = process.cpuUsage();
+  return () => {
+    const trees = names.map((name) => {
+      const start = before.get(name);
+      const now = processTreeCpuMs(treePids[name]);
+      return [name, start === undefined || now === undefined ? null : now - start] as const;
+    });
+    const { user, system } = process.cpuUsage(self);
+    return { ...(Object.fromEntries(trees) as Record<Name, number | null>), self: (user + system) / 1000 };
+  };
 }

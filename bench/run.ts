@@ -8,7 +8,7 @@ import { sleep } from '../dev/processes';
 import type { Dependencies } from '../lib/platform/dependencies';
 import { keys } from '../lib/store/keys';
 import { startBenchServices, type BenchServices } from './bench-services';
-import { processTreeCpuMs } from './cpu-time';
+import { startCpuMeter } from './cpu-time';
 
 /*
  * `npm run bench`: the contact backfill benchmark (issue 5). Every figure is reported beside its
@@ -116,7 +116,7 @@ async function backfill(deps: Dependencies, services: BenchServices, workspace: 
   const workers = Array.from({ length: WORKERS }, () => child('backfill-worker.ts', workerEnv, lambdaNodeFlags(memoryMb)));
   await Promise.all(workers.map((worker) => nextMessage(worker)));
   await connectWithToken(deps, { workspaceId, accessToken: workspace.accessToken, admin: { sub: 'bench', workspaceIds: [workspaceId] } });
-  const cpuBefore = { dynamodbLocal: processTreeCpuMs(services.pids.dynamodbLocal), simulator: processTreeCpuMs(services.pids.simulator), driver: process.cpuUsage() };
+  const cpuMeter = startCpuMeter(services.pids);
   const started = performance.now();
   await updateSettings(deps, workspaceId, { syncContacts: true });
   let sync = await deps.contactSync.get(workspaceId);
@@ -125,10 +125,7 @@ async function backfill(deps: Dependencies, services: BenchServices, workspace: 
     sync = await deps.contactSync.get(workspaceId);
   }
   const ms = performance.now() - started;
-  const since = (before: number | undefined, now: number | undefined) => (before === undefined || now === undefined ? undefined : now - before);
-  const dynamodbLocalMs = since(cpuBefore.dynamodbLocal, processTreeCpuMs(services.pids.dynamodbLocal));
-  const simulatorMs = since(cpuBefore.simulator, processTreeCpuMs(services.pids.simulator));
-  const driver = process.cpuUsage(cpuBefore.driver);
+  const cpu = cpuMeter();
   const reports = await Promise.all(
     workers.map((worker) => {
       worker.send({ stop: true });
@@ -148,10 +145,10 @@ async function backfill(deps: Dependencies, services: BenchServices, workspace: 
     peakHeapBytes: peak.heapTotal,
     heapAfterGcBytes,
     cpuSeconds: {
-      dynamodbLocal: dynamodbLocalMs === undefined ? null : seconds(dynamodbLocalMs),
+      dynamodbLocal: cpu.dynamodbLocal === null ? null : seconds(cpu.dynamodbLocal),
       workers: seconds(reports.reduce((sum, r) => sum + r.cpuMs, 0)),
-      simulator: simulatorMs === undefined ? null : seconds(simulatorMs),
-      driverAndSqs: seconds((driver.user + driver.system) / 1000),
+      simulator: cpu.simulator === null ? null : seconds(cpu.simulator),
+      driverAndSqs: seconds(cpu.self),
       available: seconds(ms * cpus().length),
     },
   };
