@@ -1,12 +1,14 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
- * Every test. Integration tests (`*.int.test.ts`) share one local stack that the global setup
- * starts before the first test file and stops after the last.
+ * Every test but the fault tests (vitest.faults.config.ts runs those afterwards, on a stack of their
+ * own). Integration tests (`*.int.test.ts`) share one local stack that the global setup starts
+ * before the first test file and stops after the last.
  */
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
+    exclude: [...configDefaults.exclude, 'tests/faults/**'],
     globalSetup: ['tests/support/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
