@@ -6,11 +6,12 @@ import { randomUUID } from 'node:crypto';
  * One backfill worker process of the benchmark: a Lambda container's worth of the contacts
  * backfill handler, fed the way AWS's SQS event source feeds a container (a batch of up to ten
  * records at a time, the records of a batch in parallel, failed records left for redelivery), so
- * its peak memory is what one container would need. Started with `fork` by bench/run.ts, with the
- * heap limits and AWS_LAMBDA_FUNCTION_MEMORY_SIZE Lambda gives the function; `{ stop: true }` on the
- * IPC channel ends it, and it answers with `{ peak, heapAfterGcBytes, cpuMs, batches }`: its memory
- * usage when its RSS was highest (sampled every 20 ms), its heap after a full garbage collection,
- * and the CPU time it used since it was ready (its modules loaded).
+ * its peak memory is what one container would need. bench/run.ts builds it (with the handler) as the
+ * deployment builds the function and starts it with `fork` as Lambda starts the function (heap
+ * limits, NODE_OPTIONS, AWS_LAMBDA_FUNCTION_MEMORY_SIZE). `{ stop: true }` on the IPC channel ends
+ * it, and it answers with `{ peak, heapAfterGcBytes, cpuMs, batches }`: its memory usage when its RSS
+ * was highest (sampled every 20 ms), its heap after a full garbage collection, and the CPU time it
+ * used since it was ready (its modules loaded).
  */
 
 const POLLERS = 1;

@@ -6,7 +6,7 @@ import { startDynamoDbLocal } from '../dev/dynamodb-local';
 import { ManagedProcess, waitFor } from '../dev/processes';
 import { createQueues, createTables } from '../dev/provision';
 import { startSecretsManagerLocal } from '../dev/secrets-manager-local';
-import { lambdaMemoryMb, resolveServerlessConfig } from '../dev/serverless-config';
+import { deploymentBuildOptions, lambdaMemoryMb, resolveServerlessConfig } from '../dev/serverless-config';
 import { freePorts, localAwsEnv, QUIET_LOCAL_NODE } from '../dev/stack';
 
 const ROOT = join(__dirname, '..');
@@ -17,8 +17,8 @@ const STAGE = 'local';
 export interface BenchServices {
   env: Record<string, string>;
   intercomUrl: string;
-  /** The contacts backfill function's memory size in serverless.yml. */
-  backfillMemoryMb: number;
+  /** How serverless.yml deploys the contacts backfill function: its memory, NODE_OPTIONS and build. */
+  backfillLambda: { memoryMb: number; nodeOptions: string | undefined; buildOptions: ReturnType<typeof deploymentBuildOptions> };
   /** Process ids, for CPU accounting. */
   pids: { dynamodbLocal: number; simulator: number };
   stop(): Promise<void>;
@@ -84,7 +84,11 @@ export async function startBenchServices(): Promise<BenchServices> {
     return {
       env,
       intercomUrl,
-      backfillMemoryMb: lambdaMemoryMb(config, 'contactsBackfill'),
+      backfillLambda: {
+        memoryMb: lambdaMemoryMb(config, 'contactsBackfill'),
+        nodeOptions: config.provider.environment?.NODE_OPTIONS,
+        buildOptions: deploymentBuildOptions(config),
+      },
       pids: { dynamodbLocal: dynamodb.process.pid, simulator: simulator.pid },
       stop,
     };

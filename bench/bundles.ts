@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { resolveServerlessConfig, type ResolvedServerlessConfig } from '../dev/serverless-config';
+import { deploymentBuildOptions, resolveServerlessConfig } from '../dev/serverless-config';
 
 const ROOT = join(__dirname, '..');
 
@@ -18,14 +18,8 @@ export interface BundleResult {
 
 /** The esbuild options serverless.yml gives serverless-esbuild, and every function's handler. */
 async function packaging() {
-  const config = (await resolveServerlessConfig('bench', { ...process.env, SLS_TELEMETRY_DISABLED: '1' })) as ResolvedServerlessConfig & {
-    custom: { esbuild: { target: string; mainFields: string[]; keepNames: boolean } };
-  };
-  const { target, mainFields, keepNames } = config.custom.esbuild;
-  return {
-    functions: config.functions,
-    options: { bundle: true, minify: true, platform: 'node' as const, format: 'cjs' as const, target, mainFields, keepNames, metafile: true, logLevel: 'silent' as const },
-  };
+  const config = await resolveServerlessConfig('bench', { ...process.env, SLS_TELEMETRY_DISABLED: '1' });
+  return { functions: config.functions, options: { ...deploymentBuildOptions(config), metafile: true } };
 }
 
 const CLIENT_CLASSES: Record<string, string> = {

@@ -1,8 +1,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { build } from 'esbuild';
 import { SimulatorClient } from '../dev/intercom-simulator';
 import { sleep } from '../dev/processes';
 import type { Dependencies } from '../lib/platform/dependencies';
@@ -34,15 +35,15 @@ function option(name: string, fallback: number): number {
 
 const children = new Set<ChildProcess>();
 
-function child(script: string, env: Record<string, string>, nodeFlags: string[] = []): ChildProcess {
-  const proc = fork(join(BENCH_DIR, script), [], {
-    execArgv: ['--import', 'tsx', '--expose-gc', ...nodeFlags],
-    env: { ...process.env, ...env },
-    stdio: 'inherit',
-  });
+function tracked(proc: ChildProcess): ChildProcess {
   children.add(proc);
   proc.once('exit', () => children.delete(proc));
   return proc;
+}
+
+/** A benchmark script run from its TypeScript source. */
+function child(script: string, env: Record<string, string>): ChildProcess {
+  return tracked(fork(join(BENCH_DIR, script), [], { execArgv: ['--import', 'tsx', '--expose-gc'], env: { ...process.env, ...env }, stdio: 'inherit' }));
 }
 
 function nextMessage<T>(proc: ChildProcess): Promise<T> {
@@ -106,14 +107,34 @@ function lambdaNodeFlags(memoryMb: number): string[] {
   return [`--max-semi-space-size=${Math.floor(youngMb / 2)}`, `--max-old-space-size=${memoryMb - youngMb}`];
 }
 
+/**
+ * Builds the backfill worker (`backfill-worker.ts` and the handler it feeds) as the deployment builds
+ * the function, so that the workers run the code Lambda runs rather than TypeScript through tsx.
+ */
+async function buildWorker(services: BenchServices, dir: string): Promise<string> {
+  const outfile = join(dir, 'backfill-worker.js');
+  await build({ ...services.backfillLambda.buildOptions, entryPoints: [join(BENCH_DIR, 'backfill-worker.ts')], outfile });
+  return outfile;
+}
+
+/** A backfill worker process started the way Lambda starts the function: heap limits, NODE_OPTIONS, memory size. */
+function lambdaWorker(bundle: string, services: BenchServices): ChildProcess {
+  const { memoryMb, nodeOptions } = services.backfillLambda;
+  return tracked(
+    fork(bundle, [], {
+      execArgv: ['--expose-gc', ...lambdaNodeFlags(memoryMb)],
+      env: { ...process.env, ...services.env, NODE_OPTIONS: nodeOptions ?? '', AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMb) },
+      stdio: 'inherit',
+    }),
+  );
+}
+
 /** Connects a Timebook workspace, switches contact sync on, and times the backfill in a fresh worker process. */
-async function backfill(deps: Dependencies, services: BenchServices, workspace: Workspace, workspaceId: string) {
+async function backfill(deps: Dependencies, services: BenchServices, worker: string, workspace: Workspace, workspaceId: string) {
   // Imported once the environment is in place: the service's modules read it when first loaded.
   const { connectWithToken } = await import('../lib/connect/connect-token');
   const { updateSettings } = await import('../lib/connect/manage-connection');
-  const memoryMb = services.backfillMemoryMb;
-  const workerEnv = { ...services.env, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMb) };
-  const workers = Array.from({ length: WORKERS }, () => child('backfill-worker.ts', workerEnv, lambdaNodeFlags(memoryMb)));
+  const workers = Array.from({ length: WORKERS }, () => lambdaWorker(worker, services));
   await Promise.all(workers.map((worker) => nextMessage(worker)));
   await connectWithToken(deps, { workspaceId, accessToken: workspace.accessToken, admin: { sub: 'bench', workspaceIds: [workspaceId] } });
   const cpuMeter = startCpuMeter(services.pids);
@@ -179,22 +200,24 @@ async function main(): Promise<void> {
   const { dependencies } = await import('../lib/platform/dependencies');
   const deps = dependencies();
   const simulator = new SimulatorClient(services.intercomUrl);
+  const buildDir = mkdtempSync(join(tmpdir(), 'timebook-bench-'));
   try {
+    const worker = await buildWorker(services, buildDir);
     console.log(`• (c) backfill of ${small} contacts, for the worker's peak memory`);
-    const smallRun = await backfill(deps, services, await seededWorkspace(simulator, small, 1), 'bench_small');
+    const smallRun = await backfill(deps, services, worker, await seededWorkspace(simulator, small, 1), 'bench_small');
 
     console.log(`• (a) read bound, then backfill, of ${contacts} contacts`);
     const a = await seededWorkspace(simulator, contacts, 2);
     const read = await readAll(services, a, 'parallel');
     const storeBound = await nextMessage<{ contacts: number; ms: number; cpuMs: number }>(child('store-writer.ts', { ...services.env, BENCH_COUNT: String(contacts) }));
-    const largeRun = await backfill(deps, services, a, 'bench_large');
+    const largeRun = await backfill(deps, services, worker, a, 'bench_large');
 
     console.log(`• (b) ${latencyMs} ms per Intercom request: one sequential cursor, then the parallel backfill`);
     const b = await seededWorkspace(simulator, contacts, 3);
     await simulator.setFaults(b.appId, { latencyMs });
     const sequential = await readAll(services, b, 'sequential');
     const parallelRead = await readAll(services, b, 'parallel');
-    const slowRun = await backfill(deps, services, b, 'bench_latency');
+    const slowRun = await backfill(deps, services, worker, b, 'bench_latency');
 
     const results = {
       date: new Date().toISOString(),
@@ -236,7 +259,7 @@ async function main(): Promise<void> {
         target: 4,
       },
       c: {
-        workerMemoryMb: services.backfillMemoryMb,
+        workerMemoryMb: services.backfillLambda.memoryMb,
         small: { contacts: small, ...memory(smallRun), synced: smallRun.synced, stored: smallRun.stored },
         large: { contacts, ...memory(largeRun), synced: largeRun.synced, stored: largeRun.stored },
         ratio: Math.round((largeRun.peakRssBytes / smallRun.peakRssBytes) * 100) / 100,
@@ -247,6 +270,7 @@ async function main(): Promise<void> {
     writeFileSync(join(BENCH_DIR, 'results.md'), markdown(results));
     console.log(markdown(results));
   } finally {
+    rmSync(buildDir, { recursive: true, force: true });
     await services.stop();
   }
 }

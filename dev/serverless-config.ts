@@ -18,10 +18,20 @@ export interface ServerlessFunction {
   events?: Array<Record<string, unknown>>;
 }
 
+/** serverless-esbuild's settings in serverless.yml (`custom.esbuild`), the ones a local build needs. */
+export interface EsbuildSettings {
+  minify: boolean;
+  sourcemap: boolean | 'linked' | 'inline' | 'external' | 'both';
+  target: string;
+  mainFields: string[];
+  keepNames: boolean;
+}
+
 /** The parts of the resolved serverless.yml that the local stack reads. */
 export interface ResolvedServerlessConfig {
   service: string;
-  provider: { memorySize?: number };
+  provider: { memorySize?: number; environment?: Record<string, string> };
+  custom: { esbuild: EsbuildSettings };
   functions: Record<string, ServerlessFunction>;
   resources: { Resources: Record<string, CfnResource> };
 }
@@ -50,4 +60,10 @@ export function lambdaName(config: ResolvedServerlessConfig, stage: string, key:
 /** A function's memory in MB: its own setting, else the provider's, else the Serverless Framework's default. */
 export function lambdaMemoryMb(config: ResolvedServerlessConfig, key: string): number {
   return config.functions[key]?.memorySize ?? config.provider.memorySize ?? 1024;
+}
+
+/** esbuild options that build a function's code as the deployment does (serverless-esbuild, CommonJS for Node). */
+export function deploymentBuildOptions(config: ResolvedServerlessConfig) {
+  const { minify, sourcemap, target, mainFields, keepNames } = config.custom.esbuild;
+  return { bundle: true, platform: 'node' as const, format: 'cjs' as const, minify, sourcemap, target, mainFields, keepNames, logLevel: 'silent' as const };
 }
