@@ -209,7 +209,9 @@ async function main(): Promise<void> {
     console.log(`• (a) read bound, then backfill, of ${contacts} contacts`);
     const a = await seededWorkspace(simulator, contacts, 2);
     const read = await readAll(services, a, 'parallel');
+    const storeCpu = startCpuMeter({ dynamodbLocal: services.pids.dynamodbLocal });
     const storeBound = await nextMessage<{ contacts: number; ms: number; cpuMs: number }>(child('store-writer.ts', { ...services.env, BENCH_COUNT: String(contacts) }));
+    const storeDynamoCpuMs = storeCpu().dynamodbLocal;
     const largeRun = await backfill(deps, services, worker, a, 'bench_large');
 
     console.log(`• (b) ${latencyMs} ms per Intercom request: one sequential cursor, then the parallel backfill`);
@@ -231,7 +233,7 @@ async function main(): Promise<void> {
           ms: Math.round(storeBound.ms),
           contacts: storeBound.contacts,
           contactsPerSecond: perSecond(storeBound.contacts, storeBound.ms),
-          cpuSeconds: seconds(storeBound.cpuMs),
+          cpuSeconds: { writer: seconds(storeBound.cpuMs), dynamodbLocal: storeDynamoCpuMs === null ? null : seconds(storeDynamoCpuMs) },
         },
         backfill: {
           ms: Math.round(largeRun.ms),
@@ -288,6 +290,13 @@ function cpuLine(cpu: CpuSeconds): string {
   return `CPU time meanwhile: ${parts.join(', ')}; ${Math.round(used)} s of the ${Math.round(cpu.available)} s the machine's cores offered.`;
 }
 
+/** The store bound's CPU time, and the least time it could take if it had the machine's cores to itself. */
+function storeCpuLine(cpu: { writer: number; dynamodbLocal: number | null }, cores: number): string {
+  if (cpu.dynamodbLocal === null) return `The writing Node.js process used ${cpu.writer} s of CPU.`;
+  const floor = Math.round(((cpu.writer + cpu.dynamodbLocal) / cores) * 10) / 10;
+  return `CPU time: the writing Node.js process ${cpu.writer} s, DynamoDB Local ${cpu.dynamodbLocal} s; writing alone needs at least ${floor} s on ${cores} cores.`;
+}
+
 function markdown(r: {
   date: string;
   machine: { cpus: number; cpuModel: string; node: string };
@@ -295,7 +304,7 @@ function markdown(r: {
   contacts: number;
   a: {
     readBound: { ms: number; contactsPerSecond: number; requests: number };
-    storeBound: { ms: number; contactsPerSecond: number; cpuSeconds: number };
+    storeBound: { ms: number; contactsPerSecond: number; cpuSeconds: { writer: number; dynamodbLocal: number | null } };
     backfill: { ms: number; contactsPerSecond: number; synced: number; stored: number; partitions: number; cpuSeconds: CpuSeconds };
     ratio: number;
     target: number;
@@ -321,7 +330,7 @@ ${r.date}, ${r.machine.cpus} CPU (${r.machine.cpuModel}), Node ${r.machine.node}
 | (c) peak RSS of a worker process, ${r.c.large.contacts} vs ${r.c.small.contacts} contacts | ${r.c.ratio}× (${r.c.large.peakRssMb} MB vs ${r.c.small.peakRssMb} MB) | ≤ ${r.c.target}× | ${met(r.c.ratio <= r.c.target)} |
 
 - Read bound: ${r.a.readBound.requests} searches with the backfill's own partition plan and concurrency, nothing written: ${r.a.readBound.contactsPerSecond} contacts/s.
-- Store bound: the same number of contacts written as backfill pages through the contacts store alone (BatchWriteItem, then the live-write check; 40 pages in flight), nothing read: ${r.a.storeBound.contactsPerSecond} contacts/s (${seconds(r.a.storeBound.ms)} s; the writing Node.js process alone used ${r.a.storeBound.cpuSeconds} s of CPU).
+- Store bound: the same number of contacts written as backfill pages through the contacts store alone (BatchWriteItem, then the live-write check; 40 pages in flight), nothing read: ${r.a.storeBound.contactsPerSecond} contacts/s (${seconds(r.a.storeBound.ms)} s). ${storeCpuLine(r.a.storeBound.cpuSeconds, r.machine.cpus)}
 - Backfill: ${r.a.backfill.synced} synced, ${r.a.backfill.stored} stored, ${r.a.backfill.partitions} partitions: ${r.a.backfill.contactsPerSecond} contacts/s. ${cpuLine(r.a.backfill.cpuSeconds)}
 - Worker processes run with the heap limits Lambda's Node.js runtime sets for the function's ${r.c.workerMemoryMb} MB. At the highest RSS the V8 heap took ${r.c.small.heapAtPeakMb} MB (${r.c.small.contacts} contacts) and ${r.c.large.heapAtPeakMb} MB (${r.c.large.contacts}); still in use after a full garbage collection at the end: ${r.c.small.heapAfterGcMb} MB and ${r.c.large.heapAfterGcMb} MB.
 - Sequential cursor: ${r.b.sequentialCursor.requests} pages of \`GET /contacts\`, reading only; the parallel backfill wrote all ${r.b.parallelBackfill.synced}. ${cpuLine(r.b.parallelBackfill.cpuSeconds)}
