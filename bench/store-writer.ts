@@ -28,6 +28,7 @@ async function main(): Promise<void> {
     },
     createdAtSeconds: 1_700_000_000 + i,
     updatedAtSeconds: 1_700_000_000 + i,
+    appId: 'bench',
   });
   const pages = Math.ceil(count / SEARCH_PAGE_SIZE);
   let next = 0;

@@ -1,3 +1,4 @@
+import { followConnectedWorkspace } from '../contacts/sync-control';
 import type { Admin } from '../platform/admin-auth';
 import type { Dependencies } from '../platform/dependencies';
 import { UnprocessableError } from '../platform/errors';
@@ -44,6 +45,7 @@ export async function connectWithToken(
     now: deps.clock(),
   });
   await deps.connections.saveConnected(connection, previous);
+  await followConnectedWorkspace(deps, connection);
   if (!keepWebhook) await deps.secrets.delete(secretNames.webhookSecret(deps.config.SECRETS_PREFIX, workspaceId));
   return {
     ...toStatus(connection, deps.config.PUBLIC_BASE_URL),

@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
+import { followConnectedWorkspace } from '../contacts/sync-control';
 import { IntercomError } from '../intercom/errors';
 import type { Admin } from '../platform/admin-auth';
 import type { Dependencies } from '../platform/dependencies';
@@ -121,6 +122,7 @@ export async function completeOAuth(
     if (error instanceof AppAlreadyConnectedError) return { error: 'intercom_workspace_in_use', workspaceId };
     throw error;
   }
+  await followConnectedWorkspace(deps, connection);
   await deps.secrets.delete(secretNames.webhookSecret(deps.config.SECRETS_PREFIX, workspaceId));
   logger.info('Intercom connected by OAuth', { workspaceId, appId: me.app.id_code, adminSub: pending.startedBy });
   return { status: 'connected', workspaceId };

@@ -4,23 +4,44 @@ import { ConflictError } from '../platform/errors';
 import { secretNames } from '../platform/secret-store';
 
 /**
- * Runs an Intercom call with the workspace's stored token. If Intercom says the token is dead,
- * the connection is marked `needs_reauth` (with the time and Intercom's code) before the error
- * goes on; a missing permission is not a dead token and changes nothing.
+ * Runs an Intercom call with the workspace's stored token. `readSince` asks for a token read from
+ * Secrets Manager at or after that time rather than one this process cached earlier (the contact
+ * sync passes its backfill's start, so a workspace connected to another Intercom workspace since is
+ * never read with the former one's token). If Intercom refuses a token, it is read again at once:
+ * the workspace may have reconnected since this process cached it, and then the call is made once
+ * more with the new one. A token that is still refused marks the connection `needs_reauth` (with
+ * the time and Intercom's code) before the error goes on; a missing permission is not a dead token
+ * and changes nothing.
  */
 export async function withWorkspaceToken<T>(
   deps: Pick<Dependencies, 'secrets' | 'connections' | 'config' | 'clock'>,
   workspaceId: string,
   call: (token: string) => Promise<T>,
+  options: { readSince?: Date } = {},
 ): Promise<T> {
-  const token = await deps.secrets.get(secretNames.accessToken(deps.config.SECRETS_PREFIX, workspaceId));
+  const name = secretNames.accessToken(deps.config.SECRETS_PREFIX, workspaceId);
+  const token = await deps.secrets.get(name, { readSince: options.readSince });
   if (!token) throw new ConflictError('Intercom is not connected for this workspace.', 'intercom_not_connected');
   try {
     return await call(token.value);
   } catch (error) {
-    if (error instanceof IntercomTokenInvalidError) {
-      await deps.connections.markNeedsReauth(workspaceId, error.code ?? 'unauthorized', deps.clock());
-    }
+    if (!(error instanceof IntercomTokenInvalidError)) throw error;
+    const current = await deps.secrets.get(name, { fresh: true });
+    if (current && current.version !== token.version) return reauthIfRefused(deps, workspaceId, () => call(current.value));
+    await markNeedsReauth(deps, workspaceId, error);
     throw error;
   }
+}
+
+async function reauthIfRefused<T>(deps: Pick<Dependencies, 'connections' | 'clock'>, workspaceId: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof IntercomTokenInvalidError) await markNeedsReauth(deps, workspaceId, error);
+    throw error;
+  }
+}
+
+function markNeedsReauth(deps: Pick<Dependencies, 'connections' | 'clock'>, workspaceId: string, error: IntercomTokenInvalidError) {
+  return deps.connections.markNeedsReauth(workspaceId, error.code ?? 'unauthorized', deps.clock());
 }

@@ -20,6 +20,8 @@ export interface IntercomContactSnapshot {
   contact: Contact;
   createdAtSeconds: number;
   updatedAtSeconds: number;
+  /** The Intercom workspace the contact belongs to (Intercom's `workspace_id`), when Intercom says. */
+  appId: string | null;
 }
 
 /**
@@ -56,6 +58,7 @@ const intercomContactSchema = z.object({
   created_at: intercomTime,
   updated_at: intercomTime,
   custom_attributes: z.record(z.string(), z.unknown()).nullish(),
+  workspace_id: optionalText,
 });
 
 /** Thrown for an Intercom contact that lacks a field the service depends on. */
@@ -85,6 +88,7 @@ export function contactFromIntercom(item: unknown): IntercomContactSnapshot {
     },
     createdAtSeconds: c.created_at,
     updatedAtSeconds: c.updated_at,
+    appId: c.workspace_id,
   };
 }
 

@@ -42,15 +42,18 @@ export type BudgetedSearch = { kind: 'page'; page: ContactPage } | { kind: 'defe
 /** One `POST /contacts/search` page within the Intercom workspace's shared budget, or how long to defer it. */
 export async function searchWithinBudget(
   deps: BudgetDeps,
-  sync: Pick<ContactSync, 'workspaceId' | 'appId'>,
+  sync: Pick<ContactSync, 'workspaceId' | 'appId' | 'startedAt'>,
   search: ContactSearch,
 ): Promise<BudgetedSearch> {
   const nowSeconds = Math.floor(deps.clock().getTime() / 1000);
   const grant = await deps.contactSync.reserveIntercomRequest(sync.appId, nowSeconds);
   if (!grant.granted) return { kind: 'deferred', delaySeconds: deferralSeconds(grant.retryAt, nowSeconds) };
   try {
-    const response = await withWorkspaceToken(deps, sync.workspaceId, (token) =>
-      deps.intercom.searchContacts(token, search, { waitOnRateLimit: false }),
+    const response = await withWorkspaceToken(
+      deps,
+      sync.workspaceId,
+      (token) => deps.intercom.searchContacts(token, search, { waitOnRateLimit: false }),
+      { readSince: new Date(sync.startedAt) },
     );
     const limits = response.rateLimit;
     if (limits && Number.isFinite(limits.limit) && Number.isFinite(limits.remaining)) {

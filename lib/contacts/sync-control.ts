@@ -4,6 +4,7 @@ import type { Dependencies } from '../platform/dependencies';
 import { logger } from '../platform/logger';
 import { ROOT_PARTITION_ID, type BackfillPartition, type ContactSync } from './contact-sync';
 import { rootRange } from './partition-plan';
+import { purgeWork } from './purge-contacts';
 import type { BackfillPageMessage, QueuedSyncMessage } from './sync-queue';
 
 /**
@@ -19,16 +20,20 @@ type ControlDeps = Pick<Dependencies, 'contactSync' | 'syncQueue' | 'clock'>;
 
 /**
  * Switches contact sync on and starts its backfill; returns at once, the work runs through SQS.
- * Steps: nothing to do when a backfill is running, or has completed while sync stayed on; resume a
- * stopped backfill from its checkpoints; otherwise record a new backfill (a conditional write, so
- * concurrent switches start one) and queue its root partition. If the queue refuses the work, the
- * backfill is marked failed, so switching on again starts afresh.
+ * Steps: nothing to do when a backfill of the connected Intercom workspace is running, or has
+ * completed while sync stayed on; resume its stopped backfill from the checkpoints; otherwise
+ * record a new backfill (a conditional write, so concurrent switches start one) and queue its root
+ * partition. When the last backfill read another Intercom workspace, that one is stopped first,
+ * and its contacts are removed beside the new backfill (`purge-contacts.ts`). If the
+ * queue refuses the work, the backfill is marked failed, so switching on again starts afresh.
  */
 export async function startContactSync(deps: ControlDeps, connection: Connection): Promise<ContactSync | undefined> {
   const workspaceId = connection.workspaceId;
-  const current = await deps.contactSync.get(workspaceId);
-  if (current?.enabled && (current.state === 'running' || current.state === 'completed')) return current;
-  if (current?.state === 'stopped') return resumeBackfill(deps, current, ['stopped']);
+  let current = await deps.contactSync.get(workspaceId);
+  const otherApp = current !== undefined && current.appId !== connection.intercom.appId;
+  if (otherApp && current?.state === 'running') current = await stopContactSync(deps, workspaceId);
+  if (!otherApp && current?.enabled && (current.state === 'running' || current.state === 'completed')) return current;
+  if (!otherApp && current?.state === 'stopped') return resumeBackfill(deps, current, ['stopped']);
 
   const now = deps.clock();
   const sync: ContactSync = {
@@ -60,9 +65,23 @@ export async function startContactSync(deps: ControlDeps, connection: Connection
     cursor: null,
   };
   if (!(await deps.contactSync.beginRun(sync, root, current?.generation ?? null))) return deps.contactSync.get(workspaceId);
-  logger.info('Contact backfill started', { runId: sync.runId, generation: sync.generation });
-  await queueOrFail(deps, sync, [{ message: pageMessage(sync, root) }]);
+  logger.info('Contact backfill started', { runId: sync.runId, generation: sync.generation, appId: sync.appId });
+  const work: QueuedSyncMessage[] = [{ message: pageMessage(sync, root) }];
+  if (otherApp) work.push(...purgeWork(workspaceId, sync.appId, sync.startedAt));
+  await queueOrFail(deps, sync, work);
   return sync;
+}
+
+/**
+ * After a workspace connects: if its contact sync last read another Intercom workspace, the sync
+ * follows the new one, restarting when sync is on (which removes the other's contacts) and
+ * stopping otherwise. Reconnecting the same Intercom workspace changes nothing.
+ */
+export async function followConnectedWorkspace(deps: ControlDeps, connection: Connection): Promise<void> {
+  const current = await deps.contactSync.get(connection.workspaceId);
+  if (!current || current.appId === connection.intercom.appId) return;
+  if (connection.settings.syncContacts) await startContactSync(deps, connection);
+  else await stopContactSync(deps, connection.workspaceId);
 }
 
 /** Switches contact sync off; a running backfill stops at its next page and keeps its checkpoints. */

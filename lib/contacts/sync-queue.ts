@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { groupsOf } from '../platform/groups-of';
 
 /*
- * The contacts backfill queue carries two kinds of work, one page per message: a page of a
- * backfill partition, and a page of a workspace's incremental sync.
+ * The contacts backfill queue carries three kinds of work, one page per message: a page of a
+ * backfill partition, a page of a workspace's incremental sync, and a page of contacts to remove.
  */
 
 const id = z.string().min(1).max(256);
@@ -32,7 +32,21 @@ export const incrementalPageMessage = z.object({
 });
 export type IncrementalPageMessage = z.infer<typeof incrementalPageMessage>;
 
-export const syncMessageSchema = z.discriminatedUnion('kind', [backfillPageMessage, incrementalPageMessage]);
+/**
+ * The next page of removing the contacts of an Intercom workspace the workspace no longer syncs:
+ * every contact of another than `appId`, and those Intercom named none for written before `writtenBefore`.
+ */
+export const purgePageMessage = z.object({
+  kind: z.literal('purge-page'),
+  workspaceId: id,
+  appId: id,
+  writtenBefore: z.iso.datetime(),
+  /** The contact id the page starts after; null for the first page. */
+  after: id.nullable(),
+});
+export type PurgePageMessage = z.infer<typeof purgePageMessage>;
+
+export const syncMessageSchema = z.discriminatedUnion('kind', [backfillPageMessage, incrementalPageMessage, purgePageMessage]);
 export type SyncMessage = z.infer<typeof syncMessageSchema>;
 
 /** How long a message may be hidden, as SQS allows: whole seconds from 1 to 900. */

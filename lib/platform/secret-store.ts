@@ -13,10 +13,21 @@ export interface StoredSecret {
   version: string;
 }
 
+/** How a read may use the cache: see {@link SecretStore.get}. */
+export interface SecretRead {
+  /** Serve from the cache only the value of this version (however old), else read it. */
+  version?: string | null;
+  /** Serve from the cache only a value read at or after this time (in the store's clock). */
+  readSince?: Date;
+  /** Read Secrets Manager whatever the cache holds. */
+  fresh?: boolean;
+}
+
 /**
  * Secrets Manager, for the service's own secrets (Intercom tokens and client secrets).
- * Reads are cached per process; a read that names a version is served from the cache only when the
- * cached value is that version, so a rotated secret takes effect at once.
+ * Reads are cached per process for `maxAgeMs`. A reader that knows the secret may have changed
+ * says so: by the version it expects (a rotated secret takes effect at once), by the time since
+ * which the cache must be (a workspace connected since), or by asking for a fresh read.
  */
 export class SecretStore {
   private readonly cache = new Map<string, StoredSecret & { fetchedAt: number }>();
@@ -42,10 +53,9 @@ export class SecretStore {
   }
 
   /** The current value, or undefined when there is no such secret. */
-  async get(name: string, options: { version?: string | null } = {}): Promise<StoredSecret | undefined> {
+  async get(name: string, options: SecretRead = {}): Promise<StoredSecret | undefined> {
     const cached = this.cache.get(name);
-    const fresh = cached && this.now() - cached.fetchedAt < this.maxAgeMs;
-    if (cached && (options.version ? cached.version === options.version : fresh)) return cached;
+    if (cached && !options.fresh && this.usable(cached, options)) return cached;
     try {
       const { SecretString, VersionId } = await this.client.send(new GetSecretValueCommand({ SecretId: name }));
       if (SecretString === undefined || VersionId === undefined) return undefined;
@@ -56,6 +66,12 @@ export class SecretStore {
       if (error instanceof ResourceNotFoundException) return undefined;
       throw error;
     }
+  }
+
+  private usable(cached: { version: string; fetchedAt: number }, options: SecretRead): boolean {
+    if (options.version) return cached.version === options.version;
+    if (options.readSince && cached.fetchedAt < options.readSince.getTime()) return false;
+    return this.now() - cached.fetchedAt < this.maxAgeMs;
   }
 
   /** Deletes at once (no recovery window), so the name can be used again on reconnect. */

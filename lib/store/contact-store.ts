@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException, TransactionCanceledException } from '@
 import {
   BatchGetCommand,
   BatchWriteCommand,
+  DeleteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -85,6 +86,7 @@ export class ContactStore {
       removed: removal,
       removedAt: new Date(atSeconds * 1000).toISOString(),
       version: removalVersion(removal, atSeconds),
+      syncedAt: now.toISOString(),
       expiresAt: ttlAfter(now, TOMBSTONE_TTL_SECONDS),
     };
     return (await this.putJournaled(workspaceId, [tombstone], now)) === 0;
@@ -131,6 +133,55 @@ export class ContactStore {
     return { written: items.length, restored: newer.length };
   }
 
+  /**
+   * Deletes one page of the workspace's contacts that belong to another Intercom workspace than
+   * `appId`: those Intercom said belong to another, and tombstones and contacts without one that
+   * were written before `writtenBefore` (ISO-8601). Contacts are read in id order after the contact
+   * id `after`. Each delete is conditional, so a contact written again since the page was read
+   * stays. Returns how many went and the id to continue after, or null after the last page.
+   */
+  async purgePage(
+    workspaceId: string,
+    page: { appId: string; writtenBefore: string; after: string | null; limit: number },
+  ): Promise<{ removed: number; next: string | null }> {
+    const { pk, skPrefix } = keys.contacts(workspaceId);
+    const former = '(attribute_exists(#appId) AND #appId <> :appId) OR (attribute_not_exists(#appId) AND #syncedAt < :before)';
+    const formerNames = { '#appId': 'appId', '#syncedAt': 'syncedAt' };
+    const formerValues = { ':appId': page.appId, ':before': page.writtenBefore };
+    const result = await this.table.client.send(
+      new QueryCommand({
+        TableName: this.table.name,
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+        FilterExpression: former,
+        ProjectionExpression: '#sk',
+        ExpressionAttributeNames: { ...formerNames, '#pk': 'pk', '#sk': 'sk' },
+        ExpressionAttributeValues: { ...formerValues, ':pk': pk, ':prefix': skPrefix },
+        ExclusiveStartKey: page.after === null ? undefined : keys.contact(workspaceId, page.after),
+        Limit: page.limit,
+      }),
+    );
+    let removed = 0;
+    for (const group of groupsOf(result.Items ?? [], BATCH_WRITE_LIMIT)) {
+      await Promise.all(
+        group.map((item) =>
+          this.table.client
+            .send(
+              new DeleteCommand({
+                TableName: this.table.name,
+                Key: { pk, sk: item.sk },
+                ConditionExpression: former,
+                ExpressionAttributeNames: formerNames,
+                ExpressionAttributeValues: formerValues,
+              }),
+            )
+            .then(() => (removed += 1), ignoreConditionFailure),
+        ),
+      );
+    }
+    const last = result.LastEvaluatedKey?.sk as string | undefined;
+    return { removed, next: last === undefined ? null : last.slice(skPrefix.length) };
+  }
+
   /** A live contact and its version; undefined when unknown or removed. */
   async get(workspaceId: string, contactId: string): Promise<{ contact: Contact; version: number } | undefined> {
     const { Item } = await this.table.client.send(
@@ -171,7 +222,9 @@ export class ContactStore {
 
   private contactItem(workspaceId: string, snapshot: IntercomContactSnapshot, now: Date): ContactItem {
     const version = snapshotVersion(snapshot.updatedAtSeconds);
-    return { ...keys.contact(workspaceId, snapshot.contact.id), ...snapshot.contact, version, syncedAt: now.toISOString() };
+    const item: ContactItem = { ...keys.contact(workspaceId, snapshot.contact.id), ...snapshot.contact, version, syncedAt: now.toISOString() };
+    if (snapshot.appId !== null) item.appId = snapshot.appId;
+    return item;
   }
 
   /** The conditional put of a contact item, applied only over an older or missing one. */

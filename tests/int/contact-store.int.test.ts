@@ -65,7 +65,7 @@ describe('ContactStore', () => {
     expect((await store.list(ws, { limit: 10 })).contacts.map((c) => c.id)).toEqual(['shelved']);
     // A tombstone keeps no personal data.
     const { Item } = await dynamo.send(new GetCommand({ TableName: table.name, Key: keys.contact(ws, 'gone') }));
-    expect(Object.keys(Item!).sort()).toEqual(['expiresAt', 'id', 'pk', 'removed', 'removedAt', 'sk', 'version']);
+    expect(Object.keys(Item!).sort()).toEqual(['expiresAt', 'id', 'pk', 'removed', 'removedAt', 'sk', 'syncedAt', 'version']);
   });
 
   it('writes a backfill page in batches, then puts back every contact a live write made newer meanwhile', async () => {
@@ -117,6 +117,50 @@ describe('ContactStore', () => {
     // A superseded live write changes neither the contact nor its journal entry.
     expect(await store.put(ws, snapshot('live', 99, 'Stale'), now)).toBe(false);
     expect(await journal('live')).toMatchObject({ version: 100, item: { name: 'Live' } });
+  });
+});
+
+describe('ContactStore.purgePage', () => {
+  it('removes, page by page, the contacts of other Intercom workspaces, and those of none written before the cutoff', async () => {
+    const ws = `store_${randomUUID().slice(0, 8)}`;
+    const before = new Date('2026-01-01T00:00:00Z');
+    const cutoff = '2026-01-02T00:00:00.000Z';
+    const after = new Date('2026-01-03T00:00:00Z');
+    const of = (appId: string, id: string, name = `Contact ${id}`) =>
+      contactFromIntercom({ id, role: 'user', name, created_at: 1_700_000_000, updated_at: 100, workspace_id: appId });
+    // The former workspace's contacts, one written after the cutoff (a page that was in flight).
+    await store.putMany(ws, [of('former', 'c1'), of('former', 'c2')], before);
+    await store.putMany(ws, [of('former', 'c4')], after);
+    // Contacts and a tombstone that name no workspace: the former one's when written before the cutoff.
+    await store.putMany(ws, [snapshot('c5', 100)], before);
+    await store.remove(ws, 'c6', 'deleted', 100, before);
+    await store.remove(ws, 'c8', 'deleted', 100, after);
+    // The current workspace's, whenever written.
+    await store.putMany(ws, [of('current', 'c3', 'Current')], before);
+    await store.putMany(ws, [snapshot('c7', 100, 'New')], after);
+
+    let removed = 0;
+    let pages = 0;
+    let next: string | null = null;
+    do {
+      const page = await store.purgePage(ws, { appId: 'current', writtenBefore: cutoff, after: next, limit: 2 });
+      removed += page.removed;
+      next = page.next;
+      pages += 1;
+    } while (next !== null);
+
+    expect(removed).toBe(5);
+    expect(pages).toBeGreaterThan(2);
+    expect((await store.list(ws, { limit: 10 })).contacts.map((c) => [c.id, c.name])).toEqual([
+      ['c3', 'Current'],
+      ['c7', 'New'],
+    ]);
+    const item = async (id: string) => (await dynamo.send(new GetCommand({ TableName: table.name, Key: keys.contact(ws, id), ConsistentRead: true }))).Item;
+    expect(await item('c6')).toBeUndefined();
+    expect(await item('c8')).toMatchObject({ removed: 'deleted' });
+    expect(await item('c3')).toMatchObject({ appId: 'current' });
+    // Repeating the purge finds nothing more to remove.
+    expect(await store.purgePage(ws, { appId: 'current', writtenBefore: cutoff, after: null, limit: 100 })).toEqual({ removed: 0, next: null });
   });
 });
 

@@ -97,6 +97,65 @@ describe('the contact backfill', () => {
   }, 120_000);
 });
 
+describe('when the workspace connects another Intercom workspace', () => {
+  /** A second simulator workspace with `count` contacts, and the Timebook workspace seen as synced with it. */
+  async function anotherIntercom(ws: ContactsWorkspace, count: number, seed: number): Promise<ContactsWorkspace> {
+    const intercom = await simulator.createWorkspace();
+    await simulator.seedContacts(intercom.appId, { count, seed });
+    return { ...ws, intercom };
+  }
+
+  async function connectByToken(ws: ContactsWorkspace) {
+    const connected = await api('POST', `${ws.base}/intercom/token`, { token: ws.token, body: { accessToken: ws.intercom.accessToken } });
+    expect(connected.status, connected.text).toBe(200);
+  }
+
+  /**
+   * Every contact of the first Intercom workspace is removed beside the new backfill: at once, and
+   * what a page in flight wrote after that by the removal's second run (PURGE_AGAIN_AFTER_SECONDS).
+   */
+  async function expectOnlyTheNewWorkspace(moved: ContactsWorkspace, count: number) {
+    await waitFor('the former workspace\'s contacts to be removed', async () => (await listedContacts(moved)).length === count, 150_000);
+    expect(await expectExactCopy(moved)).toHaveLength(count);
+  }
+
+  it('restarts a running backfill on the new workspace, with sync left on, and removes the former one\'s contacts', async () => {
+    const ws = await connectedWithContacts({ count: 2_400, seed: 11 });
+    await simulator.setFaults(ws.intercom.appId, { latencyMs: 400 });
+    const first = await switchContactSync(ws, true);
+    await waitForContactsSync(ws, (s) => s.synced >= 150);
+    const moved = await anotherIntercom(ws, 400, 12);
+
+    await connectByToken(moved);
+    const { sync } = await waitForContactsSync(moved, (s) => s.state === 'completed');
+
+    expect(sync.startedAt).not.toBe(first.contactsSync.startedAt);
+    expect(sync).toMatchObject({ synced: 400, expected: 400, error: null });
+    await expectOnlyTheNewWorkspace(moved, 400);
+  }, 240_000);
+
+  it('starts afresh rather than resuming the former workspace\'s stopped backfill when sync is switched on again', async () => {
+    const ws = await connectedWithContacts({ count: 2_400, seed: 13 });
+    await simulator.setFaults(ws.intercom.appId, { latencyMs: 400 });
+    const first = await switchContactSync(ws, true);
+    await waitForContactsSync(ws, (s) => s.synced >= 150);
+    expect((await api('DELETE', `${ws.base}/intercom`, { token: ws.token })).status).toBe(204);
+    const moved = await anotherIntercom(ws, 300, 14);
+    await connectByToken(moved);
+
+    const switched = await switchContactSync(moved, true);
+    const { sync } = await waitForContactsSync(moved, (s) => s.state === 'completed');
+
+    expect(switched.contactsSync).toMatchObject({ state: 'running', synced: 0 });
+    expect(switched.contactsSync.startedAt).not.toBe(first.contactsSync.startedAt);
+    expect(sync).toMatchObject({ synced: 300, expected: 300, error: null });
+    // Every contact of the new workspace is there (the former one's go as in the test above).
+    const listed = new Map((await listedContacts(moved)).map((contact) => [contact.id, contact]));
+    const expected = (await intercomContacts(moved)).map(expectedContact);
+    expect(expected.map((contact) => listed.get(contact.id))).toEqual(expected);
+  }, 120_000);
+});
+
 describe('after the backfill', () => {
   it('brings contacts created and updated in Intercom through the scheduled sync, without any webhook', async () => {
     const ws = await connectedWithContacts({ count: 300, seed: 8 });

@@ -26,6 +26,7 @@ describe('contactFromIntercom', () => {
       },
       createdAtSeconds: 1734537424,
       updatedAtSeconds: 1734537424,
+      appId: 'this_is_an_id283_that_should_be_at_least_',
     });
   });
 

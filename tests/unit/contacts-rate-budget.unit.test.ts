@@ -6,6 +6,7 @@ import type { Dependencies } from '../../lib/platform/dependencies';
 const NOW = new Date('2026-06-01T12:00:00Z');
 const NOW_SECONDS = NOW.getTime() / 1000;
 const SEARCH = { query: { field: 'created_at', operator: '<', value: 1 }, perPage: 150, startingAfter: 'WzEsImEiLDJd+/=' };
+const SYNC = { workspaceId: 'ws', appId: 'app', startedAt: '2026-01-01T00:00:00.000Z' };
 
 function fakeDeps(options: { grant?: { granted: true } | { granted: false; retryAt: number }; response?: Response }) {
   const fetch = vi.fn(async (_url: string | URL | Request, _init?: RequestInit) => options.response!.clone());
@@ -43,7 +44,7 @@ describe('the shared Intercom rate budget', () => {
   it('does not call Intercom when the window is spent, and says how long to wait', async () => {
     const { deps, fetch } = fakeDeps({ grant: { granted: false, retryAt: NOW_SECONDS + 6 } });
 
-    const result = await searchWithinBudget(deps, { workspaceId: 'ws', appId: 'app' }, SEARCH);
+    const result = await searchWithinBudget(deps, SYNC, SEARCH);
 
     expect(result.kind).toBe('deferred');
     expect((result as { delaySeconds: number }).delaySeconds).toBeGreaterThanOrEqual(6);
@@ -57,7 +58,7 @@ describe('the shared Intercom rate budget', () => {
     });
     const { deps, fetch, contactSync } = fakeDeps({ response });
 
-    const result = await searchWithinBudget(deps, { workspaceId: 'ws', appId: 'app' }, SEARCH);
+    const result = await searchWithinBudget(deps, SYNC, SEARCH);
 
     expect(result).toEqual({ kind: 'page', page });
     const [url, init] = fetch.mock.calls[0]!;
@@ -77,7 +78,7 @@ describe('the shared Intercom rate budget', () => {
     });
     const { deps, sleep, contactSync } = fakeDeps({ response });
 
-    const result = await searchWithinBudget(deps, { workspaceId: 'ws', appId: 'app' }, SEARCH);
+    const result = await searchWithinBudget(deps, SYNC, SEARCH);
 
     expect(result.kind).toBe('deferred');
     expect((result as { delaySeconds: number }).delaySeconds).toBeGreaterThanOrEqual(9);
