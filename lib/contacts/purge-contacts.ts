@@ -1,6 +1,6 @@
 import type { Dependencies } from '../platform/dependencies';
 import { logger } from '../platform/logger';
-import type { QueuedSyncMessage, PurgePageMessage } from './sync-queue';
+import type { PurgePageMessage, QueuedSyncMessage } from './sync-queue';
 
 /** Contacts read, and deleted where they belong to another Intercom workspace, per message. */
 export const PURGE_PAGE_SIZE = 500;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERVERLESS_BIN } from '../../dev/serverless-config';
+import { PURGE_AGAIN_AFTER_SECONDS } from '../../lib/contacts/purge-contacts';
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, '..', '..');
@@ -119,6 +120,12 @@ describe('the packaged CloudFormation template', () => {
     ]);
     // The health function's role is its own, not the shared one.
     expect(resources.HealthLambdaFunction!.Properties.Role).toEqual({ 'Fn::GetAtt': ['HealthIamRoleLambdaExecution', 'Arn'] });
+  });
+
+  it('lets a contacts backfill invocation end before the second removal of a former workspace\'s contacts', () => {
+    const backfill = resources.ContactsBackfillLambdaFunction!.Properties;
+    // A page's claim runs until its invocation's deadline and five seconds more.
+    expect(PURGE_AGAIN_AFTER_SECONDS).toBeGreaterThan(backfill.Timeout + 5);
   });
 
   it('packages each function on its own, with a source map', () => {
