@@ -7,7 +7,7 @@ import { readIntercomContacts, type IntercomContactSnapshot } from './contact';
 import { childPartitionId, ROOT_PARTITION_ID, type BackfillPartition, type ContactSync } from './contact-sync';
 import { planSplit, rangeQuery, SEARCH_PAGE_SIZE } from './partition-plan';
 import { searchWithinBudget } from './rate-budget';
-import { pageMessage } from './sync-control';
+import { completeBackfill, pageMessage } from './sync-control';
 import { sqsDelaySeconds, type BackfillPageMessage } from './sync-queue';
 
 export type BackfillPageOutcome =
@@ -134,9 +134,7 @@ async function workOnPage(
     await deps.syncQueue.send([{ message: { ...message, seq: partition.seq + 1 } }]);
     return 'committed';
   }
-  const completed = await deps.contactSync.complete(workspaceId, { runId: sync.runId, generation: sync.generation, now: deps.clock() });
-  if (completed) logger.info('Contact backfill completed', { runId: sync.runId });
-  return completed ? 'completed' : 'committed';
+  return (await completeBackfill(deps, sync)) ? 'completed' : 'committed';
 }
 
 type SearchedPage =
@@ -217,7 +215,7 @@ async function notClaimed(deps: PageDeps, sync: ContactSync, message: BackfillPa
  */
 async function requeueLostWork(deps: PageDeps, sync: ContactSync, partition: BackfillPartition, message: BackfillPageMessage) {
   if (partition.state === 'done') {
-    await deps.contactSync.complete(sync.workspaceId, { runId: sync.runId, generation: sync.generation, now: deps.clock() });
+    await completeBackfill(deps, sync);
   } else if (partition.state === 'pending' && partition.seq === message.seq + 1) {
     await deps.syncQueue.send([{ message: pageMessage(sync, partition) }]);
   } else if (partition.state === 'split' && message.seq === 0) {

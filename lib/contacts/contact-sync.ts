@@ -29,6 +29,11 @@ export interface ContactSync {
   /** The last committed page, split or resume: a running backfill without progress is restarted. */
   progressAt: string;
   error: string | null;
+  /**
+   * Whether the backfill, once complete, removes the stored contacts it did not write: set for
+   * every backfill after a workspace's first.
+   */
+  sweep?: boolean;
   /** Contacts updated at or after this unix second are read by the next incremental run. */
   watermark: number;
   lastIncrementalAt: string | null;

@@ -2,7 +2,13 @@ import type { Dependencies } from '../platform/dependencies';
 import { logger } from '../platform/logger';
 import type { PurgePageMessage, QueuedSyncMessage } from './sync-queue';
 
-/** Contacts read, and deleted where they belong to another Intercom workspace, per message. */
+/*
+ * Removing stored contacts the sync no longer holds: those of an Intercom workspace the Timebook
+ * workspace has switched away from, and those a later full backfill did not find (deleted in
+ * Intercom without a webhook saying so). One page per message on the contacts backfill queue.
+ */
+
+/** Stored contacts read, and deleted where the sync no longer holds them, per message. */
 export const PURGE_PAGE_SIZE = 500;
 
 /**
@@ -20,13 +26,23 @@ export type PurgeOutcome = 'purged' | 'continued';
  * workspace still in flight has written.
  */
 export function purgeWork(workspaceId: string, appId: string, switchedAt: string): QueuedSyncMessage[] {
-  const message: PurgePageMessage = { kind: 'purge-page', workspaceId, appId, writtenBefore: switchedAt, after: null };
+  const message = purgeMessage(workspaceId, appId, switchedAt);
   return [{ message }, { message, delaySeconds: PURGE_AGAIN_AFTER_SECONDS }];
 }
 
 /**
- * Removes one page of contacts that belong to an Intercom workspace the Timebook workspace no longer
- * syncs, and queues the next page. Safe to repeat: a contact of the current workspace is never removed.
+ * The first page of removing the workspace's stored contacts that the sync of Intercom workspace
+ * `appId` does not hold: those of other Intercom workspaces, and those not written since
+ * `writtenBefore` (ISO-8601). Tombstones stay until they expire.
+ */
+export function purgeMessage(workspaceId: string, appId: string, writtenBefore: string): PurgePageMessage {
+  return { kind: 'purge-page', workspaceId, appId, writtenBefore, after: null };
+}
+
+/**
+ * Removes one page of stored contacts the sync no longer holds (see {@link purgeMessage}) and queues
+ * the next page. Safe to repeat: a contact written since the cutoff is removed only if it belongs to
+ * another Intercom workspace.
  */
 export async function processPurgePage(
   deps: Pick<Dependencies, 'contacts' | 'syncQueue'>,
@@ -38,7 +54,7 @@ export async function processPurgePage(
     after: message.after,
     limit: PURGE_PAGE_SIZE,
   });
-  logger.info('Removed contacts of a previous Intercom workspace', { workspaceId: message.workspaceId, removed, more: next !== null });
+  logger.info('Removed contacts the sync no longer holds', { workspaceId: message.workspaceId, removed, more: next !== null });
   if (next === null) return 'purged';
   await deps.syncQueue.send([{ message: { ...message, after: next } }]);
   return 'continued';

@@ -4,7 +4,7 @@ import type { Dependencies } from '../platform/dependencies';
 import { logger } from '../platform/logger';
 import { ROOT_PARTITION_ID, type BackfillPartition, type ContactSync } from './contact-sync';
 import { rootRange } from './partition-plan';
-import { purgeWork } from './purge-contacts';
+import { purgeMessage, purgeWork } from './purge-contacts';
 import type { BackfillPageMessage, QueuedSyncMessage } from './sync-queue';
 
 /**
@@ -53,6 +53,7 @@ export async function startContactSync(deps: ControlDeps, connection: Connection
     stoppedAt: null,
     progressAt: now.toISOString(),
     error: null,
+    sweep: current !== undefined,
     watermark: Math.max(current?.watermark ?? 0, Math.floor(now.getTime() / 1000) - SEARCH_LAG_SECONDS),
     lastIncrementalAt: current?.lastIncrementalAt ?? null,
   };
@@ -84,6 +85,23 @@ export async function followConnectedWorkspace(deps: ControlDeps, connection: Co
   else await stopContactSync(deps, connection.workspaceId);
 }
 
+/**
+ * Marks a backfill completed once its last partition is done; true when this call did. A backfill
+ * that followed an earlier one then queues the removal of every stored contact it did not write
+ * (deleted in Intercom since, or of another Intercom workspace), leaving out those written since
+ * shortly before it began, which Intercom's search may not have shown it.
+ */
+export async function completeBackfill(deps: ControlDeps, sync: ContactSync): Promise<boolean> {
+  const completed = await deps.contactSync.complete(sync.workspaceId, { runId: sync.runId, generation: sync.generation, now: deps.clock() });
+  if (!completed) return false;
+  logger.info('Contact backfill completed', { runId: sync.runId, sweep: sync.sweep === true });
+  if (sync.sweep) {
+    const writtenBefore = new Date(Date.parse(sync.startedAt) - SEARCH_LAG_SECONDS * 1000).toISOString();
+    await deps.syncQueue.send([{ message: purgeMessage(sync.workspaceId, sync.appId, writtenBefore) }]);
+  }
+  return true;
+}
+
 /** Switches contact sync off; a running backfill stops at its next page and keeps its checkpoints. */
 export async function stopContactSync(deps: ControlDeps, workspaceId: string): Promise<ContactSync | undefined> {
   const sync = await deps.contactSync.disable(workspaceId, deps.clock());
@@ -110,7 +128,7 @@ async function resumeBackfill(deps: ControlDeps, from: ContactSync, states: Cont
   const pending = partitions.filter((partition) => partition.state === 'pending');
   logger.info('Contact backfill resumed', { runId: sync.runId, generation: sync.generation, partitions: pending.length });
   if (pending.length === 0) {
-    await deps.contactSync.complete(sync.workspaceId, { ...sync, now: deps.clock() });
+    await completeBackfill(deps, sync);
     return deps.contactSync.get(sync.workspaceId);
   }
   await queueOrFail(

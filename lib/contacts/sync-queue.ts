@@ -4,7 +4,7 @@ import { groupsOf } from '../platform/groups-of';
 
 /*
  * The contacts backfill queue carries three kinds of work, one page per message: a page of a
- * backfill partition, a page of a workspace's incremental sync, and a page of contacts to remove.
+ * backfill partition, a page of a workspace's incremental sync, and a page of stored contacts to remove.
  */
 
 const id = z.string().min(1).max(256);
@@ -33,8 +33,8 @@ export const incrementalPageMessage = z.object({
 export type IncrementalPageMessage = z.infer<typeof incrementalPageMessage>;
 
 /**
- * The next page of removing the contacts of an Intercom workspace the workspace no longer syncs:
- * every contact of another than `appId`, and those Intercom named none for written before `writtenBefore`.
+ * The next page of removing stored contacts the sync of Intercom workspace `appId` no longer holds:
+ * those of other Intercom workspaces, and those last written before `writtenBefore`.
  */
 export const purgePageMessage = z.object({
   kind: z.literal('purge-page'),

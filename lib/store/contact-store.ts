@@ -127,35 +127,38 @@ export class ContactStore {
     const written = new Map(items.map((item) => [item.id as string, item.version]));
     const journal = await this.batchGet([...written.keys()].map((id) => keys.contactJournal(workspaceId, id)));
     const newer = journal.filter((entry) => (entry.version as number) > written.get(entry.id as string)!);
+    // A restored copy counts as written now: a backfill's removal of what it did not write keeps it.
     await Promise.all(
-      newer.map((entry) => this.conditionalPut({ ...(entry.item as ContactItem), ...keys.contact(workspaceId, entry.id as string) })),
+      newer.map((entry) =>
+        this.conditionalPut({ ...(entry.item as ContactItem), ...keys.contact(workspaceId, entry.id as string), syncedAt: now.toISOString() }),
+      ),
     );
     return { written: items.length, restored: newer.length };
   }
 
   /**
-   * Deletes one page of the workspace's contacts that belong to another Intercom workspace than
-   * `appId`: those Intercom said belong to another, and tombstones and contacts without one that
-   * were written before `writtenBefore` (ISO-8601). Contacts are read in id order after the contact
-   * id `after`. Each delete is conditional, so a contact written again since the page was read
-   * stays. Returns how many went and the id to continue after, or null after the last page.
+   * Deletes one page of the workspace's stored contacts that the sync of Intercom workspace `appId`
+   * does not hold: those Intercom said belong to another workspace, and those last written before
+   * `writtenBefore` (ISO-8601). Tombstones stay until they expire. Contacts are read in id order
+   * after the contact id `after`. Each delete is conditional, so a contact written again since the
+   * page was read stays. Returns how many went and the id to continue after, or null after the last page.
    */
   async purgePage(
     workspaceId: string,
     page: { appId: string; writtenBefore: string; after: string | null; limit: number },
   ): Promise<{ removed: number; next: string | null }> {
     const { pk, skPrefix } = keys.contacts(workspaceId);
-    const former = '(attribute_exists(#appId) AND #appId <> :appId) OR (attribute_not_exists(#appId) AND #syncedAt < :before)';
-    const formerNames = { '#appId': 'appId', '#syncedAt': 'syncedAt' };
-    const formerValues = { ':appId': page.appId, ':before': page.writtenBefore };
+    const notHeld = '(attribute_exists(#appId) AND #appId <> :appId) OR (attribute_not_exists(#removed) AND #syncedAt < :before)';
+    const notHeldNames = { '#appId': 'appId', '#removed': 'removed', '#syncedAt': 'syncedAt' };
+    const notHeldValues = { ':appId': page.appId, ':before': page.writtenBefore };
     const result = await this.table.client.send(
       new QueryCommand({
         TableName: this.table.name,
         KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-        FilterExpression: former,
+        FilterExpression: notHeld,
         ProjectionExpression: '#sk',
-        ExpressionAttributeNames: { ...formerNames, '#pk': 'pk', '#sk': 'sk' },
-        ExpressionAttributeValues: { ...formerValues, ':pk': pk, ':prefix': skPrefix },
+        ExpressionAttributeNames: { ...notHeldNames, '#pk': 'pk', '#sk': 'sk' },
+        ExpressionAttributeValues: { ...notHeldValues, ':pk': pk, ':prefix': skPrefix },
         ExclusiveStartKey: page.after === null ? undefined : keys.contact(workspaceId, page.after),
         Limit: page.limit,
       }),
@@ -169,9 +172,9 @@ export class ContactStore {
               new DeleteCommand({
                 TableName: this.table.name,
                 Key: { pk, sk: item.sk },
-                ConditionExpression: former,
-                ExpressionAttributeNames: formerNames,
-                ExpressionAttributeValues: formerValues,
+                ConditionExpression: notHeld,
+                ExpressionAttributeNames: notHeldNames,
+                ExpressionAttributeValues: notHeldValues,
               }),
             )
             .then(() => (removed += 1), ignoreConditionFailure),

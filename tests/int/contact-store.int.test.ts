@@ -75,9 +75,13 @@ describe('ContactStore', () => {
     expect(await store.remove(ws, 'c002', 'deleted', 250, now)).toBe(true);
     const page = Array.from({ length: 150 }, (_, i) => snapshot(`c${String(i).padStart(3, '0')}`, 200, `Backfilled ${i}`));
 
-    expect(await store.putBackfillPage(ws, page, { readAt: now, now })).toEqual({ written: 150, restored: 2 });
+    const written = new Date(now.getTime() + 60_000);
+    expect(await store.putBackfillPage(ws, page, { readAt: now, now: written })).toEqual({ written: 150, restored: 2 });
 
     expect(await store.get(ws, 'c001')).toMatchObject({ contact: { name: 'Changed by a webhook' }, version: 300 });
+    // A restored copy counts as written by the page.
+    const restored = await dynamo.send(new GetCommand({ TableName: table.name, Key: keys.contact(ws, 'c001'), ConsistentRead: true }));
+    expect(restored.Item?.syncedAt).toBe(written.toISOString());
     expect(await store.get(ws, 'c002')).toBeUndefined();
     expect(await store.get(ws, 'c149')).toMatchObject({ contact: { name: 'Backfilled 149' }, version: 200 });
     const listed = await store.list(ws, { limit: 200 });
@@ -121,23 +125,22 @@ describe('ContactStore', () => {
 });
 
 describe('ContactStore.purgePage', () => {
-  it('removes, page by page, the contacts of other Intercom workspaces, and those of none written before the cutoff', async () => {
+  it('removes, page by page, contacts of other Intercom workspaces and those not written since the cutoff, keeping tombstones', async () => {
     const ws = `store_${randomUUID().slice(0, 8)}`;
     const before = new Date('2026-01-01T00:00:00Z');
     const cutoff = '2026-01-02T00:00:00.000Z';
     const after = new Date('2026-01-03T00:00:00Z');
     const of = (appId: string, id: string, name = `Contact ${id}`) =>
       contactFromIntercom({ id, role: 'user', name, created_at: 1_700_000_000, updated_at: 100, workspace_id: appId });
-    // The former workspace's contacts, one written after the cutoff (a page that was in flight).
+    // Another workspace's contacts, one written after the cutoff (a page that was in flight).
     await store.putMany(ws, [of('former', 'c1'), of('former', 'c2')], before);
     await store.putMany(ws, [of('former', 'c4')], after);
-    // Contacts and a tombstone that name no workspace: the former one's when written before the cutoff.
-    await store.putMany(ws, [snapshot('c5', 100)], before);
+    // Not written since the cutoff, whatever their workspace: no longer in Intercom.
+    await store.putMany(ws, [snapshot('c5', 100), of('current', 'c3')], before);
+    // Tombstones stay, however old.
     await store.remove(ws, 'c6', 'deleted', 100, before);
-    await store.remove(ws, 'c8', 'deleted', 100, after);
-    // The current workspace's, whenever written.
-    await store.putMany(ws, [of('current', 'c3', 'Current')], before);
-    await store.putMany(ws, [snapshot('c7', 100, 'New')], after);
+    // Written since the cutoff.
+    await store.putMany(ws, [of('current', 'c7', 'Current'), snapshot('c8', 100, 'Unnamed workspace')], after);
 
     let removed = 0;
     let pages = 0;
@@ -152,14 +155,13 @@ describe('ContactStore.purgePage', () => {
     expect(removed).toBe(5);
     expect(pages).toBeGreaterThan(2);
     expect((await store.list(ws, { limit: 10 })).contacts.map((c) => [c.id, c.name])).toEqual([
-      ['c3', 'Current'],
-      ['c7', 'New'],
+      ['c7', 'Current'],
+      ['c8', 'Unnamed workspace'],
     ]);
     const item = async (id: string) => (await dynamo.send(new GetCommand({ TableName: table.name, Key: keys.contact(ws, id), ConsistentRead: true }))).Item;
-    expect(await item('c6')).toBeUndefined();
-    expect(await item('c8')).toMatchObject({ removed: 'deleted' });
-    expect(await item('c3')).toMatchObject({ appId: 'current' });
-    // Repeating the purge finds nothing more to remove.
+    expect(await item('c6')).toMatchObject({ removed: 'deleted' });
+    expect(await item('c7')).toMatchObject({ appId: 'current' });
+    // Repeating it finds nothing more to remove.
     expect(await store.purgePage(ws, { appId: 'current', writtenBefore: cutoff, after: null, limit: 100 })).toEqual({ removed: 0, next: null });
   });
 });

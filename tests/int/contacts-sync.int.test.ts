@@ -1,5 +1,7 @@
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../dev/processes';
+import { keys } from '../../lib/store/keys';
 import { adminToken, api, type ApiResponse } from '../support/api';
 import { functionLogText } from '../support/evidence';
 import {
@@ -15,6 +17,9 @@ import {
   waitForContactsSync,
   type ContactsWorkspace,
 } from '../support/contacts-world';
+import { dynamo } from '../support/local-stack';
+
+const TABLE = (JSON.parse(process.env.TEST_TABLES ?? '[]') as string[]).find((name) => !name.endsWith('-idempotency'))!;
 
 /** The store holds exactly Intercom's contacts, each once, with the right fields. */
 async function expectExactCopy(ws: ContactsWorkspace) {
@@ -22,6 +27,30 @@ async function expectExactCopy(ws: ContactsWorkspace) {
   expect(new Set(listed.map((c) => c.id)).size).toBe(listed.length);
   expect([...listed].sort(byId)).toEqual(intercom.map(expectedContact).sort(byId));
   return listed;
+}
+
+/** Moves the time every stored contact of the workspace was written `seconds` into the past. */
+async function backdateStoredContacts(workspaceId: string, seconds: number) {
+  const { pk, skPrefix } = keys.contacts(workspaceId);
+  const { Items = [] } = await dynamo.send(
+    new QueryCommand({
+      TableName: TABLE,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
+    }),
+  );
+  await Promise.all(
+    Items.map((item) =>
+      dynamo.send(
+        new UpdateCommand({
+          TableName: TABLE,
+          Key: { pk: item.pk, sk: item.sk },
+          UpdateExpression: 'SET syncedAt = :then',
+          ExpressionAttributeValues: { ':then': new Date(Date.parse(item.syncedAt as string) - seconds * 1000).toISOString() },
+        }),
+      ),
+    ),
+  );
 }
 
 describe('the contact backfill', () => {
@@ -192,6 +221,27 @@ describe('after the backfill', () => {
       .split('\n')
       .filter((line) => line.includes(ws.workspaceId) && line.includes('"topic":"contact.'));
     expect(webhookLines).toEqual([]);
+  }, 120_000);
+
+  it('removes contacts deleted in Intercom without any webhook once a later backfill completes', async () => {
+    const ws = await connectedWithContacts({ count: 300, seed: 15 });
+    await switchContactSync(ws, true);
+    await waitForContactsSync(ws, (s) => s.state === 'completed');
+    const [gone, alsoGone] = await intercomContacts(ws);
+    await simulator.deleteContact(ws.intercom.appId, gone!.id);
+    await simulator.deleteContact(ws.intercom.appId, alsoGone!.id);
+    // Nothing told the service: both are still listed.
+    expect((await listedContacts(ws)).map((c) => c.id)).toEqual(expect.arrayContaining([gone!.id, alsoGone!.id]));
+    // A later backfill leaves alone what was written shortly before it began (Intercom's search
+    // may not show it yet): the stored copies are made older than that, as time would.
+    await backdateStoredContacts(ws.workspaceId, 30 * 60);
+
+    await switchContactSync(ws, false);
+    const again = await switchContactSync(ws, true);
+    await waitForContactsSync(ws, (s) => s.state === 'completed' && s.startedAt === again.contactsSync.startedAt);
+
+    await waitFor('the deleted contacts to be removed', async () => (await listedContacts(ws)).length === 298, 30_000);
+    expect(await expectExactCopy(ws)).toHaveLength(298);
   }, 120_000);
 
   it('applies contact webhooks: a created contact appears, a deleted one disappears, an older copy never wins', async () => {
