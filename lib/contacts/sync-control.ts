@@ -87,19 +87,23 @@ export async function followConnectedWorkspace(deps: ControlDeps, connection: Co
 
 /**
  * Marks a backfill completed once its last partition is done; true when this call did. A backfill
- * that followed an earlier one then queues the removal of every stored contact it did not write
+ * that followed an earlier one also queues the removal of every stored contact it did not write
  * (deleted in Intercom since, or of another Intercom workspace), leaving out those written since
- * shortly before it began, which Intercom's search may not have shown it.
+ * shortly before it began, which Intercom's search may not have shown it. The removal is queued
+ * first, once every partition is done: if SQS refuses it, the backfill is not yet completed and the
+ * page's redelivery queues it again.
  */
 export async function completeBackfill(deps: ControlDeps, sync: ContactSync): Promise<boolean> {
-  const completed = await deps.contactSync.complete(sync.workspaceId, { runId: sync.runId, generation: sync.generation, now: deps.clock() });
-  if (!completed) return false;
-  logger.info('Contact backfill completed', { runId: sync.runId, sweep: sync.sweep === true });
   if (sync.sweep) {
+    const current = await deps.contactSync.get(sync.workspaceId);
+    const allDone = current?.runId === sync.runId && current.state === 'running' && current.partitionsDone === current.partitionsTotal;
+    if (!allDone) return false;
     const writtenBefore = new Date(Date.parse(sync.startedAt) - SEARCH_LAG_SECONDS * 1000).toISOString();
     await deps.syncQueue.send([{ message: purgeMessage(sync.workspaceId, sync.appId, writtenBefore) }]);
   }
-  return true;
+  const completed = await deps.contactSync.complete(sync.workspaceId, { runId: sync.runId, generation: sync.generation, now: deps.clock() });
+  if (completed) logger.info('Contact backfill completed', { runId: sync.runId, sweep: sync.sweep === true });
+  return completed;
 }
 
 /** Switches contact sync off; a running backfill stops at its next page and keeps its checkpoints. */
