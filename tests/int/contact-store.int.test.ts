@@ -6,13 +6,13 @@ import type { ContactSync } from '../../lib/contacts/contact-sync';
 import { ContactStore, ContactSyncStore } from '../../lib/store/contact-store';
 import { keys } from '../../lib/store/keys';
 import type { Table } from '../../lib/store/table';
-import { dynamo } from '../support/local-stack';
+import { dynamo, stack } from '../support/local-stack';
 
 /* The contacts store against DynamoDB Local: the newest-wins rule is a condition expression there. */
 
 const table: Table = {
   client: dynamo,
-  name: (JSON.parse(process.env.TEST_TABLES ?? '[]') as string[]).find((name) => !name.endsWith('-idempotency'))!,
+  name: stack.tableName,
 };
 const store = new ContactStore(table);
 const now = new Date();

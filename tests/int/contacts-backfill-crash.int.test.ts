@@ -31,10 +31,8 @@ class MemoryQueue implements SyncQueue {
 
 class WorkerKilled extends Error {}
 
-const tableName = (JSON.parse(process.env.TEST_TABLES ?? '[]') as string[]).find((name) => !name.endsWith('-idempotency'))!;
-
 function dependencies(queue: SyncQueue): Dependencies {
-  const table: Table = { client: dynamo, name: tableName };
+  const table: Table = { client: dynamo, name: stack.tableName };
   return {
     config: { SECRETS_PREFIX: stack.secretsPrefix } as Config,
     table,

@@ -17,9 +17,7 @@ import {
   waitForContactsSync,
   type ContactsWorkspace,
 } from '../support/contacts-world';
-import { dynamo } from '../support/local-stack';
-
-const TABLE = (JSON.parse(process.env.TEST_TABLES ?? '[]') as string[]).find((name) => !name.endsWith('-idempotency'))!;
+import { dynamo, stack } from '../support/local-stack';
 
 /** The store holds exactly Intercom's contacts, each once, with the right fields. */
 async function expectExactCopy(ws: ContactsWorkspace) {
@@ -34,7 +32,7 @@ async function backdateStoredContacts(workspaceId: string, seconds: number) {
   const { pk, skPrefix } = keys.contacts(workspaceId);
   const { Items = [] } = await dynamo.send(
     new QueryCommand({
-      TableName: TABLE,
+      TableName: stack.tableName,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
       ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
     }),
@@ -43,7 +41,7 @@ async function backdateStoredContacts(workspaceId: string, seconds: number) {
     Items.map((item) =>
       dynamo.send(
         new UpdateCommand({
-          TableName: TABLE,
+          TableName: stack.tableName,
           Key: { pk: item.pk, sk: item.sk },
           UpdateExpression: 'SET syncedAt = :then',
           ExpressionAttributeValues: { ':then': new Date(Date.parse(item.syncedAt as string) - seconds * 1000).toISOString() },
