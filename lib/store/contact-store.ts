@@ -28,6 +28,8 @@ const JOURNALED_PER_TRANSACTION = 50;
 /** DynamoDB's limits for one BatchWriteItem and one BatchGetItem. */
 const BATCH_WRITE_LIMIT = 25;
 const BATCH_GET_LIMIT = 100;
+/** Conditional deletes a removal page keeps in flight at once. */
+const DELETES_IN_FLIGHT = 25;
 /** A removed contact's tombstone outlives any backfill that could still hold an older copy. */
 const TOMBSTONE_TTL_SECONDS = 90 * 86_400;
 /**
@@ -164,7 +166,7 @@ export class ContactStore {
       }),
     );
     let removed = 0;
-    for (const group of groupsOf(result.Items ?? [], BATCH_WRITE_LIMIT)) {
+    for (const group of groupsOf(result.Items ?? [], DELETES_IN_FLIGHT)) {
       await Promise.all(
         group.map((item) =>
           this.table.client
