@@ -3,6 +3,7 @@ import { mintAdminJwt } from './admin-jwt';
 import { apiClient } from './api-client';
 import { SimulatorClient } from './intercom-simulator';
 import { localSettings } from './local-settings';
+import { oauthFlow } from './oauth-flow';
 import { sleep } from './processes';
 import { progressLine } from './sync-progress';
 import { QUIET_LOCAL_NODE, freePorts, startStack } from './stack';
@@ -82,22 +83,16 @@ async function story(apiUrl: string, intercomUrl: string, settings: ReturnType<t
 
   step('Or connect with OAuth (Method 1)');
   const globex = await intercom.createWorkspace({ name: 'Globex Helpdesk', region: 'EU' });
-  const start = await api('POST', '/v1/workspaces/ws_globex/intercom/oauth/start', { token });
-  check(start.status === 200, `oauth/start answered ${start.status}`);
-  const authorizeUrl = new URL(start.body.authorizeUrl);
+  const oauth = oauthFlow(api, intercom);
+  const authorizeUrl = await oauth.start('ws_globex', token);
   say(`The browser opens Intercom's consent page: ${authorizeUrl.origin}${authorizeUrl.pathname}?client_id=…&state=…`);
-  const consent = await intercom.authorize({
-    clientId: authorizeUrl.searchParams.get('client_id')!,
-    appId: globex.appId,
-    redirectUri: authorizeUrl.searchParams.get('redirect_uri')!,
-    state: authorizeUrl.searchParams.get('state')!,
-  });
-  say('The admin clicks Authorize; Intercom sends the browser back to the callback.');
-  const landing = new URL(consent.location);
-  const callback = await api('GET', `${landing.pathname}${landing.search}`);
-  const redirect = callback.headers.get('location') ?? '';
-  check(callback.status === 302 && redirect.includes('status=connected'), `OAuth callback answered ${callback.status} ${redirect}`);
-  say(`Back in Timebook: ${redirect}`);
+  const callbackUrl = await oauth.consent(authorizeUrl, globex.appId);
+  say('The admin clicks Authorize; Intercom sends the browser back to the callback, which checks the state.');
+  const page = await oauth.callback(callbackUrl);
+  check(page.pathname.endsWith('/settings/integrations/intercom/oauth') && page.searchParams.has('code'), `OAuth callback sent the browser to ${page}`);
+  say(`Back in Timebook at ${page.origin}${page.pathname}?code=…&state=…; the page completes it with the admin's JWT.`);
+  const completed = await oauth.complete('ws_globex', token, page);
+  check(completed.status === 200, `oauth/complete answered ${completed.status}: ${completed.text}`);
   const globexStatus = await api('GET', '/v1/workspaces/ws_globex/intercom', { token });
   check(globexStatus.body.method === 'oauth' && globexStatus.body.connected, 'the OAuth workspace is not connected');
   say(`Status: ${globexStatus.body.status} by ${globexStatus.body.method} to "${globexStatus.body.intercom.name}".`);

@@ -15,7 +15,10 @@
  * ListSecrets, with secrets addressed by name, full ARN or partial ARN (the ARN without its random suffix).
  * Versions carry staging labels as in AWS: a new value becomes `AWSCURRENT` and the one before it
  * `AWSPREVIOUS`. DeleteSecret without `ForceDeleteWithoutRecovery` schedules the deletion, after which reads
- * and writes fail with `InvalidRequestException` and the name stays taken; with it the secret is gone at once.
+ * and writes fail with `InvalidRequestException` and the name stays taken. With it, as in AWS, the secret
+ * is deleted by a background process: for `forceDeleteDelayMs` (default 5 s) reads and writes fail with
+ * `InvalidRequestException` ("it was deleted") and creating the name again fails the same way; then the
+ * name is free. Force-deleting a secret that is gone or being deleted succeeds, as AWS does for retries.
  *
  * Differences from AWS: state lives in memory and is lost on stop; signatures are not checked; there is one
  * account (`000000000000`), and the ARN's region is taken from the request's signing scope; ListSecrets
@@ -44,6 +47,7 @@ const CONTENT_TYPE = 'application/x-amz-json-1.1';
 const CURRENT = 'AWSCURRENT';
 const PREVIOUS = 'AWSPREVIOUS';
 const DEFAULT_RECOVERY_DAYS = 30;
+const DEFAULT_FORCE_DELETE_DELAY_MS = 5_000;
 const DAY_MS = 86_400_000;
 const ARN_SUFFIX_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -66,6 +70,9 @@ const markedForDeletion = (): ServiceError =>
     'InvalidRequestException',
     "You can't perform this operation on the secret because it was marked for deletion.",
   );
+
+const beingDeleted = (): ServiceError =>
+  new ServiceError('InvalidRequestException', "You can't perform this operation on the secret because it was deleted.");
 
 type SecretValue = { SecretString: string } | { SecretBinary: string };
 
@@ -91,6 +98,8 @@ interface Secret {
   lastChangedMs: number;
   lastAccessedMs?: number;
   deletedMs?: number;
+  /** Set by a deletion without recovery: until then the name is taken and the secret unusable. */
+  purgedAtMs?: number;
   versions: Map<string, SecretVersion>;
 }
 
@@ -211,8 +220,16 @@ function requireSecret(secrets: Secrets, id: string): Secret {
 
 function requireLiveSecret(secrets: Secrets, id: string): Secret {
   const secret = requireSecret(secrets, id);
+  if (secret.purgedAtMs !== undefined) throw beingDeleted();
   if (secret.deletedMs !== undefined) throw markedForDeletion();
   return secret;
+}
+
+/** Forgets the secrets whose deletion without recovery has finished. */
+function purgeDeleted(secrets: Secrets, nowMs: number): void {
+  for (const [name, secret] of secrets) {
+    if (secret.purgedAtMs !== undefined && secret.purgedAtMs <= nowMs) secrets.delete(name);
+  }
 }
 
 function versionWithStage(secret: Secret, stage: string): SecretVersion | undefined {
@@ -275,6 +292,7 @@ function metadata(secret: Secret, stagesKey: 'VersionIdsToStages' | 'SecretVersi
 interface RequestContext {
   region: string;
   nowMs: number;
+  forceDeleteDelayMs: number;
 }
 
 type Operation = (secrets: Secrets, input: unknown, context: RequestContext) => object;
@@ -283,7 +301,7 @@ const createSecret: Operation = (secrets, raw, { region, nowMs }) => {
   const input = parseInput(createSecretInput, raw);
   const value = pickValue(input);
   const taken = secrets.get(input.Name);
-  if (taken?.deletedMs !== undefined) {
+  if (taken?.deletedMs !== undefined || taken?.purgedAtMs !== undefined) {
     throw new ServiceError(
       'InvalidRequestException',
       "You can't create this secret because a secret with this name is already scheduled for deletion.",
@@ -359,9 +377,8 @@ const updateSecret: Operation = (secrets, raw, { nowMs }) => {
   return { ARN: secret.arn, Name: secret.name, VersionId: version?.id };
 };
 
-const deleteSecret: Operation = (secrets, raw, { nowMs }) => {
+const deleteSecret: Operation = (secrets, raw, { nowMs, forceDeleteDelayMs }) => {
   const input = parseInput(deleteSecretInput, raw);
-  const secret = requireSecret(secrets, input.SecretId);
   if (input.ForceDeleteWithoutRecovery && input.RecoveryWindowInDays !== undefined) {
     throw new ServiceError(
       'InvalidParameterException',
@@ -369,9 +386,14 @@ const deleteSecret: Operation = (secrets, raw, { nowMs }) => {
     );
   }
   if (input.ForceDeleteWithoutRecovery) {
-    secrets.delete(secret.name);
-    return { ARN: secret.arn, Name: secret.name, DeletionDate: epochSeconds(nowMs) };
+    const gone = findSecret(secrets, input.SecretId);
+    if (!gone) return { Name: input.SecretId, DeletionDate: epochSeconds(nowMs) };
+    gone.purgedAtMs ??= nowMs + forceDeleteDelayMs;
+    if (forceDeleteDelayMs <= 0) secrets.delete(gone.name);
+    return { ARN: gone.arn, Name: gone.name, DeletionDate: epochSeconds(nowMs) };
   }
+  const secret = requireSecret(secrets, input.SecretId);
+  if (secret.purgedAtMs !== undefined) throw beingDeleted();
   const days = input.RecoveryWindowInDays ?? DEFAULT_RECOVERY_DAYS;
   if (days < 7 || days > 30) {
     throw new ServiceError(
@@ -392,7 +414,7 @@ const describeSecret: Operation = (secrets, raw) => {
 const listSecrets: Operation = (secrets, raw) => {
   const input = parseInput(listSecretsInput, raw);
   const visible = [...secrets.values()].filter(
-    (secret) => input.IncludePlannedDeletion || secret.deletedMs === undefined,
+    (secret) => secret.purgedAtMs === undefined && (input.IncludePlannedDeletion || secret.deletedMs === undefined),
   );
   const start = input.NextToken === undefined ? 0 : decodeNextToken(input.NextToken, visible.length);
   const end = start + (input.MaxResults ?? 100);
@@ -462,12 +484,14 @@ function send(response: ServerResponse, status: number, body: object, requestId:
   response.end(text);
 }
 
-async function handle(secrets: Secrets, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function handle(secrets: Secrets, forceDeleteDelayMs: number, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const requestId = randomUUID();
   try {
     const operation = operationFor(request);
     const input = await readJson(request);
-    const output = operation(secrets, input, { region: signingRegion(request), nowMs: Date.now() });
+    const nowMs = Date.now();
+    purgeDeleted(secrets, nowMs);
+    const output = operation(secrets, input, { region: signingRegion(request), nowMs, forceDeleteDelayMs });
     send(response, 200, output, requestId);
   } catch (error) {
     const known =
@@ -482,12 +506,16 @@ async function handle(secrets: Secrets, request: IncomingMessage, response: Serv
  * Starts the stand-in on 127.0.0.1 with an empty store.
  *
  * @param options.port - the port to listen on; 0 or absent picks a free one.
+ * @param options.forceDeleteDelayMs - how long a deletion without recovery keeps the name taken (default 5 s).
  * @returns the running server; `stop()` closes it and its kept-alive connections.
  */
-export async function startSecretsManagerLocal(options: { port?: number } = {}): Promise<SecretsManagerLocal> {
+export async function startSecretsManagerLocal(
+  options: { port?: number; forceDeleteDelayMs?: number } = {},
+): Promise<SecretsManagerLocal> {
   const secrets: Secrets = new Map();
+  const forceDeleteDelayMs = options.forceDeleteDelayMs ?? DEFAULT_FORCE_DELETE_DELAY_MS;
   const server = createServer((request, response) => {
-    void handle(secrets, request, response);
+    void handle(secrets, forceDeleteDelayMs, request, response);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,15 +1,18 @@
-import { completeOAuth, oauthRedirect } from '../../lib/connect/oauth';
+import { acceptOAuthCallback, oauthRedirect, type CallbackOutcome } from '../../lib/connect/oauth';
 import { dependencies } from '../../lib/platform/dependencies';
 import { httpHandler } from '../../lib/platform/http';
 import { logger } from '../../lib/platform/logger';
 
-/** `GET /v1/intercom/oauth/callback`: always a redirect to the frontend, never an error page. */
+/**
+ * `GET /v1/intercom/oauth/callback`: always a redirect to the frontend's OAuth page, never an
+ * error page; the admin who started OAuth completes it there (`oauth-complete.ts`).
+ */
 export const handler = httpHandler(async (event) => {
   const query = event.queryStringParameters ?? {};
   const deps = dependencies();
-  let outcome;
+  let outcome: CallbackOutcome;
   try {
-    outcome = await completeOAuth(deps, { code: query.code, state: query.state, error: query.error });
+    outcome = await acceptOAuthCallback(deps, { code: query.code, state: query.state, error: query.error });
   } catch (error) {
     logger.error('OAuth callback failed', { error: error as Error });
     outcome = { error: 'internal_error' };

@@ -1,18 +1,17 @@
-import { followConnectedWorkspace } from '../contacts/sync-control';
 import type { Admin } from '../platform/admin-auth';
 import type { Dependencies } from '../platform/dependencies';
 import { UnprocessableError } from '../platform/errors';
-import { secretNames } from '../platform/secret-store';
 import { IntercomPermissionError, IntercomTokenInvalidError } from '../intercom/errors';
-import { newConnection } from './connection';
+import { isLive, newConnection } from './connection';
 import { checkPermissions, PERMISSIONS } from './permissions';
+import { saveConnection } from './save-connection';
 import { toStatus } from './status';
 
 /**
  * Connects a workspace with an access token from the customer's own Intercom app.
  * Steps: identify the Intercom workspace with `GET /me`; probe every required permission;
  * only then store the token in Secrets Manager and record the connection. A token that replaces
- * a live token connection keeps the webhook URL and secret.
+ * a live token connection to the same Intercom workspace keeps the webhook URL and secret.
  */
 export async function connectWithToken(
   deps: Dependencies,
@@ -32,9 +31,8 @@ export async function connectWithToken(
   const permissions = await checkPermissions(deps.intercom, accessToken);
   if (permissions.missing.length > 0) throw missing(permissions.missing);
 
-  await deps.secrets.put(secretNames.accessToken(deps.config.SECRETS_PREFIX, workspaceId), accessToken);
   const previous = await deps.connections.get(workspaceId);
-  const keepWebhook = previous?.method === 'token' && previous.status !== 'disconnected' && previous.intercom.appId === me.app.id_code;
+  const keepWebhook = isLive(previous) && previous.method === 'token' && previous.intercom.appId === me.app.id_code;
   const connection = newConnection({
     workspaceId,
     method: 'token',
@@ -43,10 +41,9 @@ export async function connectWithToken(
     webhook: keepWebhook ? previous.webhook : { key: null, secretConfigured: false, secretVersion: null, lastEventAt: null },
     connectedBy: admin.sub,
     now: deps.clock(),
+    keepConnectionId: keepWebhook,
   });
-  await deps.connections.saveConnected(connection, previous);
-  await followConnectedWorkspace(deps, connection);
-  if (!keepWebhook) await deps.secrets.delete(secretNames.webhookSecret(deps.config.SECRETS_PREFIX, workspaceId));
+  await saveConnection(deps, { connection, previous, accessToken });
   return {
     ...toStatus(connection, deps.config.PUBLIC_BASE_URL),
     permissions: { verified: permissions.verified, unverifiable: permissions.unverifiable },

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { IntercomMe } from '../intercom/schemas';
 
 /** How a workspace reached Intercom: Timebook's OAuth app, or the customer's own app's token. */
@@ -15,6 +16,12 @@ export const DEFAULT_SETTINGS: WorkspaceSettings = { syncFeedback: true, syncCon
 /** A workspace's link to one Intercom workspace. Secrets live in Secrets Manager, never here. */
 export interface Connection {
   workspaceId: string;
+  /**
+   * Names this connection's secrets (`secretNames`). A new one is drawn for every connection that
+   * does not keep its predecessor's webhook, so a secret name is never created again after it was
+   * deleted: Secrets Manager deletes in the background and refuses the name for a while.
+   */
+  connectionId: string;
   method: ConnectionMethod;
   status: ConnectionStatus;
   intercom: { appId: string; name: string; region: string | null; timezone: string | null };
@@ -34,9 +41,16 @@ export interface Connection {
   disconnectedAt: string | null;
 }
 
+/** True while the connection holds a token: connected, or waiting for the admin to authorise again. */
+export function isLive(connection: Connection | undefined): connection is Connection {
+  return connection !== undefined && connection.status !== 'disconnected';
+}
+
 /**
  * A fresh connection to the Intercom workspace `me` describes. A live previous connection's
- * settings carry over; a workspace that was disconnected starts again from the defaults.
+ * settings carry over; a workspace that was disconnected starts again from the defaults. It takes
+ * a new connection id unless `keepConnectionId` (a token replacing a live token connection to the
+ * same Intercom workspace keeps its webhook, whose secret is stored under that id).
  */
 export function newConnection(input: {
   workspaceId: string;
@@ -46,12 +60,14 @@ export function newConnection(input: {
   webhook: Connection['webhook'];
   connectedBy: string;
   now: Date;
+  keepConnectionId?: boolean;
 }): Connection {
   const { app } = input.me;
-  const live = input.previous && input.previous.status !== 'disconnected';
+  const live = isLive(input.previous);
   const now = input.now.toISOString();
   return {
     workspaceId: input.workspaceId,
+    connectionId: input.keepConnectionId && input.previous ? input.previous.connectionId : newConnectionId(),
     method: input.method,
     status: 'connected',
     intercom: { appId: app.id_code, name: app.name, region: app.region ?? null, timezone: app.timezone ?? null },
@@ -63,4 +79,8 @@ export function newConnection(input: {
     updatedAt: now,
     disconnectedAt: null,
   };
+}
+
+function newConnectionId(): string {
+  return `c-${randomBytes(12).toString('hex')}`;
 }

@@ -5,7 +5,8 @@ import type { Dependencies } from '../platform/dependencies';
 import { ConflictError, NotFoundError, UnprocessableError } from '../platform/errors';
 import { logger } from '../platform/logger';
 import { secretNames } from '../platform/secret-store';
-import type { WorkspaceSettings } from './connection';
+import { isLive, type WorkspaceSettings } from './connection';
+import { deleteConnectionSecrets } from './save-connection';
 import { PERMISSIONS } from './permissions';
 import { toStatus } from './status';
 import { withWorkspaceToken } from './workspace-token';
@@ -23,7 +24,7 @@ export async function getStatus(deps: Dependencies, workspaceId: string) {
  */
 export async function updateSettings(deps: Dependencies, workspaceId: string, patch: Partial<WorkspaceSettings>) {
   const connection = await deps.connections.get(workspaceId);
-  if (!connection || connection.status === 'disconnected') {
+  if (!isLive(connection)) {
     throw new ConflictError('Connect Intercom before changing its settings.', 'intercom_not_connected');
   }
   const settings = { ...connection.settings, ...patch };
@@ -54,26 +55,25 @@ export async function listTags(deps: Dependencies, workspaceId: string) {
 }
 
 /**
- * Disconnects. Steps: for OAuth, uninstall Timebook's app (revoking the token; a token that is
- * already dead is fine); delete the token and webhook secret; mark the connection disconnected and
- * drop its webhook routes, so its webhook URL answers 404. Tickets and contacts stay.
+ * Disconnects. Steps, each safe to run again, so a second `DELETE` finishes what a failed one began:
+ * mark the connection disconnected and drop its webhook routes (its webhook URL answers 404 and its
+ * settings can no longer change); stop contact sync; for OAuth, uninstall Timebook's app, which
+ * revokes the token (a token that is already dead is fine); delete the token and webhook secret.
+ * Tickets and contacts stay.
  */
 export async function disconnect(deps: Dependencies, workspaceId: string): Promise<void> {
   const connection = await deps.connections.get(workspaceId);
   if (!connection) throw new NotFoundError('Intercom was never connected for this workspace.', 'intercom_not_connected');
-  if (connection.status === 'disconnected') return;
-  const tokenName = secretNames.accessToken(deps.config.SECRETS_PREFIX, workspaceId);
+  if (isLive(connection)) await deps.connections.saveDisconnected(connection, deps.clock());
+  await stopContactSync(deps, workspaceId);
   if (connection.method === 'oauth') {
-    const token = await deps.secrets.get(tokenName);
+    const token = await deps.secrets.get(secretNames.accessToken(deps.config.SECRETS_PREFIX, workspaceId, connection.connectionId));
     if (token) {
       await deps.intercom.uninstall(token.value).catch((error: unknown) => {
         if (!(error instanceof IntercomTokenInvalidError)) throw error;
       });
     }
   }
-  await deps.connections.saveDisconnected(connection, deps.clock());
-  await stopContactSync(deps, workspaceId);
-  await deps.secrets.delete(tokenName);
-  await deps.secrets.delete(secretNames.webhookSecret(deps.config.SECRETS_PREFIX, workspaceId));
+  await deleteConnectionSecrets(deps, connection);
   logger.info('Intercom disconnected', { method: connection.method, appId: connection.intercom.appId });
 }

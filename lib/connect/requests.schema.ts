@@ -12,6 +12,12 @@ const secretString = (name: string) =>
 
 export const tokenConnectBody = z.strictObject({ accessToken: secretString('accessToken') });
 
+/** The code and state Intercom gave the browser, passed on unchanged (a code may end in `=`). */
+export const oauthCompleteBody = z.strictObject({
+  code: z.string({ error: 'code must be a string' }).min(1, 'code is empty').max(2048, 'code is longer than 2048 characters'),
+  state: z.string({ error: 'state must be a string' }).min(1, 'state is empty').max(4096, 'state is longer than 4096 characters'),
+});
+
 export const webhookSecretBody = z.strictObject({ clientSecret: secretString('clientSecret') });
 
 export const settingsBody = z

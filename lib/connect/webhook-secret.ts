@@ -21,10 +21,10 @@ export async function setWebhookSecret(deps: Dependencies, input: { workspaceId:
   }
   const key = connection.webhook.key ?? randomBytes(32).toString('base64url');
   const secretVersion = await deps.secrets.put(
-    secretNames.webhookSecret(deps.config.SECRETS_PREFIX, input.workspaceId),
+    secretNames.webhookSecret(deps.config.SECRETS_PREFIX, input.workspaceId, connection.connectionId),
     input.clientSecret,
   );
-  await deps.connections.saveWebhookSecret(input.workspaceId, { key, appId: connection.intercom.appId, secretVersion }, deps.clock());
+  await deps.connections.saveWebhookSecret(connection, { key, appId: connection.intercom.appId, secretVersion }, deps.clock());
   return { webhookUrl: webhookUrl(deps.config.PUBLIC_BASE_URL, key) };
 }
 

@@ -6,7 +6,7 @@ import type { ContactSync } from './contact-sync';
 import { sqsDelaySeconds } from './sync-queue';
 
 /*
- * One rate budget per Intercom workspace, shared by every partition and incremental page in every
+ * One rate budget per Intercom app and Intercom workspace (what Intercom limits), shared by every partition and incremental page in every
  * Lambda: a DynamoDB item holding the current window's `X-RateLimit-Reset` and `Remaining`, as the
  * last response reported them, and decremented by each request before it is sent. Read from the
  * headers rather than counted against a configured limit because Intercom's limits differ by app
@@ -46,7 +46,7 @@ export async function searchWithinBudget(
   search: ContactSearch,
 ): Promise<BudgetedSearch> {
   const nowSeconds = Math.floor(deps.clock().getTime() / 1000);
-  const grant = await deps.contactSync.reserveIntercomRequest(sync.appId, nowSeconds);
+  const grant = await deps.contactSync.reserveIntercomRequest(sync, nowSeconds);
   if (!grant.granted) return { kind: 'deferred', delaySeconds: deferralSeconds(grant.retryAt, nowSeconds) };
   try {
     const response = await withWorkspaceToken(
@@ -58,7 +58,7 @@ export async function searchWithinBudget(
     const limits = response.rateLimit;
     if (limits && Number.isFinite(limits.limit) && Number.isFinite(limits.remaining)) {
       await deps.contactSync.recordIntercomRateLimit(
-        sync.appId,
+        sync,
         { limit: limits.limit, remaining: limits.remaining, resetAt: toSeconds(limits.resetAt), reserve: reserveOf(limits.limit) },
         deps.clock(),
       );
@@ -67,7 +67,7 @@ export async function searchWithinBudget(
   } catch (error) {
     if (!(error instanceof IntercomRateLimitError)) throw error;
     const resetAt = error.resetAt ? toSeconds(error.resetAt) : nowSeconds + WINDOW_SECONDS;
-    await deps.contactSync.recordIntercomRateLimit(sync.appId, { remaining: 0, resetAt }, deps.clock());
+    await deps.contactSync.recordIntercomRateLimit(sync, { remaining: 0, resetAt }, deps.clock());
     return { kind: 'deferred', delaySeconds: deferralSeconds(resetAt, nowSeconds) };
   }
 }

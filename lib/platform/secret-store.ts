@@ -2,6 +2,7 @@ import {
   CreateSecretCommand,
   DeleteSecretCommand,
   GetSecretValueCommand,
+  InvalidRequestException,
   PutSecretValueCommand,
   ResourceExistsException,
   ResourceNotFoundException,
@@ -63,7 +64,7 @@ export class SecretStore {
       this.cache.set(name, { ...secret, fetchedAt: this.now() });
       return secret;
     } catch (error) {
-      if (error instanceof ResourceNotFoundException) return undefined;
+      if (error instanceof ResourceNotFoundException || isBeingDeleted(error)) return undefined;
       throw error;
     }
   }
@@ -74,7 +75,10 @@ export class SecretStore {
     return this.now() - cached.fetchedAt < this.maxAgeMs;
   }
 
-  /** Deletes at once (no recovery window), so the name can be used again on reconnect. */
+  /**
+   * Deletes without a recovery window. Secrets Manager finishes the deletion in the background and
+   * refuses to create the name again for a while, so a name is never meant to be used again.
+   */
   async delete(name: string): Promise<void> {
     this.cache.delete(name);
     try {
@@ -85,8 +89,19 @@ export class SecretStore {
   }
 }
 
-/** Names of a workspace's secrets under the stage's prefix. */
+/** A secret whose deletion Secrets Manager has not finished: for a reader, already gone. */
+function isBeingDeleted(error: unknown): boolean {
+  return error instanceof InvalidRequestException && /deleted|deletion/i.test(error.message);
+}
+
+/**
+ * Names of a connection's secrets under the stage's prefix. Each connection has names of its own,
+ * never used again once deleted (see `Connection.connectionId`); functions are granted them by the
+ * last part of the name (serverless.yml).
+ */
 export const secretNames = {
-  accessToken: (prefix: string, workspaceId: string) => `${prefix}/workspaces/${workspaceId}/access-token`,
-  webhookSecret: (prefix: string, workspaceId: string) => `${prefix}/workspaces/${workspaceId}/webhook-secret`,
+  accessToken: (prefix: string, workspaceId: string, connectionId: string) =>
+    `${prefix}/workspaces/${workspaceId}/${connectionId}/access-token`,
+  webhookSecret: (prefix: string, workspaceId: string, connectionId: string) =>
+    `${prefix}/workspaces/${workspaceId}/${connectionId}/webhook-secret`,
 };

@@ -5,14 +5,17 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import type { Connection, WorkspaceSettings } from '../connect/connection';
-import { keys } from './keys';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { isLive, type Connection, type WorkspaceSettings } from '../connect/connection';
+import { keys, type ItemKey } from './keys';
 import { ignoreConditionFailure, ttlAfter, type Table } from './table';
+import { ConflictError } from '../platform/errors';
 
 /** Where a webhook URL leads: the workspace, and which secret version signs its notifications. */
 export interface WebhookRoute {
   workspaceId: string;
+  /** The connection whose webhook secret signs this URL's notifications. */
+  connectionId: string;
   appId: string;
   secretVersion: string | null;
 }
@@ -32,6 +35,13 @@ export class AppAlreadyConnectedError extends Error {
   override readonly name = 'AppAlreadyConnectedError';
 }
 
+/** Raised when the stored connection is no longer the one a change was based on (a concurrent connect or disconnect). */
+export class ConnectionChangedError extends ConflictError {
+  constructor(workspaceId: string) {
+    super(`The Intercom connection of workspace ${workspaceId} changed meanwhile; load its status and try again.`, 'intercom_connection_changed');
+  }
+}
+
 /** Connections, their webhook and OAuth routes, and pending OAuth states. */
 export class ConnectionStore {
   constructor(private readonly table: Table) {}
@@ -44,80 +54,102 @@ export class ConnectionStore {
   }
 
   /**
-   * Saves a (re)connection. For OAuth it also claims the Intercom app id, which must not belong
-   * to another workspace. Routes of the previous connection that the new one does not keep
-   * (its app id, its webhook key) are released in the same transaction.
+   * Saves a (re)connection, on the condition that the stored one is still `previous` (two connects
+   * at once: one wins, the other gets {@link ConnectionChangedError}). For OAuth it also claims the
+   * Intercom app id, which must not belong to another workspace. Routes that a live previous
+   * connection holds and the new one does not keep are released in the same transaction; a
+   * disconnected one released its routes already, and they may belong to another workspace since.
+   * Every route write and delete is conditioned on the route belonging to this workspace.
    */
   async saveConnected(connection: Connection, previous: Connection | undefined): Promise<void> {
-    const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
-      { Put: { TableName: this.table.name, Item: { ...keys.connection(connection.workspaceId), ...connection } } },
+    const workspaceId = connection.workspaceId;
+    const items: TransactItem[] = [
+      {
+        Put: {
+          TableName: this.table.name,
+          Item: { ...keys.connection(workspaceId), ...connection },
+          ...(previous
+            ? { ConditionExpression: 'connectionId = :previous', ExpressionAttributeValues: { ':previous': previous.connectionId } }
+            : { ConditionExpression: 'attribute_not_exists(pk)' }),
+        },
+      },
     ];
-    const oldAppId = previous?.method === 'oauth' ? previous.intercom.appId : undefined;
-    if (oldAppId && (connection.method !== 'oauth' || oldAppId !== connection.intercom.appId)) {
-      items.push({ Delete: { TableName: this.table.name, Key: keys.appRoute(oldAppId) } });
+    if (isLive(previous)) {
+      const oldAppId = previous.method === 'oauth' ? previous.intercom.appId : undefined;
+      if (oldAppId && (connection.method !== 'oauth' || oldAppId !== connection.intercom.appId)) {
+        items.push(this.releaseRoute(keys.appRoute(oldAppId), workspaceId));
+      }
+      const oldWebhookKey = previous.webhook.key;
+      if (oldWebhookKey && oldWebhookKey !== connection.webhook.key) {
+        items.push(this.releaseRoute(keys.webhookRoute(oldWebhookKey), workspaceId));
+      }
     }
-    const oldWebhookKey = previous?.webhook.key;
-    if (oldWebhookKey && oldWebhookKey !== connection.webhook.key) {
-      items.push({ Delete: { TableName: this.table.name, Key: keys.webhookRoute(oldWebhookKey) } });
-    }
+    const appRouteIndex = items.length;
     if (connection.method === 'oauth') {
       items.push({
         Put: {
           TableName: this.table.name,
-          Item: { ...keys.appRoute(connection.intercom.appId), workspaceId: connection.workspaceId, appId: connection.intercom.appId },
+          Item: { ...keys.appRoute(connection.intercom.appId), workspaceId, appId: connection.intercom.appId },
           ConditionExpression: 'attribute_not_exists(pk) OR workspaceId = :workspaceId',
-          ExpressionAttributeValues: { ':workspaceId': connection.workspaceId },
+          ExpressionAttributeValues: { ':workspaceId': workspaceId },
         },
       });
     }
-    try {
-      await this.table.client.send(new TransactWriteCommand({ TransactItems: items }));
-    } catch (error) {
-      if ((error as Error).name === 'TransactionCanceledException' && String((error as Error).message).includes('ConditionalCheckFailed')) {
-        throw new AppAlreadyConnectedError(`Intercom app ${connection.intercom.appId} is connected to another workspace`);
-      }
-      throw error;
+    const failed = await this.transact(items);
+    if (failed.includes(appRouteIndex)) {
+      throw new AppAlreadyConnectedError(`Intercom app ${connection.intercom.appId} is connected to another workspace`);
     }
+    if (failed.length > 0) throw new ConnectionChangedError(workspaceId);
   }
 
-  /** Points the webhook key at the workspace with the given secret version, creating the route if new. */
-  async saveWebhookSecret(workspaceId: string, route: { key: string; appId: string; secretVersion: string }, now: Date) {
-    await this.table.client.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: this.table.name,
-              Key: keys.connection(workspaceId),
-              UpdateExpression:
-                'SET webhook.#key = :key, webhook.secretConfigured = :true, webhook.secretVersion = :version, updatedAt = :now',
-              ConditionExpression: 'attribute_exists(pk) AND #status <> :disconnected',
-              ExpressionAttributeNames: { '#key': 'key', '#status': 'status' },
-              ExpressionAttributeValues: {
-                ':key': route.key,
-                ':true': true,
-                ':version': route.secretVersion,
-                ':now': now.toISOString(),
-                ':disconnected': 'disconnected',
-              },
-            },
+  /**
+   * Points the webhook key at the connection's current secret version, creating the route if new.
+   * Only while that connection is still the workspace's live one, and only a route of this workspace.
+   */
+  async saveWebhookSecret(
+    connection: Pick<Connection, 'workspaceId' | 'connectionId'>,
+    route: { key: string; appId: string; secretVersion: string },
+    now: Date,
+  ) {
+    const { workspaceId, connectionId } = connection;
+    const failed = await this.transact([
+      {
+        Update: {
+          TableName: this.table.name,
+          Key: keys.connection(workspaceId),
+          UpdateExpression:
+            'SET webhook.#key = :key, webhook.secretConfigured = :true, webhook.secretVersion = :version, updatedAt = :now',
+          ConditionExpression: 'connectionId = :connectionId AND #status <> :disconnected',
+          ExpressionAttributeNames: { '#key': 'key', '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':key': route.key,
+            ':true': true,
+            ':version': route.secretVersion,
+            ':now': now.toISOString(),
+            ':disconnected': 'disconnected',
+            ':connectionId': connectionId,
           },
-          {
-            Put: {
-              TableName: this.table.name,
-              Item: { ...keys.webhookRoute(route.key), workspaceId, appId: route.appId, secretVersion: route.secretVersion },
-            },
-          },
-        ],
-      }),
-    );
+        },
+      },
+      {
+        Put: {
+          TableName: this.table.name,
+          Item: { ...keys.webhookRoute(route.key), workspaceId, connectionId, appId: route.appId, secretVersion: route.secretVersion },
+          ConditionExpression: 'attribute_not_exists(pk) OR workspaceId = :workspaceId',
+          ExpressionAttributeValues: { ':workspaceId': workspaceId },
+        },
+      },
+    ]);
+    if (failed.length > 0) throw new ConnectionChangedError(workspaceId);
   }
 
   async getWebhookRoute(webhookKey: string): Promise<WebhookRoute | undefined> {
     const { Item } = await this.table.client.send(
       new GetCommand({ TableName: this.table.name, Key: keys.webhookRoute(webhookKey) }),
     );
-    return Item ? { workspaceId: Item.workspaceId, appId: Item.appId, secretVersion: Item.secretVersion ?? null } : undefined;
+    return Item
+      ? { workspaceId: Item.workspaceId, connectionId: Item.connectionId, appId: Item.appId, secretVersion: Item.secretVersion ?? null }
+      : undefined;
   }
 
   async getAppRoute(appId: string): Promise<AppRoute | undefined> {
@@ -152,16 +184,20 @@ export class ConnectionStore {
       .catch(ignoreConditionFailure);
   }
 
-  /** Records that Intercom rejected the token; only a connected workspace changes state. */
-  async markNeedsReauth(workspaceId: string, reason: string, now: Date): Promise<void> {
+  /**
+   * Records that Intercom rejected the connection's token; only that connection, while connected,
+   * changes state (a token of a connection replaced since says nothing of the new one).
+   */
+  async markNeedsReauth(connection: Pick<Connection, 'workspaceId' | 'connectionId'>, reason: string, now: Date): Promise<void> {
     await this.table.client.send(
       new UpdateCommand({
         TableName: this.table.name,
-        Key: keys.connection(workspaceId),
+        Key: keys.connection(connection.workspaceId),
         UpdateExpression: 'SET #status = :needsReauth, reauth = :reauth, updatedAt = :now',
-        ConditionExpression: '#status = :connected',
+        ConditionExpression: '#status = :connected AND connectionId = :connectionId',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
+          ':connectionId': connection.connectionId,
           ':needsReauth': 'needs_reauth',
           ':connected': 'connected',
           ':reauth': { at: now.toISOString(), reason },
@@ -171,8 +207,14 @@ export class ConnectionStore {
     ).catch(ignoreConditionFailure);
   }
 
-  /** Marks the workspace disconnected and removes its webhook and app routes in one transaction. */
+  /**
+   * Marks the connection disconnected and removes its webhook and app routes in one transaction,
+   * only while it is still the workspace's connection (else {@link ConnectionChangedError}) and only
+   * routes that belong to this workspace. The record keeps its connection id and method, so that a
+   * disconnect interrupted after this step can still find the secrets to delete.
+   */
   async saveDisconnected(connection: Connection, now: Date): Promise<void> {
+    const workspaceId = connection.workspaceId;
     const disconnected: Connection = {
       ...connection,
       status: 'disconnected',
@@ -182,21 +224,19 @@ export class ConnectionStore {
       updatedAt: now.toISOString(),
       disconnectedAt: now.toISOString(),
     };
-    const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
-      { Put: { TableName: this.table.name, Item: { ...keys.connection(connection.workspaceId), ...disconnected } } },
-    ];
-    if (connection.webhook.key) items.push({ Delete: { TableName: this.table.name, Key: keys.webhookRoute(connection.webhook.key) } });
-    if (connection.method === 'oauth') {
-      items.push({
-        Delete: {
+    const items: TransactItem[] = [
+      {
+        Put: {
           TableName: this.table.name,
-          Key: keys.appRoute(connection.intercom.appId),
-          ConditionExpression: 'attribute_not_exists(pk) OR workspaceId = :workspaceId',
-          ExpressionAttributeValues: { ':workspaceId': connection.workspaceId },
+          Item: { ...keys.connection(workspaceId), ...disconnected },
+          ConditionExpression: 'connectionId = :connectionId',
+          ExpressionAttributeValues: { ':connectionId': connection.connectionId },
         },
-      });
-    }
-    await this.table.client.send(new TransactWriteCommand({ TransactItems: items }));
+      },
+    ];
+    if (connection.webhook.key) items.push(this.releaseRoute(keys.webhookRoute(connection.webhook.key), workspaceId));
+    if (connection.method === 'oauth') items.push(this.releaseRoute(keys.appRoute(connection.intercom.appId), workspaceId));
+    if ((await this.transact(items)).length > 0) throw new ConnectionChangedError(workspaceId);
   }
 
   async saveOAuthState(nonce: string, record: OAuthStateRecord, now: Date, ttlSeconds: number): Promise<void> {
@@ -209,24 +249,62 @@ export class ConnectionStore {
     );
   }
 
-  /** Deletes a pending state and returns it; undefined when it was already used (or never existed). */
-  async consumeOAuthState(nonce: string): Promise<OAuthStateRecord | undefined> {
+  /** A pending state, or undefined once it was used (or never existed). */
+  async getOAuthState(nonce: string): Promise<OAuthStateRecord | undefined> {
+    const { Item } = await this.table.client.send(
+      new GetCommand({ TableName: this.table.name, Key: keys.oauthState(nonce), ConsistentRead: true }),
+    );
+    return Item ? { workspaceId: Item.workspaceId, startedBy: Item.startedBy } : undefined;
+  }
+
+  /**
+   * Uses up a pending state, only if it was issued for this workspace to this admin. False when it
+   * was already used, never existed, or belongs to someone else (which leaves it as it was).
+   */
+  async consumeOAuthState(nonce: string, expected: OAuthStateRecord): Promise<boolean> {
     try {
-      const { Attributes } = await this.table.client.send(
+      await this.table.client.send(
         new DeleteCommand({
           TableName: this.table.name,
           Key: keys.oauthState(nonce),
-          ConditionExpression: 'attribute_exists(pk)',
-          ReturnValues: 'ALL_OLD',
+          ConditionExpression: 'workspaceId = :workspaceId AND startedBy = :startedBy',
+          ExpressionAttributeValues: { ':workspaceId': expected.workspaceId, ':startedBy': expected.startedBy },
         }),
       );
-      return Attributes ? { workspaceId: Attributes.workspaceId, startedBy: Attributes.startedBy } : undefined;
+      return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
+      if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
   }
+
+  /** Deletes a route if it belongs to the workspace; one that never existed is fine. */
+  private releaseRoute(key: ItemKey, workspaceId: string): TransactItem {
+    return {
+      Delete: {
+        TableName: this.table.name,
+        Key: key,
+        ConditionExpression: 'attribute_not_exists(pk) OR workspaceId = :workspaceId',
+        ExpressionAttributeValues: { ':workspaceId': workspaceId },
+      },
+    };
+  }
+
+  /** Runs a transaction; returns the indexes of the items whose condition failed (none when it committed). */
+  private async transact(items: TransactItem[]): Promise<number[]> {
+    try {
+      await this.table.client.send(new TransactWriteCommand({ TransactItems: items }));
+      return [];
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const failed = (error.CancellationReasons ?? []).flatMap((reason, index) => (reason.Code === 'ConditionalCheckFailed' ? [index] : []));
+      if (failed.length === 0) throw error;
+      return failed;
+    }
+  }
 }
+
+type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
 function stripKeys<T>(item: Record<string, unknown>): T {
   const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, expiresAt: _e, ...rest } = item;

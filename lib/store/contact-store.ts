@@ -390,6 +390,12 @@ export function contactListStartKey(workspaceId: string, cursor: string | undefi
   return key;
 }
 
+/** Who spends a rate budget: a Timebook workspace calling the Intercom workspace `appId`. */
+export interface IntercomCaller {
+  workspaceId: string;
+  appId: string;
+}
+
 /**
  * Contact sync state: one item per workspace (the switch, the current backfill's progress and the
  * incremental watermark), one item per backfill partition (its checkpoint), and one rate budget
@@ -690,16 +696,16 @@ export class ContactSyncStore {
   }
 
   /**
-   * Takes one request from the Intercom workspace's shared budget for the current rate-limit
+   * Takes one request from the shared budget of the caller's Intercom app in its Intercom workspace for the current rate-limit
    * window. Granted while the window's remaining requests stay above the reserve kept for other
    * callers, and whenever no current window is known (the response's headers will tell).
    */
-  async reserveIntercomRequest(appId: string, nowSeconds: number): Promise<{ granted: true } | { granted: false; retryAt: number }> {
+  async reserveIntercomRequest(caller: IntercomCaller, nowSeconds: number): Promise<{ granted: true } | { granted: false; retryAt: number }> {
     try {
       await this.table.client.send(
         new UpdateCommand({
           TableName: this.table.name,
-          Key: keys.intercomRateBudget(appId),
+          Key: keys.intercomRateBudget(caller.appId, caller.workspaceId),
           UpdateExpression: 'SET #remaining = #remaining - :one',
           ConditionExpression: '#resetAt > :now AND #remaining > #reserve',
           ExpressionAttributeNames: names('remaining', 'resetAt', 'reserve'),
@@ -711,7 +717,7 @@ export class ContactSyncStore {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
     const { Item } = await this.table.client.send(
-      new GetCommand({ TableName: this.table.name, Key: keys.intercomRateBudget(appId), ConsistentRead: true }),
+      new GetCommand({ TableName: this.table.name, Key: keys.intercomRateBudget(caller.appId, caller.workspaceId), ConsistentRead: true }),
     );
     const resetAt = Item?.resetAt as number | undefined;
     return resetAt === undefined || resetAt <= nowSeconds ? { granted: true } : { granted: false, retryAt: resetAt };
@@ -723,7 +729,7 @@ export class ContactSyncStore {
    * A 429 records `remaining: 0` without a limit, which keeps the last known one.
    */
   async recordIntercomRateLimit(
-    appId: string,
+    caller: IntercomCaller,
     window: { remaining: number; resetAt: number; limit?: number; reserve?: number },
     now: Date,
   ): Promise<void> {
@@ -731,7 +737,7 @@ export class ContactSyncStore {
     await this.table.client.send(
       new UpdateCommand({
         TableName: this.table.name,
-        Key: keys.intercomRateBudget(appId),
+        Key: keys.intercomRateBudget(caller.appId, caller.workspaceId),
         UpdateExpression: `SET #resetAt = :resetAt, #remaining = :remaining, #expiresAt = :ttl${sized ? ', #limit = :limit, #reserve = :reserve' : ''}`,
         ConditionExpression: 'attribute_not_exists(#resetAt) OR #resetAt < :resetAt OR (#resetAt = :resetAt AND #remaining > :remaining)',
         ExpressionAttributeNames: names('resetAt', 'remaining', 'expiresAt', ...(sized ? ['limit', 'reserve'] : [])),

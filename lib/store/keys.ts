@@ -52,8 +52,12 @@ export const keys = {
     sk: `PARTITION#${partitionId}`,
   }),
   backfillPartitions: (workspaceId: string, runId: string) => ({ pk: `WORKSPACE#${workspaceId}#BACKFILL#${runId}`, skPrefix: 'PARTITION#' }),
-  /** The REST rate budget shared by everything that calls one Intercom workspace, from its X-RateLimit-* headers. */
-  intercomRateBudget: (appId: string) => ({ pk: `INTERCOM_APP#${appId}`, sk: 'RATE_BUDGET' }),
+  /**
+   * The REST rate budget of one Intercom app in one Intercom workspace, from its X-RateLimit-*
+   * headers: Intercom limits each app per workspace. A Timebook workspace reaches Intercom through one
+   * app (Timebook's OAuth app, or the customer's own app of its token), so the budget is that pair's.
+   */
+  intercomRateBudget: (appId: string, workspaceId: string) => ({ pk: `INTERCOM_APP#${appId}`, sk: `RATE_BUDGET#${workspaceId}` }),
 } as const;
 
 export type ItemKey = { pk: string; sk: string };

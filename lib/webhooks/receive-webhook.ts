@@ -45,7 +45,7 @@ export async function receiveWebhook(
     const route = await deps.connections.getWebhookRoute(input.target.webhookKey);
     if (!route) throw new NotFoundError('No webhook is registered at this address.', 'webhook_not_found');
     ({ workspaceId, appId: expectedAppId } = route);
-    secret = await deps.secrets.get(secretNames.webhookSecret(deps.config.SECRETS_PREFIX, route.workspaceId), {
+    secret = await deps.secrets.get(secretNames.webhookSecret(deps.config.SECRETS_PREFIX, route.workspaceId, route.connectionId), {
       version: route.secretVersion,
     });
   } else {

@@ -1,11 +1,11 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { ListSecretsCommand } from '@aws-sdk/client-secrets-manager';
 import { SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { adminToken, api, type ApiResponse } from '../support/api';
 import { allStoredText, functionLogText } from '../support/evidence';
 import { connectedWorkspace, enableFeedback, simulator, type ConnectedWorkspace } from '../support/feedback-world';
-import { secretsManager, stack } from '../support/local-stack';
+import { stack } from '../support/local-stack';
+import { secretNamesOf } from '../support/secrets';
 
 /**
  * The abuse suite: generated bad webhook and admin requests. Each must get the right 4xx, and none
@@ -49,18 +49,6 @@ async function runAll(cases: Case[], concurrency = 8): Promise<Array<{ name: str
     }),
   );
   return results;
-}
-
-/** Names of the secrets stored for these workspaces. */
-async function secretNamesOf(workspaceIds: string[]): Promise<string[]> {
-  const names: string[] = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await secretsManager.send(new ListSecretsCommand({ MaxResults: 100, NextToken }));
-    names.push(...(page.SecretList ?? []).map((secret) => secret.Name ?? ''));
-    NextToken = page.NextToken;
-  } while (NextToken);
-  return names.filter((name) => workspaceIds.some((id) => name.includes(`/workspaces/${id}/`))).sort();
 }
 
 let a: ConnectedWorkspace;

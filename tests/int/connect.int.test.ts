@@ -1,23 +1,13 @@
-import { GetSecretValueCommand, ResourceNotFoundException } from '@aws-sdk/client-secrets-manager';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SimulatorClient, type CreatedWorkspace } from '../../dev/intercom-simulator';
 import { signOAuthState } from '../../lib/connect/oauth';
 import { adminToken, api, newWorkspaceId } from '../support/api';
 import { allStoredText, functionLogText } from '../support/evidence';
+import { oauthFlow } from '../../dev/oauth-flow';
 import { secretsManager, stack } from '../support/local-stack';
+import { accessTokenName, secretNamesOf, storedAccessToken } from '../support/secrets';
 
 const simulator = new SimulatorClient(stack.intercomUrl);
-const accessTokenSecret = (workspaceId: string) => `${stack.secretsPrefix}/workspaces/${workspaceId}/access-token`;
-
-async function storedSecret(name: string): Promise<string | undefined> {
-  try {
-    return (await secretsManager.send(new GetSecretValueCommand({ SecretId: name }))).SecretString;
-  } catch (error) {
-    if (error instanceof ResourceNotFoundException) return undefined;
-    throw error;
-  }
-}
-
 /** A Timebook workspace, its admin JWT, and a fresh Intercom workspace in the simulator. */
 async function setup(options: Parameters<SimulatorClient['createWorkspace']>[0] = {}) {
   const workspaceId = newWorkspaceId();
@@ -50,7 +40,7 @@ describe('connecting with an access token', () => {
     expect(response.body.permissions.unverifiable).toEqual([
       expect.objectContaining({ permission: 'Read and write users' }),
     ]);
-    expect(await storedSecret(accessTokenSecret(ctx.workspaceId))).toBe(ctx.intercom.accessToken);
+    expect(await storedAccessToken(ctx.workspaceId)).toBe(ctx.intercom.accessToken);
     expect(await allStoredText()).not.toContain(ctx.intercom.accessToken);
     expect(response.text).not.toContain(ctx.intercom.accessToken);
     expect(functionLogText()).not.toContain(ctx.intercom.accessToken);
@@ -64,7 +54,7 @@ describe('connecting with an access token', () => {
     const response = await api('POST', `${ctx.base}/token`, { token: ctx.token, body: { accessToken: 'dG9rOmRlYWQ=' } });
     expect(response.status).toBe(422);
     expect(response.body.error.code).toBe('intercom_token_invalid');
-    expect(await storedSecret(accessTokenSecret(ctx.workspaceId))).toBeUndefined();
+    expect(await secretNamesOf([ctx.workspaceId])).toEqual([]);
     expect((await api('GET', ctx.base, { token: ctx.token })).body).toMatchObject({ connected: false, status: 'disconnected' });
   });
 
@@ -79,7 +69,7 @@ describe('connecting with an access token', () => {
       expect(response.status).toBe(422);
       expect(response.body.error).toMatchObject({ code: 'intercom_permissions_missing', missing: ['Read tags'] });
       expect(response.body.error.message).toContain('Read tags');
-      expect(await storedSecret(accessTokenSecret(ctx.workspaceId))).toBeUndefined();
+      expect(await secretNamesOf([ctx.workspaceId])).toEqual([]);
     },
   );
 
@@ -94,90 +84,120 @@ describe('connecting with an access token', () => {
 });
 
 describe('OAuth', () => {
-  async function start(ctx: { base: string; token: string }) {
-    const response = await api('POST', `${ctx.base}/oauth/start`, { token: ctx.token });
-    expect(response.status, response.text).toBe(200);
-    return new URL(response.body.authorizeUrl);
-  }
+  const oauth = oauthFlow(api, simulator);
 
-  async function consent(authorizeUrl: URL, appId: string) {
-    const result = await simulator.authorize({
-      clientId: authorizeUrl.searchParams.get('client_id')!,
-      appId,
-      redirectUri: authorizeUrl.searchParams.get('redirect_uri')!,
-      state: authorizeUrl.searchParams.get('state')!,
-    });
-    return new URL(result.location);
-  }
-
-  async function callback(url: URL) {
-    const response = await fetch(`${stack.apiUrl}${url.pathname}${url.search}`, { redirect: 'manual' });
-    expect(response.status).toBe(302);
-    return new URL(response.headers.get('location')!);
-  }
-
-  it('round-trips through the consent page and stores the token only in Secrets Manager', async () => {
+  it('round-trips: the callback hands code and state to the frontend, which completes it with the admin JWT', async () => {
     const ctx = await setup();
-    const authorizeUrl = await start(ctx);
+    const authorizeUrl = await oauth.start(ctx.workspaceId, ctx.token);
     expect(`${authorizeUrl.origin}${authorizeUrl.pathname}`).toBe(`${stack.intercomUrl}/oauth`);
     expect(authorizeUrl.searchParams.get('client_id')).toBe(stack.intercomClientId);
     expect(authorizeUrl.searchParams.get('redirect_uri')).toBe(`${stack.apiUrl}/v1/intercom/oauth/callback`);
 
-    const redirect = await callback(await consent(authorizeUrl, ctx.intercom.appId));
-    expect(redirect.pathname).toBe('/settings/integrations/intercom');
-    expect(redirect.searchParams.get('status')).toBe('connected');
+    const page = await oauth.callback(await oauth.consent(authorizeUrl, ctx.intercom.appId));
+    // APP_URL has a base path (/timebook here), which the redirect keeps.
+    expect(`${page.origin}${page.pathname}`).toBe(`${stack.appUrl}/settings/integrations/intercom/oauth`);
+    expect(page.searchParams.get('state')).toBe(authorizeUrl.searchParams.get('state'));
+    expect(page.searchParams.get('code')).toBeTruthy();
+    expect((await api('GET', ctx.base, { token: ctx.token })).body.connected).toBe(false);
 
-    const status = await api('GET', ctx.base, { token: ctx.token });
-    expect(status.body).toMatchObject({
+    const completed = await oauth.complete(ctx.workspaceId, ctx.token, page);
+    expect(completed.status, completed.text).toBe(200);
+    expect(completed.body).toMatchObject({
       connected: true,
       method: 'oauth',
       intercom: { appId: ctx.intercom.appId },
       webhook: { url: `${stack.apiUrl}/v1/webhooks/intercom`, secretConfigured: true },
     });
-    const token = await storedSecret(accessTokenSecret(ctx.workspaceId));
+    expect((await api('GET', ctx.base, { token: ctx.token })).body).toMatchObject({ connected: true, method: 'oauth' });
+    const token = await storedAccessToken(ctx.workspaceId);
     expect(token).toBeTruthy();
     expect(await allStoredText()).not.toContain(token);
+    expect(completed.text).not.toContain(token);
     expect(functionLogText()).not.toContain(token);
     const tags = await api('GET', `${ctx.base}/tags`, { token: ctx.token });
     expect(tags.body.tags.map((tag: { name: string }) => tag.name).sort()).toEqual(['Bug', 'Feature request']);
   });
 
-  it('rejects a tampered state, an expired state and a replayed state', async () => {
+  it('rejects a tampered state, an expired state and a replayed one, at the callback and at completion', async () => {
     const ctx = await setup();
-    const landing = await consent(await start(ctx), ctx.intercom.appId);
+    const callbackUrl = await oauth.consent(await oauth.start(ctx.workspaceId, ctx.token), ctx.intercom.appId);
 
-    const tampered = new URL(landing);
+    const tampered = new URL(callbackUrl);
     const state = tampered.searchParams.get('state')!;
     tampered.searchParams.set('state', `${state.slice(0, -4)}${state.slice(-4) === 'AAAA' ? 'BBBB' : 'AAAA'}`);
-    expect((await callback(tampered)).searchParams.get('error')).toBe('invalid_state');
+    expect((await oauth.callback(tampered)).searchParams.get('error')).toBe('invalid_state');
+    const tamperedCompletion = await oauth.complete(ctx.workspaceId, ctx.token, tampered);
+    expect(tamperedCompletion.status).toBe(400);
+    expect(tamperedCompletion.body.error.code).toBe('oauth_state_invalid');
 
-    const expired = new URL(landing);
+    // Signed eleven minutes before the real now, so that it has expired whatever the time of day.
+    const expired = new URL(callbackUrl);
     const elevenMinutesAgo = new Date(Date.now() - 11 * 60_000);
     expired.searchParams.set(
       'state',
-      await signOAuthState(stack.intercomClientSecret, { workspaceId: ctx.workspaceId, nonce: 'expired-nonce' }, elevenMinutesAgo),
+      await signOAuthState(stack.intercomClientSecret, { workspaceId: ctx.workspaceId, adminSub: 'test-admin', nonce: 'expired-nonce' }, elevenMinutesAgo),
     );
-    expect((await callback(expired)).searchParams.get('error')).toBe('state_expired');
+    expect((await oauth.callback(expired)).searchParams.get('error')).toBe('state_expired');
+    const expiredCompletion = await oauth.complete(ctx.workspaceId, ctx.token, expired);
+    expect(expiredCompletion.status).toBe(400);
+    expect(expiredCompletion.body.error).toMatchObject({ code: 'oauth_state_invalid', message: expect.stringContaining('expired') });
 
-    expect((await callback(landing)).searchParams.get('status')).toBe('connected');
-    const replay = await callback(landing);
-    expect(replay.searchParams.get('error')).toBe('state_already_used');
-    expect(replay.searchParams.get('status')).toBeNull();
+    const page = await oauth.callback(callbackUrl);
+    expect((await oauth.complete(ctx.workspaceId, ctx.token, page)).status).toBe(200);
+    const replay = await oauth.complete(ctx.workspaceId, ctx.token, page);
+    expect(replay.status).toBe(400);
+    expect(replay.body.error).toMatchObject({ code: 'oauth_state_invalid', message: expect.stringContaining('already used') });
+    expect((await oauth.callback(callbackUrl)).searchParams.get('error')).toBe('state_already_used');
+  });
+
+  it('refuses a consent link completed by anyone but the admin who started it: nothing connects and the code is not exchanged', async () => {
+    const ctx = await setup();
+    // The admin starts OAuth and forwards the consent link to an Intercom admin of another company.
+    const otherCompany = await simulator.createWorkspace({ name: 'Other company' });
+    const page = await oauth.callback(await oauth.consent(await oauth.start(ctx.workspaceId, ctx.token), otherCompany.appId));
+    expect(page.searchParams.get('code')).toBeTruthy();
+
+    // That company's browser completes it: as another admin of the same workspace, and as the admin of its own workspace.
+    const sameWorkspaceOtherAdmin = await adminToken([ctx.workspaceId], { sub: 'other-admin' });
+    const ownWorkspace = newWorkspaceId();
+    const ownWorkspaceAdmin = await adminToken([ownWorkspace], { sub: 'other-admin' });
+    const attempts = [
+      await oauth.complete(ctx.workspaceId, sameWorkspaceOtherAdmin, page),
+      await oauth.complete(ownWorkspace, ownWorkspaceAdmin, page),
+    ];
+    for (const attempt of attempts) {
+      expect(attempt.status, attempt.text).toBe(400);
+      expect(attempt.body.error.code).toBe('oauth_state_invalid');
+    }
+    expect((await oauth.complete(ctx.workspaceId, ownWorkspaceAdmin, page)).status).toBe(403);
+    for (const [workspaceId, token] of [[ctx.workspaceId, ctx.token], [ownWorkspace, ownWorkspaceAdmin]] as const) {
+      expect((await api('GET', `/v1/workspaces/${workspaceId}/intercom`, { token })).body).toMatchObject({ connected: false });
+      expect(await secretNamesOf([workspaceId])).toEqual([]);
+    }
+
+    // The code was never spent: Intercom codes are single-use, and the admin who started it can still use it.
+    const own = await oauth.complete(ctx.workspaceId, ctx.token, page);
+    expect(own.status, own.text).toBe(200);
+    expect(own.body.intercom.appId).toBe(otherCompany.appId);
   });
 
   it('reports a refused consent as access_denied', async () => {
     const ctx = await setup();
-    const authorizeUrl = await start(ctx);
-    const result = await simulator.authorize({
-      clientId: authorizeUrl.searchParams.get('client_id')!,
-      appId: ctx.intercom.appId,
-      redirectUri: authorizeUrl.searchParams.get('redirect_uri')!,
-      state: authorizeUrl.searchParams.get('state')!,
-      decision: 'cancel',
-    });
-    const redirect = await callback(new URL(result.location));
-    expect(redirect.searchParams.get('error')).toBe('access_denied');
+    const page = await oauth.callback(await oauth.consent(await oauth.start(ctx.workspaceId, ctx.token), ctx.intercom.appId, 'cancel'));
+    expect(`${page.origin}${page.pathname}`).toBe(`${stack.appUrl}/settings/integrations/intercom/oauth`);
+    expect(page.searchParams.get('error')).toBe('access_denied');
+    expect(page.searchParams.get('code')).toBeNull();
     expect((await api('GET', ctx.base, { token: ctx.token })).body.connected).toBe(false);
+  });
+
+  it('answers 409 intercom_app_in_use when the Intercom workspace is connected to another Timebook workspace', async () => {
+    const first = await setup();
+    expect((await oauth.connect(first.workspaceId, first.token, first.intercom.appId)).status).toBe(200);
+    const second = await setup();
+    const refused = await oauth.connect(second.workspaceId, second.token, first.intercom.appId);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('intercom_app_in_use');
+    expect(await secretNamesOf([second.workspaceId])).toEqual([]);
   });
 });
 
@@ -293,7 +313,7 @@ describe('settings, token health and disconnecting', () => {
     });
     // The stored token loses the permission: replace it behind the service's back.
     const { PutSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
-    await secretsManager.send(new PutSecretValueCommand({ SecretId: accessTokenSecret(ctx.workspaceId), SecretString: limited.token }));
+    await secretsManager.send(new PutSecretValueCommand({ SecretId: await accessTokenName(ctx.workspaceId), SecretString: limited.token }));
     const tags = await api('GET', `${ctx.base}/tags`, { token: ctx.token });
     expect(tags.status).toBe(422);
     expect(tags.body.error).toMatchObject({ code: 'intercom_permissions_missing', missing: ['Read tags'] });
@@ -307,7 +327,7 @@ describe('settings, token health and disconnecting', () => {
 
     const removed = await api('DELETE', ctx.base, { token: ctx.token });
     expect(removed.status).toBe(204);
-    expect(await storedSecret(accessTokenSecret(ctx.workspaceId))).toBeUndefined();
+    expect(await secretNamesOf([ctx.workspaceId])).toEqual([]);
     expect((await api('GET', ctx.base, { token: ctx.token })).body).toMatchObject({ connected: false, status: 'disconnected' });
     const ping = await simulator.deliverWebhook({ appId: ctx.intercom.appId, topic: 'ping', url: body.webhookUrl });
     expect(ping.deliveries[0]!.status).toBe(404);
@@ -318,17 +338,8 @@ describe('settings, token health and disconnecting', () => {
 
   it('disconnects an OAuth workspace by uninstalling the app, which revokes the token', async () => {
     const ctx = await setup();
-    const startResponse = await api('POST', `${ctx.base}/oauth/start`, { token: ctx.token });
-    const authorizeUrl = new URL(startResponse.body.authorizeUrl);
-    const landing = await simulator.authorize({
-      clientId: authorizeUrl.searchParams.get('client_id')!,
-      appId: ctx.intercom.appId,
-      redirectUri: authorizeUrl.searchParams.get('redirect_uri')!,
-      state: authorizeUrl.searchParams.get('state')!,
-    });
-    const landingUrl = new URL(landing.location);
-    await fetch(`${stack.apiUrl}${landingUrl.pathname}${landingUrl.search}`, { redirect: 'manual' });
-    const token = (await storedSecret(accessTokenSecret(ctx.workspaceId)))!;
+    expect((await oauthFlow(api, simulator).connect(ctx.workspaceId, ctx.token, ctx.intercom.appId)).status).toBe(200);
+    const token = (await storedAccessToken(ctx.workspaceId))!;
 
     expect((await api('DELETE', ctx.base, { token: ctx.token })).status).toBe(204);
     const me = await fetch(`${stack.intercomUrl}/me`, { headers: { authorization: `Bearer ${token}` } });

@@ -209,18 +209,32 @@ describe('ContactSyncStore rate budget', () => {
   it('grants requests while the window has more than its reserve left, then defers until the reset', async () => {
     const budget = new ContactSyncStore(table);
     const appId = `app_${randomUUID().slice(0, 8)}`;
+    const caller = { appId, workspaceId: `ws_${randomUUID().slice(0, 8)}` };
     const nowSeconds = Math.floor(Date.now() / 1000);
 
-    expect(await budget.reserveIntercomRequest(appId, nowSeconds)).toEqual({ granted: true });
-    await budget.recordIntercomRateLimit(appId, { limit: 20, remaining: 4, resetAt: nowSeconds + 8, reserve: 2 }, now);
+    expect(await budget.reserveIntercomRequest(caller, nowSeconds)).toEqual({ granted: true });
+    await budget.recordIntercomRateLimit(caller, { limit: 20, remaining: 4, resetAt: nowSeconds + 8, reserve: 2 }, now);
     // An older window, or a higher count in the same window, does not overwrite what is known.
-    await budget.recordIntercomRateLimit(appId, { limit: 20, remaining: 15, resetAt: nowSeconds + 8, reserve: 2 }, now);
-    await budget.recordIntercomRateLimit(appId, { limit: 20, remaining: 20, resetAt: nowSeconds - 2, reserve: 2 }, now);
+    await budget.recordIntercomRateLimit(caller, { limit: 20, remaining: 15, resetAt: nowSeconds + 8, reserve: 2 }, now);
+    await budget.recordIntercomRateLimit(caller, { limit: 20, remaining: 20, resetAt: nowSeconds - 2, reserve: 2 }, now);
 
     const grants = [];
-    for (let i = 0; i < 4; i += 1) grants.push(await budget.reserveIntercomRequest(appId, nowSeconds));
+    for (let i = 0; i < 4; i += 1) grants.push(await budget.reserveIntercomRequest(caller, nowSeconds));
 
     expect(grants).toEqual([{ granted: true }, { granted: true }, { granted: false, retryAt: nowSeconds + 8 }, { granted: false, retryAt: nowSeconds + 8 }]);
-    expect(await budget.reserveIntercomRequest(appId, nowSeconds + 8)).toEqual({ granted: true });
+    expect(await budget.reserveIntercomRequest(caller, nowSeconds + 8)).toEqual({ granted: true });
+  });
+
+  it('keeps one budget per Timebook workspace and Intercom workspace: two connections to one Intercom workspace never overwrite each other', async () => {
+    const budget = new ContactSyncStore(table);
+    const appId = `app_${randomUUID().slice(0, 8)}`;
+    const [first, second] = [`ws_${randomUUID().slice(0, 8)}`, `ws_${randomUUID().slice(0, 8)}`].map((workspaceId) => ({ appId, workspaceId }));
+    const nowSeconds = Math.floor(Date.now() / 1000);
+
+    await budget.recordIntercomRateLimit(first!, { limit: 20, remaining: 2, resetAt: nowSeconds + 8, reserve: 2 }, now);
+    await budget.recordIntercomRateLimit(second!, { limit: 20, remaining: 18, resetAt: nowSeconds + 8, reserve: 2 }, now);
+
+    expect(await budget.reserveIntercomRequest(first!, nowSeconds)).toEqual({ granted: false, retryAt: nowSeconds + 8 });
+    expect(await budget.reserveIntercomRequest(second!, nowSeconds)).toEqual({ granted: true });
   });
 });

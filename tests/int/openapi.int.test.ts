@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildNotificationEnvelope, signNotification, webhookHeaders, type CreatedWorkspace } from '../../dev/intercom-simulator';
+import { oauthFlow } from '../../dev/oauth-flow';
 import { waitFor } from '../../dev/processes';
 import type { ApiResponse } from '../../dev/api-client';
 import { adminToken, api, newWorkspaceId } from '../support/api';
@@ -19,6 +20,7 @@ const contract = new OpenApiContract(loadOpenApi());
 const HEALTH = 'GET /v1/health';
 const OAUTH_START = 'POST /v1/workspaces/{workspaceId}/intercom/oauth/start';
 const OAUTH_CALLBACK = 'GET /v1/intercom/oauth/callback';
+const OAUTH_COMPLETE = 'POST /v1/workspaces/{workspaceId}/intercom/oauth/complete';
 const TOKEN = 'POST /v1/workspaces/{workspaceId}/intercom/token';
 const WEBHOOK_SECRET = 'PUT /v1/workspaces/{workspaceId}/intercom/webhook-secret';
 const STATUS = 'GET /v1/workspaces/{workspaceId}/intercom';
@@ -295,21 +297,24 @@ describe('a workspace connected by OAuth', () => {
     intercom = await simulator.createWorkspace({});
   });
 
-  it('connects through the consent page; a callback without state is refused by redirect', async () => {
+  it('connects through the consent page and the frontend; a callback without state is refused by redirect', async () => {
     const start = await call(OAUTH_START, 200, { params, token });
-    const authorizeUrl = new URL(start.body.authorizeUrl);
-    const consent = await simulator.authorize({
-      clientId: authorizeUrl.searchParams.get('client_id')!,
-      appId: intercom.appId,
-      redirectUri: authorizeUrl.searchParams.get('redirect_uri')!,
-      state: authorizeUrl.searchParams.get('state')!,
-    });
-    const landing = new URL(consent.location);
-    const connected = await call(OAUTH_CALLBACK, 302, { query: Object.fromEntries(landing.searchParams) });
-    expect(new URL(connected.headers.get('location')!).searchParams.get('status')).toBe('connected');
+    const flow = oauthFlow(api, simulator);
+    const callbackUrl = await flow.consent(new URL(start.body.authorizeUrl), intercom.appId);
+    const forwarded = await call(OAUTH_CALLBACK, 302, { query: Object.fromEntries(callbackUrl.searchParams) });
+    const page = new URL(forwarded.headers.get('location')!);
+    const body = { code: page.searchParams.get('code'), state: page.searchParams.get('state') };
+    expect(body.code).toBeTruthy();
     const refused = await call(OAUTH_CALLBACK, 302, { query: { code: 'abc' } });
     expect(new URL(refused.headers.get('location')!).searchParams.get('error')).toBe('missing_state');
 
+    const bad = await call(OAUTH_COMPLETE, 400, { params, token, body: { code: body.code } });
+    expect(bad.body.error.code).toBe('invalid_request');
+    const otherAdmin = await adminToken([workspaceId], { sub: 'someone-else' });
+    expect((await call(OAUTH_COMPLETE, 400, { params, token: otherAdmin, body })).body.error.code).toBe('oauth_state_invalid');
+    await call(OAUTH_COMPLETE, 401, { params, body });
+    await call(OAUTH_COMPLETE, 403, { params: { workspaceId: newWorkspaceId() }, token, body });
+    expect((await call(OAUTH_COMPLETE, 200, { params, token, body })).body).toMatchObject({ connected: true, method: 'oauth' });
     expect((await call(STATUS, 200, { params, token })).body).toMatchObject({ connected: true, method: 'oauth' });
     const managed = await call(WEBHOOK_SECRET, 409, { params, token, body: { clientSecret: 'abc' } });
     expect(managed.body.error.code).toBe('oauth_webhooks_managed');

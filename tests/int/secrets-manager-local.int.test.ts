@@ -18,6 +18,9 @@ import { startSecretsManagerLocal, type SecretsManagerLocal } from '../../dev/se
 
 const ARN_PATTERN = /^arn:aws:secretsmanager:us-east-1:\d{12}:secret:(.+)-[A-Za-z0-9]{6}$/;
 
+/** Shorter than the stand-in's default, so the test can wait for the name to come free. */
+const FORCE_DELETE_DELAY_MS = 300;
+
 let local: SecretsManagerLocal;
 let client: SecretsManagerClient;
 
@@ -32,7 +35,7 @@ const errorOf = (promise: Promise<unknown>): Promise<unknown> =>
 const uniqueName = (label: string): string => `tests/${label}/${randomUUID()}`;
 
 beforeAll(async () => {
-  local = await startSecretsManagerLocal({ port: 0 });
+  local = await startSecretsManagerLocal({ port: 0, forceDeleteDelayMs: FORCE_DELETE_DELAY_MS });
   client = new SecretsManagerClient({
     endpoint: local.url,
     region: 'us-east-1',
@@ -175,18 +178,29 @@ describe('secrets manager stand-in, through the AWS SDK', () => {
     });
   });
 
-  it('forgets a secret deleted without recovery, and frees its name', async () => {
+  it('deletes without recovery in the background: the name stays refused for a while, then is free', async () => {
     const name = uniqueName('force-delete');
     const created = await client.send(new CreateSecretCommand({ Name: name, SecretString: 'gone' }));
 
     const deleted = await client.send(new DeleteSecretCommand({ SecretId: name, ForceDeleteWithoutRecovery: true }));
     const read = await errorOf(client.send(new GetSecretValueCommand({ SecretId: name })));
     const byArn = await errorOf(client.send(new GetSecretValueCommand({ SecretId: created.ARN })));
+    const recreate = await errorOf(client.send(new CreateSecretCommand({ Name: name, SecretString: 'too soon' })));
+    const listed = await client.send(new ListSecretsCommand({ IncludePlannedDeletion: true }));
 
     expect(deleted).toMatchObject({ ARN: created.ARN, Name: name });
     expect(deleted.DeletionDate).toBeInstanceOf(Date);
-    expect(read).toBeInstanceOf(ResourceNotFoundException);
-    expect(byArn).toBeInstanceOf(ResourceNotFoundException);
+    expect(read).toBeInstanceOf(InvalidRequestException);
+    expect((read as Error).message).toContain('it was deleted');
+    expect(byArn).toBeInstanceOf(InvalidRequestException);
+    expect(recreate).toBeInstanceOf(InvalidRequestException);
+    expect(listed.SecretList?.map((secret) => secret.Name)).not.toContain(name);
+    // Deleting again, or deleting what never existed, succeeds, so a retried delete is safe.
+    await client.send(new DeleteSecretCommand({ SecretId: name, ForceDeleteWithoutRecovery: true }));
+    await client.send(new DeleteSecretCommand({ SecretId: uniqueName('never-created'), ForceDeleteWithoutRecovery: true }));
+
+    await new Promise((resolve) => setTimeout(resolve, FORCE_DELETE_DELAY_MS + 50));
+    expect(await errorOf(client.send(new GetSecretValueCommand({ SecretId: name })))).toBeInstanceOf(ResourceNotFoundException);
     const recreated = await client.send(new CreateSecretCommand({ Name: name, SecretString: 'back' }));
     expect(recreated.ARN).not.toBe(created.ARN);
   });

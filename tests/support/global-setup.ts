@@ -18,7 +18,8 @@ let stack: RunningStack | undefined;
 export async function setup(): Promise<void> {
   Object.assign(process.env, QUIET_LOCAL_NODE);
   removeStaleLogs();
-  const settings = localSettings({});
+  // A frontend under a base path, as a deployment may have it: redirects must keep the path.
+  const settings = { ...localSettings({}), appUrl: 'http://localhost:5173/timebook' };
   stack = await startStack({
     ...settings,
     ports: await freePorts(),
@@ -28,6 +29,7 @@ export async function setup(): Promise<void> {
   });
   Object.assign(process.env, stack.env, {
     TEST_API_URL: stack.apiUrl,
+    TEST_APP_URL: settings.appUrl,
     TEST_INTERCOM_URL: stack.intercomApiUrl,
     TEST_INTERCOM_OAUTH_URL: stack.intercomOauthUrl,
     TEST_FUNCTION_LOG: FUNCTION_LOG,

@@ -7,6 +7,7 @@ import type { ProvisionedQueue } from '../../dev/provision';
 /** Addresses of the local stack that the global setup started, for integration tests. */
 export const stack = {
   apiUrl: required('TEST_API_URL'),
+  appUrl: required('TEST_APP_URL'),
   intercomUrl: required('TEST_INTERCOM_URL'),
   intercomClientId: required('TEST_INTERCOM_CLIENT_ID'),
   intercomClientSecret: required('TEST_INTERCOM_CLIENT_SECRET'),

@@ -19,7 +19,7 @@ function fakeDeps(options: { grant?: { granted: true } | { granted: false; retry
     contactSync,
     intercom: new IntercomClient({ baseUrl: 'https://intercom.test', version: '2.16', fetch, sleep, now: () => NOW.getTime() }),
     secrets: { get: async () => ({ value: 'token', version: 'v1' }) },
-    connections: { markNeedsReauth: vi.fn() },
+    connections: { get: async () => ({ workspaceId: 'ws', connectionId: 'c-1', status: 'connected' }), markNeedsReauth: vi.fn() },
     config: { SECRETS_PREFIX: 'timebook-intercom/test' },
     clock: () => NOW,
   } as unknown as Pick<Dependencies, 'contactSync' | 'intercom' | 'secrets' | 'connections' | 'config' | 'clock'>;
@@ -65,7 +65,7 @@ describe('the shared Intercom rate budget', () => {
     expect(String(url)).toBe('https://intercom.test/contacts/search');
     expect(JSON.parse(String(init!.body))).toEqual({ query: SEARCH.query, pagination: { per_page: 150, starting_after: SEARCH.startingAfter } });
     expect(contactSync.recordIntercomRateLimit).toHaveBeenCalledWith(
-      'app',
+      SYNC,
       { limit: 1666, remaining: 1200, resetAt: NOW_SECONDS + 4, reserve: 167 },
       NOW,
     );
@@ -83,6 +83,6 @@ describe('the shared Intercom rate budget', () => {
     expect(result.kind).toBe('deferred');
     expect((result as { delaySeconds: number }).delaySeconds).toBeGreaterThanOrEqual(9);
     expect(sleep).not.toHaveBeenCalled();
-    expect(contactSync.recordIntercomRateLimit).toHaveBeenCalledWith('app', { remaining: 0, resetAt: NOW_SECONDS + 9 }, NOW);
+    expect(contactSync.recordIntercomRateLimit).toHaveBeenCalledWith(SYNC, { remaining: 0, resetAt: NOW_SECONDS + 9 }, NOW);
   });
 });

@@ -202,7 +202,7 @@ describe('SecretStore.delete', () => {
 
 describe('secretNames', () => {
   it("puts a workspace's secrets under the stage prefix", () => {
-    expect(secretNames.accessToken('dev', 'ws_1')).toBe('dev/workspaces/ws_1/access-token');
-    expect(secretNames.webhookSecret('dev', 'ws_1')).toBe('dev/workspaces/ws_1/webhook-secret');
+    expect(secretNames.accessToken('dev', 'ws_1', 'c-1')).toBe('dev/workspaces/ws_1/c-1/access-token');
+    expect(secretNames.webhookSecret('dev', 'ws_1', 'c-1')).toBe('dev/workspaces/ws_1/c-1/webhook-secret');
   });
 });

@@ -9,21 +9,25 @@ import type { SecretRead, StoredSecret } from '../../lib/platform/secret-store';
  * Lambda, so the cached token is dead while Secrets Manager holds a new one.
  */
 
-function world(options: { cached: StoredSecret; stored: StoredSecret }) {
+const CONNECTION = { workspaceId: 'ws_1', connectionId: 'c-1', status: 'connected' };
+
+function world(options: { cached: StoredSecret; stored: StoredSecret; connection?: object }) {
   const reads: SecretRead[] = [];
+  const names: string[] = [];
   const markNeedsReauth = vi.fn(async () => undefined);
   const deps = {
     config: { SECRETS_PREFIX: 'test' },
     clock: () => new Date('2026-01-01T00:00:00Z'),
-    connections: { markNeedsReauth },
+    connections: { get: async () => options.connection ?? CONNECTION, markNeedsReauth },
     secrets: {
-      get: async (_name: string, read: SecretRead = {}) => {
+      get: async (name: string, read: SecretRead = {}) => {
+        names.push(name);
         reads.push(read);
         return read.fresh ? options.stored : options.cached;
       },
     },
   } as unknown as Pick<Dependencies, 'secrets' | 'connections' | 'config' | 'clock'>;
-  return { deps, reads, markNeedsReauth };
+  return { deps, reads, names, markNeedsReauth };
 }
 
 /** Intercom as the call sees it: only `live` is accepted. */
@@ -36,11 +40,12 @@ function intercomAccepting(live: string) {
 
 describe('withWorkspaceToken', () => {
   it('reads the token again when Intercom refuses the cached one, and calls again with the new one', async () => {
-    const { deps, reads, markNeedsReauth } = world({ cached: { value: 'old', version: 'v1' }, stored: { value: 'new', version: 'v2' } });
+    const { deps, reads, names, markNeedsReauth } = world({ cached: { value: 'old', version: 'v1' }, stored: { value: 'new', version: 'v2' } });
     const call = intercomAccepting('new');
 
     await expect(withWorkspaceToken(deps, 'ws_1', call)).resolves.toBe('answer');
 
+    expect(new Set(names)).toEqual(new Set(['test/workspaces/ws_1/c-1/access-token']));
     expect(call.mock.calls.map(([token]) => token)).toEqual(['old', 'new']);
     expect(reads).toEqual([{ readSince: undefined }, { fresh: true }]);
     expect(markNeedsReauth).not.toHaveBeenCalled();
@@ -54,7 +59,7 @@ describe('withWorkspaceToken', () => {
     await expect(withWorkspaceToken(deps, 'ws_1', call)).rejects.toBeInstanceOf(IntercomTokenInvalidError);
 
     expect(call).toHaveBeenCalledTimes(1);
-    expect(markNeedsReauth).toHaveBeenCalledWith('ws_1', 'unauthorized', expect.any(Date));
+    expect(markNeedsReauth).toHaveBeenCalledWith(CONNECTION, 'unauthorized', expect.any(Date));
   });
 
   it('marks the connection needs_reauth when the newly read token is refused too', async () => {
@@ -65,6 +70,17 @@ describe('withWorkspaceToken', () => {
 
     expect(call).toHaveBeenCalledTimes(2);
     expect(markNeedsReauth).toHaveBeenCalledTimes(1);
+  });
+
+  it('refuses a disconnected workspace without reading a secret or calling Intercom', async () => {
+    const same = { value: 'left-over', version: 'v1' };
+    const { deps, names } = world({ cached: same, stored: same, connection: { ...CONNECTION, status: 'disconnected' } });
+    const call = intercomAccepting('left-over');
+
+    await expect(withWorkspaceToken(deps, 'ws_1', call)).rejects.toMatchObject({ code: 'intercom_not_connected' });
+
+    expect(names).toEqual([]);
+    expect(call).not.toHaveBeenCalled();
   });
 
   it('passes readSince to the secret read', async () => {
