@@ -1,3 +1,4 @@
+import type { IntercomRegion } from '../intercom/regions';
 import type { PartitionRange } from './partition-plan';
 
 /** A backfill's lifecycle; `stopped` means switched off before it finished, and resumes when switched on. */
@@ -12,6 +13,11 @@ export interface ContactSync {
   appId: string;
   /** The Intercom workspace's timezone, which decides search day boundaries (UTC when unknown). */
   timeZone: string | null;
+  /**
+   * The Intercom workspace's region, whose API host every page calls. Absent on syncs recorded
+   * before regions were kept here: their pages read it from the connection.
+   */
+  region?: IntercomRegion;
   /** The current or last backfill. */
   runId: string;
   /** Bumped by every start, resume and restart; queued work of an older generation is dropped. */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Connection } from '../connect/connection';
+import { regionOf } from '../intercom/regions';
 import type { Dependencies } from '../platform/dependencies';
 import { logger } from '../platform/logger';
 import { ROOT_PARTITION_ID, type BackfillPartition, type ContactSync } from './contact-sync';
@@ -41,6 +42,7 @@ export async function startContactSync(deps: ControlDeps, connection: Connection
     enabled: true,
     appId: connection.intercom.appId,
     timeZone: connection.intercom.timezone,
+    region: regionOf(connection.intercom.region),
     runId: randomUUID(),
     generation: (current?.generation ?? 0) + 1,
     state: 'running',

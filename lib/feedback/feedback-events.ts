@@ -1,5 +1,6 @@
 import type { QueuedEvent } from '../events/queued-event';
 import { conversationSchema, firstMessage, partsOf, type IntercomConversation } from '../intercom/conversation.schema';
+import { regionOf } from '../intercom/regions';
 import type { Dependencies } from '../platform/dependencies';
 import { logger } from '../platform/logger';
 import { withWorkspaceToken } from '../connect/workspace-token';
@@ -46,8 +47,9 @@ export async function createTicketsFromTag(deps: FeedbackDeps, event: QueuedEven
     return;
   }
   const item = conversationOf(event);
+  const region = regionOf(connection.intercom.region);
   const fetchConversation = () =>
-    withWorkspaceToken(deps, workspaceId, (token) => deps.intercom.getConversation(token, item.id));
+    withWorkspaceToken(deps, workspaceId, (token, intercom) => intercom.getConversation(token, item.id), { region });
 
   let conversation: IntercomConversation | undefined;
   let applied = appliedTagsFromPayload(item, notification.created_at);
@@ -72,6 +74,7 @@ export async function createTicketsFromTag(deps: FeedbackDeps, event: QueuedEven
       workspaceId,
       productId: product.productId,
       appId: connection.intercom.appId,
+      region,
       conversation,
       messages,
       tagIds: tags.map((tag) => tag.id),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { withWorkspaceToken } from '../connect/workspace-token';
+import { regionOf } from '../intercom/regions';
 import type { Dependencies } from '../platform/dependencies';
 import { ConflictError, NotFoundError, UnprocessableError } from '../platform/errors';
 import { logger } from '../platform/logger';
@@ -36,7 +37,9 @@ export async function putProductFeedback(
     if (!connection || connection.status === 'disconnected') {
       throw new ConflictError('Connect Intercom before choosing trigger tags.', 'intercom_not_connected');
     }
-    const tags = await withWorkspaceToken(deps, input.workspaceId, (token) => deps.intercom.listTags(token));
+    const tags = await withWorkspaceToken(deps, input.workspaceId, (token, intercom) => intercom.listTags(token), {
+      region: regionOf(connection.intercom.region),
+    });
     const known = new Set(tags.map((tag) => tag.id));
     const unknown = input.triggerTagIds.filter((id) => !known.has(id));
     if (unknown.length > 0) {

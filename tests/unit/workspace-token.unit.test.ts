@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { withWorkspaceToken } from '../../lib/connect/workspace-token';
+import { IntercomClient } from '../../lib/intercom/client';
 import { IntercomTokenInvalidError } from '../../lib/intercom/errors';
 import type { Dependencies } from '../../lib/platform/dependencies';
 import type { SecretRead, StoredSecret } from '../../lib/platform/secret-store';
@@ -9,21 +10,34 @@ import type { SecretRead, StoredSecret } from '../../lib/platform/secret-store';
  * Lambda, so the cached token is dead while Secrets Manager holds a new one.
  */
 
-function world(options: { cached: StoredSecret; stored: StoredSecret }) {
+const intercom = new IntercomClient({
+  baseUrl: 'https://api.intercom.test',
+  regionBaseUrls: { EU: 'https://api.eu.intercom.test', AU: 'https://api.au.intercom.test' },
+  version: '2.16',
+});
+
+function world(options: { cached: StoredSecret; stored: StoredSecret; regions?: Array<string | null> }) {
   const reads: SecretRead[] = [];
   const markNeedsReauth = vi.fn(async () => undefined);
+  // The connection's region, read after read (the last one repeats): a reconnect may change it.
+  const regions = [...(options.regions ?? ['US'])];
+  const get = vi.fn(async (workspaceId: string) => {
+    const region = regions.length > 1 ? regions.shift()! : regions[0]!;
+    return { workspaceId, intercom: { appId: 'app_1', name: 'App', region, timezone: null } };
+  });
   const deps = {
     config: { SECRETS_PREFIX: 'test' },
     clock: () => new Date('2026-01-01T00:00:00Z'),
-    connections: { markNeedsReauth },
+    intercom,
+    connections: { markNeedsReauth, get },
     secrets: {
       get: async (_name: string, read: SecretRead = {}) => {
         reads.push(read);
         return read.fresh ? options.stored : options.cached;
       },
     },
-  } as unknown as Pick<Dependencies, 'secrets' | 'connections' | 'config' | 'clock'>;
-  return { deps, reads, markNeedsReauth };
+  } as unknown as Pick<Dependencies, 'secrets' | 'connections' | 'config' | 'clock' | 'intercom'>;
+  return { deps, reads, markNeedsReauth, connectionReads: get };
 }
 
 /** Intercom as the call sees it: only `live` is accepted. */
@@ -74,5 +88,36 @@ describe('withWorkspaceToken', () => {
     await withWorkspaceToken(deps, 'ws_1', intercomAccepting('live'), { readSince: since });
 
     expect(reads).toEqual([{ readSince: since }]);
+  });
+
+  it("calls on the host of the connection's region, read from the connection when the caller has none", async () => {
+    const live = { value: 'live', version: 'v1' };
+    const { deps, connectionReads } = world({ cached: live, stored: live, regions: ['EU'] });
+    const call = vi.fn(async (_token: string, client: IntercomClient) => client);
+
+    await expect(withWorkspaceToken(deps, 'ws_1', call)).resolves.toBe(intercom.forRegion('EU'));
+    expect(connectionReads).toHaveBeenCalledTimes(1);
+  });
+
+  it('takes the region the caller gives without reading the connection', async () => {
+    const live = { value: 'live', version: 'v1' };
+    const { deps, connectionReads } = world({ cached: live, stored: live });
+    const call = vi.fn(async (_token: string, client: IntercomClient) => client);
+
+    await expect(withWorkspaceToken(deps, 'ws_1', call, { region: 'AU' })).resolves.toBe(intercom.forRegion('AU'));
+    expect(connectionReads).not.toHaveBeenCalled();
+  });
+
+  it("retries a reconnected workspace's new token on the host of its region as it is now", async () => {
+    const { deps } = world({ cached: { value: 'old', version: 'v1' }, stored: { value: 'new', version: 'v2' }, regions: ['AU'] });
+    const hosts: IntercomClient[] = [];
+    const call = vi.fn(async (token: string, client: IntercomClient) => {
+      hosts.push(client);
+      if (token !== 'new') throw new IntercomTokenInvalidError('Intercom refused the token', 401, 'unauthorized');
+      return 'answer';
+    });
+
+    await expect(withWorkspaceToken(deps, 'ws_1', call, { region: 'EU' })).resolves.toBe('answer');
+    expect(hosts).toEqual([intercom.forRegion('EU'), intercom.forRegion('AU')]);
   });
 });
