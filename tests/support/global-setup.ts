@@ -29,6 +29,7 @@ export async function setup(): Promise<void> {
   Object.assign(process.env, stack.env, {
     TEST_API_URL: stack.apiUrl,
     TEST_INTERCOM_URL: stack.intercomApiUrl,
+    TEST_INTERCOM_REGION_URLS: JSON.stringify(stack.intercomRegionUrls),
     TEST_INTERCOM_OAUTH_URL: stack.intercomOauthUrl,
     TEST_FUNCTION_LOG: FUNCTION_LOG,
     TEST_QUEUES: JSON.stringify(stack.queues),
