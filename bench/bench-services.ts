@@ -7,6 +7,7 @@ import { ManagedProcess, waitFor } from '../dev/processes';
 import { createQueues, createTables } from '../dev/provision';
 import { startSecretsManagerLocal } from '../dev/secrets-manager-local';
 import { deploymentBuildOptions, lambdaMemoryMb, resolveServerlessConfig } from '../dev/serverless-config';
+import { regionUrls } from '../dev/intercom-simulator/regions';
 import { freePorts, localAwsEnv, QUIET_LOCAL_NODE } from '../dev/stack';
 
 const ROOT = join(__dirname, '..');
@@ -73,6 +74,8 @@ export async function startBenchServices(): Promise<BenchServices> {
       BACKFILL_QUEUE_URL: queues.get('ContactsBackfillQueue')!.url,
       SECRETS_PREFIX: `${config.service}/${STAGE}`,
       INTERCOM_API_BASE_URL: intercomUrl,
+      INTERCOM_API_BASE_URL_EU: regionUrls(intercomUrl).EU,
+      INTERCOM_API_BASE_URL_AU: regionUrls(intercomUrl).AU,
       INTERCOM_OAUTH_URL: `${intercomUrl}/oauth`,
       INTERCOM_VERSION: '2.16',
       INTERCOM_CLIENT_SECRET_NAME: `${config.service}/${STAGE}/oauth-client-secret`,

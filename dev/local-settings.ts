@@ -9,6 +9,8 @@ export function localSettings(env: NodeJS.ProcessEnv) {
     intercomClientId: env.INTERCOM_CLIENT_ID ?? 'timebook-local-client',
     intercomClientSecret: env.INTERCOM_CLIENT_SECRET ?? 'local-oauth-client-secret',
     intercomApiBaseUrl: env.INTERCOM_API_BASE_URL,
+    intercomApiBaseUrlEu: env.INTERCOM_API_BASE_URL_EU,
+    intercomApiBaseUrlAu: env.INTERCOM_API_BASE_URL_AU,
     intercomOauthUrl: env.INTERCOM_OAUTH_URL,
     appUrl: env.APP_URL ?? 'http://localhost:5173',
     logLevel: env.LOG_LEVEL,

@@ -49,6 +49,9 @@ export interface StackOptions {
   intercomClientSecret: string;
   /** A real or recording Intercom; when absent the bundled simulator is started. */
   intercomApiBaseUrl?: string;
+  /** That Intercom's EU and AU hosts (default Intercom's own); the simulator serves its own. */
+  intercomApiBaseUrlEu?: string;
+  intercomApiBaseUrlAu?: string;
   intercomOauthUrl?: string;
   appUrl: string;
   logLevel?: string;
@@ -57,6 +60,8 @@ export interface StackOptions {
 export interface RunningStack {
   apiUrl: string;
   intercomApiUrl: string;
+  /** The EU and AU hosts the functions call for workspaces of those regions. */
+  intercomRegionUrls: { EU: string; AU: string };
   intercomOauthUrl: string;
   queues: Record<string, ProvisionedQueue>;
   tables: string[];
@@ -99,9 +104,14 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     stops.push(() => secrets.stop());
 
     let intercomApiUrl: string;
+    let intercomRegionUrls: RunningStack['intercomRegionUrls'];
     let intercomOauthUrl: string;
     if (options.intercomApiBaseUrl) {
       intercomApiUrl = options.intercomApiBaseUrl;
+      intercomRegionUrls = {
+        EU: options.intercomApiBaseUrlEu ?? 'https://api.eu.intercom.io',
+        AU: options.intercomApiBaseUrlAu ?? 'https://api.au.intercom.io',
+      };
       intercomOauthUrl = options.intercomOauthUrl ?? 'https://app.intercom.com/oauth';
     } else {
       const { startIntercomSimulator } = await import('./intercom-simulator');
@@ -111,6 +121,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       });
       stops.push(() => simulator.stop());
       intercomApiUrl = simulator.url;
+      intercomRegionUrls = { EU: simulator.regionUrls.EU, AU: simulator.regionUrls.AU };
       intercomOauthUrl = `${simulator.url}/oauth`;
     }
 
@@ -144,6 +155,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       EVENTS_QUEUE_URL: queueUrl('EventsQueue'),
       BACKFILL_QUEUE_URL: queueUrl('ContactsBackfillQueue'),
       INTERCOM_API_BASE_URL: intercomApiUrl,
+      INTERCOM_API_BASE_URL_EU: intercomRegionUrls.EU,
+      INTERCOM_API_BASE_URL_AU: intercomRegionUrls.AU,
       INTERCOM_OAUTH_URL: intercomOauthUrl,
       INTERCOM_CLIENT_ID: options.intercomClientId,
       PUBLIC_BASE_URL: `http://localhost:${ports.http}`,
@@ -205,6 +218,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     return {
       apiUrl,
       intercomApiUrl,
+      intercomRegionUrls,
       intercomOauthUrl,
       queues: Object.fromEntries(queues),
       tables,

@@ -38,6 +38,7 @@ timebook-intercom is running (ready in ${((Date.now() - started) / 1000).toFixed
   API               ${stack.apiUrl}/v1
   Health            curl ${stack.apiUrl}/v1/health
   Intercom          ${stack.intercomApiUrl}  (OAuth consent page: ${stack.intercomOauthUrl})
+                    EU ${stack.intercomRegionUrls.EU}  AU ${stack.intercomRegionUrls.AU}
   DynamoDB Local    ${stack.env.AWS_ENDPOINT_URL_DYNAMODB}  tables: ${stack.tables.join(', ')}
   SQS               ${stack.env.AWS_ENDPOINT_URL_SQS}
   Secrets Manager   ${stack.env.AWS_ENDPOINT_URL_SECRETS_MANAGER}

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isApiVersion } from './api-version';
 import { isValidTimeZone } from './day-range';
 import { PERMISSIONS } from './permissions';
+import { REGIONS } from './regions';
 
 /**
  * Request bodies of the control API (`/_sim/...`). Each schema is also the input type of the
@@ -17,7 +18,14 @@ export const createWorkspaceSchema = z.object({
   /** The app id (`/me` app.id_code, webhook `app_id`); random `sim…` when absent. */
   idCode: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),
   name: z.string().min(1).optional(),
-  region: z.enum(['US', 'EU', 'AU']).optional(),
+  /** Which base URL serves the workspace's API (default US). */
+  region: z.enum(REGIONS).optional(),
+  /**
+   * Strict mode: the US base URL answers this workspace's tokens on `GET /me` only, with
+   * Intercom's 401 otherwise, so a call sent to the wrong host fails (default false: the US URL
+   * routes every call, as Intercom's does).
+   */
+  strictRegion: z.boolean().optional(),
   /** IANA timezone; search date filters use its calendar days. */
   timezone: timezone.optional(),
   /** The app's client secret that signs webhooks. */

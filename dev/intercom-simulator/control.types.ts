@@ -1,7 +1,8 @@
 import type { FailNextRule, FaultSettings } from './fault-injector';
 import type { Permission } from './permissions';
 import type { RateLimitSettings } from './rate-limiter';
-import type { StatsSnapshot } from './request-stats';
+import type { Region } from './regions';
+import type { HostStats, StatsSnapshot } from './request-stats';
 import type { NotificationEnvelope } from './webhook-envelope';
 import type { DeliveryAttempt } from './webhook-delivery';
 
@@ -21,7 +22,8 @@ export interface TagSummary {
 export interface WorkspaceSummary {
   appId: string;
   name: string;
-  region: 'US' | 'EU' | 'AU';
+  region: Region;
+  strictRegion: boolean;
   timezone: string;
   createdAt: number;
   clientSecret: string;
@@ -122,4 +124,4 @@ export interface DeliverBatchResult {
   results: DeliverResult[];
 }
 
-export type { StatsSnapshot, RateLimitSettings, DeliveryAttempt, NotificationEnvelope };
+export type { HostStats, StatsSnapshot, RateLimitSettings, DeliveryAttempt, NotificationEnvelope };

@@ -18,6 +18,7 @@ export {
 export { buildWebhookItem, prepareNotification } from './webhook-items';
 export { deliverNotification } from './webhook-delivery';
 export { PERMISSIONS, type Permission, type MissingPermissionStyle } from './permissions';
+export { REGIONS, regionUrls, type Region } from './regions';
 export { DEFAULT_RATE_LIMIT } from './rate-limiter';
 export { LIST_DEFAULT_PER_PAGE, MAX_PER_PAGE, SEARCH_DEFAULT_PER_PAGE } from './routes/rest.routes';
 export { encodeCursor, decodeCursor, type CursorPosition } from './cursor';

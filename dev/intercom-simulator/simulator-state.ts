@@ -69,6 +69,7 @@ export class SimulatorState {
         appId,
         name: input.name ?? `Simulated workspace ${appId}`,
         region: input.region ?? 'US',
+        strictRegion: input.strictRegion ?? false,
         timezone: input.timezone ?? 'Etc/UTC',
         createdAt: input.createdAt ?? nowSeconds(),
         clientSecret: input.clientSecret ?? randomUUID(),

@@ -5,12 +5,14 @@ import { ControlError } from './control-error';
 import { BodyTooLargeError, matchRoute, parseJson, readBody, sendJson } from './http-kit';
 import { accessTokenInvalid, errorForStatus, IntercomApiError, notFound } from './intercom-errors';
 import { missingPermissionError, satisfies } from './permissions';
+import { hostOf, regionUrls, type Region } from './regions';
 import type { RequestStats } from './request-stats';
 import { controlRoutes, Reply } from './routes/control.routes';
 import { oauthRoutes } from './routes/oauth.routes';
 import { restRoutes } from './routes/rest.routes';
 import { SimulatorClient } from './simulator-client';
 import { SimulatorState } from './simulator-state';
+import type { Workspace } from './workspace';
 
 /** How to start a simulator. */
 export interface SimulatorOptions {
@@ -22,8 +24,10 @@ export interface SimulatorOptions {
 
 /** A running simulator. */
 export interface IntercomSimulator {
-  /** `http://127.0.0.1:PORT`: the Intercom API base URL, OAuth host and control API at once. */
+  /** `http://127.0.0.1:PORT`: the Intercom API base URL of the US, OAuth host and control API at once. */
   url: string;
+  /** Each region's API base URL: `url` for the US, `url/eu` and `url/au` for the others. */
+  regionUrls: Record<Region, string>;
   port: number;
   /** Direct access to the state, for in-process use. */
   state: SimulatorState;
@@ -64,15 +68,26 @@ async function handleControl(state: SimulatorState, method: string, url: URL, bo
 }
 
 /**
- * An Intercom request: global faults, then the token, the workspace's rate limit and faults,
- * the permission, and the handler. Every response is counted in the workspace's statistics, or
- * the global ones when no workspace is known.
+ * Whether the API host of `host` answers a token of `workspace`: its own region's host always; the
+ * US host also answers `GET /me` for every region, and any other call too, as Intercom routes it,
+ * unless the workspace is in strict mode. Another region's host never does.
+ */
+function answersOn(host: Region, workspace: Workspace, routeKey: string): boolean {
+  if (host === workspace.settings.region) return true;
+  return host === 'US' && (routeKey === 'GET /me' || !workspace.settings.strictRegion);
+}
+
+/**
+ * An Intercom request: global faults, then the token and its region's host, the workspace's rate
+ * limit and faults, the permission, and the handler. Every response is counted, with the host it
+ * was sent to, in the workspace's statistics, or the global ones when no workspace is known.
  */
 async function handleIntercom(state: SimulatorState, req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer): Promise<void> {
   const method = (req.method ?? 'GET').toUpperCase();
-  const path = url.pathname;
+  const { region: host, path } = hostOf(url.pathname);
   const started = performance.now();
-  const oauth = matchRoute(oauthRoutes, method, path);
+  // The OAuth pages and the token exchange are on the US host only.
+  const oauth = host === 'US' ? matchRoute(oauthRoutes, method, path) : ({ kind: 'none' } as const);
   const rest = matchRoute(restRoutes, method, path);
   let routeKey = `${method} ${path}`;
   if (oauth.kind === 'found') routeKey = oauth.route.key;
@@ -99,6 +114,7 @@ async function handleIntercom(state: SimulatorState, req: IncomingMessage, res: 
     const resolved = token === null ? null : state.resolveToken(token);
     if (!resolved) throw accessTokenInvalid();
     const { workspace } = resolved;
+    if (!answersOn(host, workspace, rest.route.key)) throw accessTokenInvalid();
 
     const rate = workspace.rateLimiter.take(Date.now());
     headers = rate.headers;
@@ -128,7 +144,7 @@ async function handleIntercom(state: SimulatorState, req: IncomingMessage, res: 
     status = apiError.status;
     sendJson(res, status, apiError.toBody(), { ...headers, ...apiError.headers });
   } finally {
-    stats.record({ at: Date.now(), method, path, route: routeKey, status, durationMs: Math.round(performance.now() - started) });
+    stats.record({ at: Date.now(), host, method, path, route: routeKey, status, durationMs: Math.round(performance.now() - started) });
   }
 }
 
@@ -168,6 +184,7 @@ export async function startIntercomSimulator(options: SimulatorOptions = {}): Pr
   const url = `http://127.0.0.1:${port}`;
   return {
     url,
+    regionUrls: regionUrls(url),
     port,
     state,
     client: new SimulatorClient(url),

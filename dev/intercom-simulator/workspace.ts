@@ -29,13 +29,16 @@ import {
 import type { MissingPermissionStyle } from './permissions';
 import { createPrng, hashString, randomSeed, type Prng } from './prng';
 import { RateLimiter } from './rate-limiter';
+import type { Region } from './regions';
 import { RequestStats } from './request-stats';
 import { adminAuthor, adminName, contactAuthor, defaultBody, generateContacts, generateConversation } from './seed-data';
 
 export interface WorkspaceSettings {
   appId: string;
   name: string;
-  region: 'US' | 'EU' | 'AU';
+  region: Region;
+  /** The US host refuses this workspace's tokens except on `GET /me` when it is not a US workspace. */
+  strictRegion: boolean;
   timezone: string;
   createdAt: number;
   clientSecret: string;

@@ -2,6 +2,7 @@ import type { Admin } from '../platform/admin-auth';
 import type { Dependencies } from '../platform/dependencies';
 import { UnprocessableError } from '../platform/errors';
 import { IntercomPermissionError, IntercomTokenInvalidError } from '../intercom/errors';
+import { regionOf } from '../intercom/regions';
 import { isLive, newConnection } from './connection';
 import { checkPermissions, PERMISSIONS } from './permissions';
 import { saveConnection } from './save-connection';
@@ -9,9 +10,10 @@ import { toStatus } from './status';
 
 /**
  * Connects a workspace with an access token from the customer's own Intercom app.
- * Steps: identify the Intercom workspace with `GET /me`; probe every required permission;
- * only then store the token in Secrets Manager and record the connection. A token that replaces
- * a live token connection to the same Intercom workspace keeps the webhook URL and secret.
+ * Steps: identify the Intercom workspace and its region with `GET /me` (on the US host, which
+ * answers for every region); probe every required permission on the region's host; only then
+ * store the token in Secrets Manager and record the connection. A token that replaces a live
+ * token connection to the same Intercom workspace keeps the webhook URL and secret.
  */
 export async function connectWithToken(
   deps: Dependencies,
@@ -28,7 +30,7 @@ export async function connectWithToken(
     if (error instanceof IntercomPermissionError) throw missing([PERMISSIONS.readAdmins]);
     throw error;
   }
-  const permissions = await checkPermissions(deps.intercom, accessToken);
+  const permissions = await checkPermissions(deps.intercom.forRegion(regionOf(me.app.region)), accessToken);
   if (permissions.missing.length > 0) throw missing(permissions.missing);
 
   const previous = await deps.connections.get(workspaceId);

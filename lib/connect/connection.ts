@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { regionOf } from '../intercom/regions';
 import type { IntercomMe } from '../intercom/schemas';
 
 /** How a workspace reached Intercom: Timebook's OAuth app, or the customer's own app's token. */
@@ -24,6 +25,7 @@ export interface Connection {
   connectionId: string;
   method: ConnectionMethod;
   status: ConnectionStatus;
+  /** `region` is `app.region` (`US`, `EU`, `AU`; read it with `regionOf`): its API host serves every call after connect. */
   intercom: { appId: string; name: string; region: string | null; timezone: string | null };
   webhook: {
     /** The random part of the token method's webhook URL. */
@@ -70,7 +72,7 @@ export function newConnection(input: {
     connectionId: input.keepConnectionId && input.previous ? input.previous.connectionId : newConnectionId(),
     method: input.method,
     status: 'connected',
-    intercom: { appId: app.id_code, name: app.name, region: app.region ?? null, timezone: app.timezone ?? null },
+    intercom: { appId: app.id_code, name: app.name, region: regionOf(app.region), timezone: app.timezone ?? null },
     webhook: input.webhook,
     settings: live ? input.previous!.settings : DEFAULT_SETTINGS,
     reauth: null,

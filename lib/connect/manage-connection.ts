@@ -1,6 +1,7 @@
 import { startContactSync, stopContactSync } from '../contacts/sync-control';
 import { contactsSyncStatus } from '../contacts/sync-status';
 import { IntercomPermissionError, IntercomTokenInvalidError } from '../intercom/errors';
+import { regionOf } from '../intercom/regions';
 import type { Dependencies } from '../platform/dependencies';
 import { ConflictError, NotFoundError, UnprocessableError } from '../platform/errors';
 import { logger } from '../platform/logger';
@@ -42,7 +43,7 @@ export async function updateSettings(deps: Dependencies, workspaceId: string, pa
 /** The workspace's Intercom tags, fetched live. */
 export async function listTags(deps: Dependencies, workspaceId: string) {
   try {
-    const tags = await withWorkspaceToken(deps, workspaceId, (token) => deps.intercom.listTags(token));
+    const tags = await withWorkspaceToken(deps, workspaceId, (token, intercom) => intercom.listTags(token));
     return { tags: tags.map((tag) => ({ id: tag.id, name: tag.name })) };
   } catch (error) {
     if (error instanceof IntercomPermissionError) {
@@ -69,7 +70,7 @@ export async function disconnect(deps: Dependencies, workspaceId: string): Promi
   if (connection.method === 'oauth') {
     const token = await deps.secrets.get(secretNames.accessToken(deps.config.SECRETS_PREFIX, workspaceId, connection.connectionId));
     if (token) {
-      await deps.intercom.uninstall(token.value).catch((error: unknown) => {
+      await deps.intercom.forRegion(regionOf(connection.intercom.region)).uninstall(token.value).catch((error: unknown) => {
         if (!(error instanceof IntercomTokenInvalidError)) throw error;
       });
     }

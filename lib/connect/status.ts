@@ -1,3 +1,4 @@
+import { regionOf } from '../intercom/regions';
 import type { Connection } from './connection';
 
 /** Contact sync progress, as `lib/contacts/sync-status.ts` reports it. */
@@ -41,7 +42,7 @@ export function toStatus(
     connected: connection.status !== 'disconnected',
     method: connection.method,
     status: connection.status,
-    intercom: { appId: connection.intercom.appId, name: connection.intercom.name, region: connection.intercom.region },
+    intercom: { appId: connection.intercom.appId, name: connection.intercom.name, region: regionOf(connection.intercom.region) },
     webhook: {
       url: connection.status === 'disconnected' ? null : webhookUrl,
       secretConfigured: connection.method === 'oauth' ? true : connection.webhook.secretConfigured,

@@ -1,37 +1,39 @@
+import type { IntercomClient } from '../intercom/client';
 import { IntercomTokenInvalidError } from '../intercom/errors';
+import { regionOf } from '../intercom/regions';
 import type { Dependencies } from '../platform/dependencies';
 import { ConflictError } from '../platform/errors';
 import { secretNames } from '../platform/secret-store';
 import { isLive, type Connection } from './connection';
 
 /**
- * Runs an Intercom call with the token of the workspace's current connection (read from the table,
- * so a call never uses a connection that was replaced or disconnected). `readSince` asks for a token read from
- * Secrets Manager at or after that time rather than one this process cached earlier (the contact
- * sync passes its backfill's start, so a workspace connected to another Intercom workspace since is
- * never read with the former one's token). If Intercom refuses a token, it is read again at once:
- * the workspace may have reconnected since this process cached it, and then the call is made once
- * more with the new one. A token that is still refused marks the connection `needs_reauth` (with
- * the time and Intercom's code) before the error goes on; a missing permission is not a dead token
- * and changes nothing.
+ * Runs an Intercom call with the token of the workspace's current connection, on the client of its
+ * region's API host. `connection` is the workspace's connection as the caller has just read it;
+ * without it, it is read here, so a call never uses a connection that was replaced or disconnected
+ * (a replaced connection's secrets have other names). If Intercom refuses a token, it is read again
+ * at once: the same connection may have taken a new token since this process cached it (a token
+ * replacing a live one to the same Intercom workspace), and then the call is made once more with it.
+ * A token that is still refused marks the connection `needs_reauth` (with the time and Intercom's
+ * code) before the error goes on; a missing permission is not a dead token and changes nothing.
  */
 export async function withWorkspaceToken<T>(
-  deps: Pick<Dependencies, 'secrets' | 'connections' | 'config' | 'clock'>,
+  deps: Pick<Dependencies, 'secrets' | 'connections' | 'config' | 'clock' | 'intercom'>,
   workspaceId: string,
-  call: (token: string) => Promise<T>,
-  options: { readSince?: Date } = {},
+  call: (token: string, intercom: IntercomClient) => Promise<T>,
+  options: { connection?: Connection } = {},
 ): Promise<T> {
-  const connection = await deps.connections.get(workspaceId);
+  const connection = options.connection ?? (await deps.connections.get(workspaceId));
   if (!isLive(connection)) throw notConnected();
+  const intercom = deps.intercom.forRegion(regionOf(connection.intercom.region));
   const name = secretNames.accessToken(deps.config.SECRETS_PREFIX, workspaceId, connection.connectionId);
-  const token = await deps.secrets.get(name, { readSince: options.readSince });
+  const token = await deps.secrets.get(name);
   if (!token) throw notConnected();
   try {
-    return await call(token.value);
+    return await call(token.value, intercom);
   } catch (error) {
     if (!(error instanceof IntercomTokenInvalidError)) throw error;
     const current = await deps.secrets.get(name, { fresh: true });
-    if (current && current.version !== token.version) return reauthIfRefused(deps, connection, () => call(current.value));
+    if (current && current.version !== token.version) return reauthIfRefused(deps, connection, () => call(current.value, intercom));
     await markNeedsReauth(deps, connection, error);
     throw error;
   }

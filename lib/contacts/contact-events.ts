@@ -4,6 +4,7 @@ import type { TopicHandler } from '../events/dispatch-event';
 import type { QueuedEvent } from '../events/queued-event';
 import type { ContactTopic } from '../events/topics';
 import { IntercomNotFoundError } from '../intercom/errors';
+import type { Connection } from '../connect/connection';
 import type { Dependencies } from '../platform/dependencies';
 import { logger } from '../platform/logger';
 import { contactFromIntercom, InvalidIntercomContactError, type IntercomContactSnapshot } from './contact';
@@ -17,7 +18,7 @@ type EventDeps = Pick<Dependencies, 'contacts' | 'connections' | 'intercom' | 's
  * the newest-wins rule, so notifications may arrive late, twice or out of order.
  */
 export function contactTopics(deps: EventDeps): Record<ContactTopic, TopicHandler> {
-  const upsert: TopicHandler = (event) => whenSyncOn(deps, event, () => upsertContact(deps, event, event.notification.data.item));
+  const upsert: TopicHandler = (event) => whenSyncOn(deps, event, (connection) => upsertContact(deps, event, event.notification.data.item, connection));
   const remove =
     (removal: ContactRemoval): TopicHandler =>
     (event) =>
@@ -33,9 +34,9 @@ export function contactTopics(deps: EventDeps): Record<ContactTopic, TopicHandle
     'contact.deleted': remove('deleted'),
     'contact.archived': remove('archived'),
     'contact.merged': (event) =>
-      whenSyncOn(deps, event, async () => {
+      whenSyncOn(deps, event, async (connection) => {
         const item = event.notification.data.item;
-        await upsertContact(deps, event, item);
+        await upsertContact(deps, event, item, connection);
         const absorbed = mergedFromSchema.safeParse(item);
         if (absorbed.success) await removeContact(deps, event, absorbed.data.merged_from, 'merged');
       }),
@@ -45,19 +46,19 @@ export function contactTopics(deps: EventDeps): Record<ContactTopic, TopicHandle
 const itemIdSchema = z.looseObject({ id: z.string().min(1) });
 const mergedFromSchema = z.looseObject({ merged_from: itemIdSchema });
 
-/** Contacts follow Intercom only while the workspace's contact sync is on. */
-async function whenSyncOn(deps: EventDeps, event: QueuedEvent, apply: () => Promise<void>): Promise<void> {
+/** Contacts follow Intercom only while the workspace's contact sync is on; `apply` gets the connection it read. */
+async function whenSyncOn(deps: EventDeps, event: QueuedEvent, apply: (connection: Connection) => Promise<void>): Promise<void> {
   const connection = await deps.connections.get(event.workspaceId);
   if (connection?.status === 'disconnected' || !connection?.settings.syncContacts) return;
-  await apply();
+  await apply(connection);
 }
 
 /**
  * Writes the notification's contact. Webhook items carry ISO-8601 times; an item without the fields
  * the store needs is read again from the REST API.
  */
-async function upsertContact(deps: EventDeps, event: QueuedEvent, item: unknown): Promise<void> {
-  const snapshot = parseContact(item) ?? (await fetchContact(deps, event.workspaceId, item));
+async function upsertContact(deps: EventDeps, event: QueuedEvent, item: unknown, connection: Connection): Promise<void> {
+  const snapshot = parseContact(item) ?? (await fetchContact(deps, event.workspaceId, item, connection));
   if (!snapshot) return;
   const written = await deps.contacts.put(event.workspaceId, snapshot, deps.clock());
   if (!written) logger.info('A newer copy of the contact is already stored', { contactId: snapshot.contact.id });
@@ -81,14 +82,21 @@ function parseContact(item: unknown): IntercomContactSnapshot | undefined {
   }
 }
 
-async function fetchContact(deps: EventDeps, workspaceId: string, item: unknown): Promise<IntercomContactSnapshot | undefined> {
+async function fetchContact(
+  deps: EventDeps,
+  workspaceId: string,
+  item: unknown,
+  connection: Connection,
+): Promise<IntercomContactSnapshot | undefined> {
   const parsed = itemIdSchema.safeParse(item);
   if (!parsed.success) {
     logger.warn('Contact notification without a contact id');
     return undefined;
   }
   try {
-    const contact = await withWorkspaceToken(deps, workspaceId, (token) => deps.intercom.getContact(token, parsed.data.id));
+    const contact = await withWorkspaceToken(deps, workspaceId, (token, intercom) => intercom.getContact(token, parsed.data.id), {
+      connection,
+    });
     return contactFromIntercom(contact);
   } catch (error) {
     // Gone since the notification was sent: its own deletion notification removes it.

@@ -42,7 +42,7 @@ export type BudgetedSearch = { kind: 'page'; page: ContactPage } | { kind: 'defe
 /** One `POST /contacts/search` page within the Intercom workspace's shared budget, or how long to defer it. */
 export async function searchWithinBudget(
   deps: BudgetDeps,
-  sync: Pick<ContactSync, 'workspaceId' | 'appId' | 'startedAt'>,
+  sync: Pick<ContactSync, 'workspaceId' | 'appId'>,
   search: ContactSearch,
 ): Promise<BudgetedSearch> {
   const nowSeconds = Math.floor(deps.clock().getTime() / 1000);
@@ -52,8 +52,7 @@ export async function searchWithinBudget(
     const response = await withWorkspaceToken(
       deps,
       sync.workspaceId,
-      (token) => deps.intercom.searchContacts(token, search, { waitOnRateLimit: false }),
-      { readSince: new Date(sync.startedAt) },
+      (token, intercom) => intercom.searchContacts(token, search, { waitOnRateLimit: false }),
     );
     const limits = response.rateLimit;
     if (limits && Number.isFinite(limits.limit) && Number.isFinite(limits.remaining)) {

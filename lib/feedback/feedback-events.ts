@@ -1,5 +1,6 @@
 import type { QueuedEvent } from '../events/queued-event';
 import { conversationSchema, firstMessage, partsOf, type IntercomConversation } from '../intercom/conversation.schema';
+import { regionOf } from '../intercom/regions';
 import type { Dependencies } from '../platform/dependencies';
 import { logger } from '../platform/logger';
 import { withWorkspaceToken } from '../connect/workspace-token';
@@ -47,7 +48,7 @@ export async function createTicketsFromTag(deps: FeedbackDeps, event: QueuedEven
   }
   const item = conversationOf(event);
   const fetchConversation = () =>
-    withWorkspaceToken(deps, workspaceId, (token) => deps.intercom.getConversation(token, item.id));
+    withWorkspaceToken(deps, workspaceId, (token, intercom) => intercom.getConversation(token, item.id), { connection });
 
   let conversation: IntercomConversation | undefined;
   let applied = appliedTagsFromPayload(item, notification.created_at);
@@ -72,6 +73,7 @@ export async function createTicketsFromTag(deps: FeedbackDeps, event: QueuedEven
       workspaceId,
       productId: product.productId,
       appId: connection.intercom.appId,
+      region: regionOf(connection.intercom.region),
       conversation,
       messages,
       tagIds: tags.map((tag) => tag.id),

@@ -36,7 +36,7 @@ export async function putProductFeedback(
     if (!connection || connection.status === 'disconnected') {
       throw new ConflictError('Connect Intercom before choosing trigger tags.', 'intercom_not_connected');
     }
-    const tags = await withWorkspaceToken(deps, input.workspaceId, (token) => deps.intercom.listTags(token));
+    const tags = await withWorkspaceToken(deps, input.workspaceId, (token, intercom) => intercom.listTags(token), { connection });
     const known = new Set(tags.map((tag) => tag.id));
     const unknown = input.triggerTagIds.filter((id) => !known.has(id));
     if (unknown.length > 0) {

@@ -7,6 +7,7 @@ import {
   type IntercomConversationPart,
 } from '../intercom/conversation.schema';
 import { toPlainText } from '../intercom/plain-text';
+import { inboxOrigin, type IntercomRegion } from '../intercom/regions';
 
 export interface TicketMessage {
   /** Intercom's part id (the source's id for the first message); never changes. */
@@ -46,9 +47,9 @@ export function ticketIdFor(workspaceId: string, productId: string, conversation
   return `tkt_${digest.slice(0, 26)}`;
 }
 
-/** The conversation's address in the Intercom inbox. */
-export function conversationUrl(appId: string, conversationId: string): string {
-  return `https://app.intercom.com/a/inbox/${encodeURIComponent(appId)}/inbox/conversation/${encodeURIComponent(conversationId)}`;
+/** The conversation's address in the Intercom inbox of the workspace's region. */
+export function conversationUrl(appId: string, conversationId: string, region: IntercomRegion): string {
+  return `${inboxOrigin(region)}/a/inbox/${encodeURIComponent(appId)}/inbox/conversation/${encodeURIComponent(conversationId)}`;
 }
 
 /** Whether bodies are known to be plain text (REST with `display_as=plaintext`) or may be HTML (webhooks). */
@@ -115,6 +116,7 @@ export function buildTicket(input: {
   workspaceId: string;
   productId: string;
   appId: string;
+  region: IntercomRegion;
   conversation: IntercomConversation;
   messages: TicketMessage[];
   tagIds: string[];
@@ -156,7 +158,7 @@ export function buildTicket(input: {
           name: known.find((author) => author?.name)?.name ?? null,
         }
       : null,
-    intercom: { appId: input.appId, conversationId: conversation.id, url: conversationUrl(input.appId, conversation.id), tagIds: input.tagIds },
+    intercom: { appId: input.appId, conversationId: conversation.id, url: conversationUrl(input.appId, conversation.id, input.region), tagIds: input.tagIds },
     createdAt: now,
     updatedAt: now,
   };

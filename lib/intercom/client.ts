@@ -9,6 +9,7 @@ import {
   IntercomTokenInvalidError,
   IntercomUnavailableError,
 } from './errors';
+import type { IntercomRegion } from './regions';
 import {
   adminListSchema,
   contactListSchema,
@@ -22,7 +23,10 @@ import {
 } from './schemas';
 
 export interface IntercomClientOptions {
+  /** The US host: the OAuth exchange, `GET /me` at connect, and every call of a US workspace. */
   baseUrl: string;
+  /** The hosts of Intercom's other regions; a region without one is called on `baseUrl`, which routes it. */
+  regionBaseUrls?: Partial<Record<Exclude<IntercomRegion, 'US'>, string>>;
   /** The `Intercom-Version` header; the same version the Intercom app is pinned to. */
   version: string;
   /** Per attempt. Lambda's own timeout bounds the whole call. */
@@ -73,9 +77,12 @@ export interface ContactSearch {
  * version header, and its retries can outlast a Lambda (README, "Intercom client").
  */
 export class IntercomClient {
-  private readonly options: Required<Omit<IntercomClientOptions, 'fetch'>> & { fetch: typeof fetch };
+  private readonly options: Required<Omit<IntercomClientOptions, 'fetch' | 'regionBaseUrls'>> & { fetch: typeof fetch };
+  /** One client per region, built once and shared by all of them. */
+  private regions: Map<IntercomRegion, IntercomClient>;
 
   constructor(options: IntercomClientOptions) {
+    const { regionBaseUrls, ...shared } = options;
     this.options = {
       timeoutMs: 8_000,
       maxRetries: 2,
@@ -84,9 +91,20 @@ export class IntercomClient {
       random: Math.random,
       now: Date.now,
       fetch: globalThis.fetch.bind(globalThis),
-      ...options,
-      baseUrl: options.baseUrl.replace(/\/+$/, ''),
+      ...shared,
+      baseUrl: shared.baseUrl.replace(/\/+$/, ''),
     };
+    this.regions = new Map<IntercomRegion, IntercomClient>([['US', this]]);
+    for (const [region, baseUrl] of Object.entries(regionBaseUrls ?? {}) as Array<[IntercomRegion, string]>) {
+      const client = new IntercomClient({ ...shared, baseUrl });
+      client.regions = this.regions;
+      this.regions.set(region, client);
+    }
+  }
+
+  /** The client bound to the API host of a workspace's region (`app.region`). */
+  forRegion(region: IntercomRegion): IntercomClient {
+    return this.regions.get(region) ?? this.regions.get('US')!;
   }
 
   /** `GET /me`: who the token belongs to, and its workspace (`app.id_code`). */

@@ -16,7 +16,11 @@ const configSchema = z
     EVENTS_QUEUE_URL: url,
     BACKFILL_QUEUE_URL: url,
     SECRETS_PREFIX: z.string().min(1),
+    /** The US host; also the OAuth exchange's and `GET /me`'s at connect, for every region. */
     INTERCOM_API_BASE_URL: url.default('https://api.intercom.io'),
+    /** Every later call of an EU or AU workspace. */
+    INTERCOM_API_BASE_URL_EU: url.default('https://api.eu.intercom.io'),
+    INTERCOM_API_BASE_URL_AU: url.default('https://api.au.intercom.io'),
     INTERCOM_OAUTH_URL: url.default('https://app.intercom.com/oauth'),
     INTERCOM_VERSION: z.string().regex(/^\d+\.\d+$/, 'must look like 2.14'),
     INTERCOM_CLIENT_ID: optionalString,

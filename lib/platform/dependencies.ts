@@ -21,6 +21,7 @@ export interface Dependencies {
   /** The contacts backfill queue: backfill and incremental sync pages. */
   syncQueue: SyncQueue;
   secrets: SecretStore;
+  /** Bound to the US host; `forRegion` gives the client of a workspace's region. */
   intercom: IntercomClient;
   sqs: SQSClient;
   clock: () => Date;
@@ -43,7 +44,11 @@ export function dependencies(): Dependencies {
       contactSync: new ContactSyncStore(table),
       syncQueue: new SqsSyncQueue(sqsClient(), config.BACKFILL_QUEUE_URL),
       secrets: new SecretStore(secretsManagerClient()),
-      intercom: new IntercomClient({ baseUrl: config.INTERCOM_API_BASE_URL, version: config.INTERCOM_VERSION }),
+      intercom: new IntercomClient({
+        baseUrl: config.INTERCOM_API_BASE_URL,
+        regionBaseUrls: { EU: config.INTERCOM_API_BASE_URL_EU, AU: config.INTERCOM_API_BASE_URL_AU },
+        version: config.INTERCOM_VERSION,
+      }),
       sqs: sqsClient(),
       clock: () => new Date(),
     };

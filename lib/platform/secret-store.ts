@@ -18,8 +18,6 @@ export interface StoredSecret {
 export interface SecretRead {
   /** Serve from the cache only the value of this version (however old), else read it. */
   version?: string | null;
-  /** Serve from the cache only a value read at or after this time (in the store's clock). */
-  readSince?: Date;
   /** Read Secrets Manager whatever the cache holds. */
   fresh?: boolean;
 }
@@ -71,7 +69,6 @@ export class SecretStore {
 
   private usable(cached: { version: string; fetchedAt: number }, options: SecretRead): boolean {
     if (options.version) return cached.version === options.version;
-    if (options.readSince && cached.fetchedAt < options.readSince.getTime()) return false;
     return this.now() - cached.fetchedAt < this.maxAgeMs;
   }
 

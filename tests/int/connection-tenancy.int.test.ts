@@ -94,10 +94,10 @@ describe('secret names are never reused', () => {
   });
 });
 
-/** The service's use cases in this process, on the local stack, with one step made to fail once. */
-function dependencies(fail: Partial<Record<FailingStep, true>>): Dependencies {
+/** The service's use cases in this process, on the local stack, with one step of its stores made to fail once. */
+function dependencies(fail: Partial<Record<Exclude<FailingStep, 'revoke'>, true>>): Dependencies {
   const table: Table = { client: dynamo, name: stack.tableName };
-  const once = <T extends object, K extends keyof T>(target: T, method: K, step: FailingStep): T => {
+  const once = <T extends object, K extends keyof T>(target: T, method: K, step: Exclude<FailingStep, 'revoke'>): T => {
     if (!fail[step]) return target;
     const original = (target[method] as (...args: unknown[]) => Promise<unknown>).bind(target);
     let failed = false;
@@ -123,12 +123,13 @@ function dependencies(fail: Partial<Record<FailingStep, true>>): Dependencies {
     contactSync: once(new ContactSyncStore(table), 'disable', 'stop sync'),
     syncQueue: undefined as never,
     secrets: once(new SecretStore(secretsManager), 'delete', 'delete secrets'),
-    intercom: once(new IntercomClient({ baseUrl: stack.intercomUrl, version: '2.16' }), 'uninstall', 'revoke'),
+    intercom: new IntercomClient({ baseUrl: stack.intercomUrl, regionBaseUrls: stack.intercomRegionUrls, version: '2.16' }),
     sqs: undefined as never,
     clock: () => new Date(),
   };
 }
 
+/** A step of the disconnect made to fail once: in the service's stores, or at Intercom (`revoke`). */
 type FailingStep = 'mark disconnected' | 'stop sync' | 'revoke' | 'delete secrets';
 
 describe('a disconnect that fails half-way', () => {
@@ -143,7 +144,13 @@ describe('a disconnect that fails half-way', () => {
       expect(settings.status, settings.text).toBe(200);
       const token = (await storedAccessToken(ws.workspaceId))!;
 
-      await expect(disconnect(dependencies({ [step]: true }), ws.workspaceId)).rejects.toThrow(`${step} failed`);
+      if (step === 'revoke') {
+        // Intercom answers 500 to the uninstall, and to both of the client's retries.
+        await simulator.failNext(intercom.appId, { method: 'POST', pathPrefix: '/auth/uninstall', status: 500, count: 3 });
+        await expect(disconnect(dependencies({}), ws.workspaceId)).rejects.toMatchObject({ status: 500 });
+      } else {
+        await expect(disconnect(dependencies({ [step]: true }), ws.workspaceId)).rejects.toThrow(`${step} failed`);
+      }
       await disconnect(dependencies({}), ws.workspaceId);
 
       expect(await secretNamesOf([ws.workspaceId])).toEqual([]);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type IntercomSimulator, SimulatorClient, startIntercomSimulator } from '../../dev/intercom-simulator';
+import { type IntercomSimulator, type Region, SimulatorClient, startIntercomSimulator } from '../../dev/intercom-simulator';
 import {
   INTERCOM_OPERATIONS,
   type IntercomOperation,
@@ -10,7 +10,8 @@ import {
 /**
  * The simulator must answer every Intercom operation the service calls with a body that matches
  * Intercom's OpenAPI 2.16 schema for that operation and status: successes, and the errors the
- * service handles (401, 403, 404, 400 invalid_sort_order, 429).
+ * service handles (401, 403, 404, 400 invalid_sort_order, 429). The seeded workspaces are in the
+ * EU and are called on the EU base URL, except where a case sends a token to the wrong host.
  */
 
 interface IntercomReply {
@@ -42,6 +43,10 @@ const seeded = {
   tagsOnlyToken: '',
   /** A token that may read tags only, in a workspace that reports missing scopes as 403. */
   tagsOnlyForbiddenToken: '',
+  /** A token of an EU workspace in strict mode, which the US base URL answers on `GET /me` only. */
+  strictEuToken: '',
+  /** A token of a US workspace, which the EU base URL does not know. */
+  usToken: '',
   richContactId: '',
   conversationId: '',
   /** Started by a lead without an email address. */
@@ -52,7 +57,7 @@ const seeded = {
 async function intercom(
   method: 'GET' | 'POST',
   pathAndQuery: string,
-  options: { token?: string; body?: unknown } = {},
+  options: { token?: string; body?: unknown; host?: Region } = {},
 ): Promise<IntercomReply> {
   const headers: Record<string, string> = {
     Authorization: `Bearer ${options.token ?? seeded.token}`,
@@ -60,7 +65,7 @@ async function intercom(
     'Intercom-Version': INTERCOM_VERSION,
   };
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
-  const response = await fetch(`${simulator.url}${pathAndQuery}`, {
+  const response = await fetch(`${simulator.regionUrls[options.host ?? 'EU']}${pathAndQuery}`, {
     method,
     headers,
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
@@ -134,8 +139,12 @@ beforeAll(async () => {
   seeded.seededConversationIds = conversations.map((c) => c.id);
 
   seeded.tagsOnlyToken = (await sim.createToken(workspace.appId, { permissions: ['Read tags'] })).token;
-  const restricted = await sim.createWorkspace({ missingPermissionStyle: 'forbidden', tokenPermissions: ['Read tags'] });
+  const restricted = await sim.createWorkspace({ region: 'EU', missingPermissionStyle: 'forbidden', tokenPermissions: ['Read tags'] });
   seeded.tagsOnlyForbiddenToken = restricted.accessToken;
+  const strict = await sim.createWorkspace({ region: 'EU', strictRegion: true });
+  await sim.createTags(strict.appId, { names: ['Feedback'] });
+  seeded.strictEuToken = strict.accessToken;
+  seeded.usToken = (await sim.createWorkspace({ region: 'US' })).accessToken;
 });
 
 afterAll(async () => {
@@ -147,6 +156,19 @@ const conversationPath = (): string => `/conversations/${encodeURIComponent(seed
 
 const cases: ContractCase[] = [
   { name: 'identifies the admin and app', operation: 'GET /me', status: 200, call: () => intercom('GET', '/me') },
+  {
+    name: "identifies a strict EU workspace's admin and app on the US host",
+    operation: 'GET /me',
+    status: 200,
+    call: () => intercom('GET', '/me', { token: seeded.strictEuToken, host: 'US' }),
+  },
+  {
+    name: "rejects a US workspace's token on the EU host",
+    operation: 'GET /me',
+    status: 401,
+    errorCode: 'unauthorized',
+    call: () => intercom('GET', '/me', { token: seeded.usToken }),
+  },
   {
     name: 'rejects an unknown token',
     operation: 'GET /me',
@@ -163,6 +185,32 @@ const cases: ContractCase[] = [
     call: () => intercom('GET', '/admins', { token: UNKNOWN_TOKEN }),
   },
   { name: 'lists tags', operation: 'GET /tags', status: 200, call: () => intercom('GET', '/tags') },
+  {
+    name: "lists a strict EU workspace's tags on the EU host",
+    operation: 'GET /tags',
+    status: 200,
+    call: () => intercom('GET', '/tags', { token: seeded.strictEuToken }),
+  },
+  {
+    name: "rejects a strict EU workspace's token on the US host",
+    operation: 'GET /tags',
+    status: 401,
+    errorCode: 'unauthorized',
+    call: () => intercom('GET', '/tags', { token: seeded.strictEuToken, host: 'US' }),
+  },
+  {
+    name: "rejects a strict EU workspace's token on the AU host",
+    operation: 'GET /tags',
+    status: 401,
+    errorCode: 'unauthorized',
+    call: () => intercom('GET', '/tags', { token: seeded.strictEuToken, host: 'AU' }),
+  },
+  {
+    name: 'routes an EU workspace that is not strict from the US host, as Intercom does',
+    operation: 'GET /tags',
+    status: 200,
+    call: () => intercom('GET', '/tags', { host: 'US' }),
+  },
   {
     name: 'rejects an unknown token',
     operation: 'GET /tags',

@@ -13,11 +13,16 @@ afterAll(async () => {
   await sim.stop();
 });
 
-async function api(token: string | null, path: string, init: RequestInit = {}): Promise<{ status: number; body: Json; headers: Headers }> {
+async function api(
+  token: string | null,
+  path: string,
+  init: RequestInit = {},
+  baseUrl = sim.url,
+): Promise<{ status: number; body: Json; headers: Headers }> {
   const headers: Record<string, string> = { Accept: 'application/json', 'Intercom-Version': '2.16' };
   if (token !== null) headers.Authorization = `Bearer ${token}`;
   if (init.body !== undefined) headers['Content-Type'] = 'application/json';
-  const response = await fetch(`${sim.url}${path}`, { ...init, headers: { ...headers, ...(init.headers as Record<string, string>) } });
+  const response = await fetch(`${baseUrl}${path}`, { ...init, headers: { ...headers, ...(init.headers as Record<string, string>) } });
   return { status: response.status, body: (await response.json()) as Json, headers: response.headers };
 }
 
@@ -311,6 +316,65 @@ describe('GET /conversations/{id}', () => {
     expect(a.body.tags.tags[0]).toMatchObject({ id: '777', name: 'alpha' });
     expect(b.body.tags.tags[0]).toMatchObject({ id: '777', name: 'beta' });
     expect((await api(one.accessToken, '/tags')).body.data).toEqual([{ type: 'tag', id: '777', name: 'alpha' }]);
+  });
+});
+
+describe('regions', () => {
+  it('serves each region on its own base URL, and the US URL routes every region unless the workspace is strict', async () => {
+    const eu = await sim.client.createWorkspace({ region: 'EU' });
+    const au = await sim.client.createWorkspace({ region: 'AU', strictRegion: true });
+    expect(sim.regionUrls).toEqual({ US: sim.url, EU: `${sim.url}/eu`, AU: `${sim.url}/au` });
+
+    expect((await api(eu.accessToken, '/tags', {}, sim.regionUrls.EU)).status).toBe(200);
+    expect((await api(eu.accessToken, '/tags', {}, sim.regionUrls.US)).status).toBe(200);
+    expect((await api(au.accessToken, '/tags', {}, sim.regionUrls.AU)).status).toBe(200);
+    expect((await api(au.accessToken, '/me', {}, sim.regionUrls.US)).body.app).toMatchObject({ id_code: au.appId, region: 'AU' });
+    const refused = await api(au.accessToken, '/tags', {}, sim.regionUrls.US);
+    expect(refused.status).toBe(401);
+    expect(refused.body).toMatchObject({ type: 'error.list', errors: [{ code: 'unauthorized', message: 'Access Token Invalid' }] });
+    expect((await api(au.accessToken, '/tags', {}, sim.regionUrls.EU)).status).toBe(401);
+    expect((await api(eu.accessToken, '/me', {}, sim.regionUrls.AU)).status).toBe(401);
+  });
+
+  it('exchanges OAuth codes of every region on the US URL only', async () => {
+    const client = await sim.client.createOAuthClient({ redirectUris: ['https://app.example/callback'] });
+    const eu = await sim.client.createWorkspace({ region: 'EU', strictRegion: true });
+    const exchange = async (baseUrl: string) => {
+      const { code } = await sim.client.authorize({ clientId: client.clientId, appId: eu.appId });
+      const form = new URLSearchParams({ code: code!, client_id: client.clientId, client_secret: client.clientSecret });
+      return fetch(`${baseUrl}/auth/eagle/token`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: form.toString(),
+      });
+    };
+
+    expect((await exchange(sim.regionUrls.EU)).status).toBe(404);
+    const exchanged = await exchange(sim.regionUrls.US);
+    expect(exchanged.status).toBe(200);
+    const { access_token: token } = (await exchanged.json()) as { access_token: string };
+    expect((await api(token, '/tags', {}, sim.regionUrls.EU)).status).toBe(200);
+  });
+
+  it('counts every request under the host it was sent to', async () => {
+    const eu = await sim.client.createWorkspace({ region: 'EU', strictRegion: true });
+    await api(eu.accessToken, '/me', {}, sim.regionUrls.US);
+    await api(eu.accessToken, '/tags', {}, sim.regionUrls.EU);
+    await api(eu.accessToken, '/contacts', {}, sim.regionUrls.EU);
+    await api(eu.accessToken, '/tags', {}, sim.regionUrls.US);
+
+    const stats = await sim.client.getStats(eu.appId);
+    expect(stats.byHost).toEqual({
+      US: { count: 2, byRoute: { 'GET /me': 1, 'GET /tags': 1 } },
+      EU: { count: 2, byRoute: { 'GET /tags': 1, 'GET /contacts': 1 } },
+    });
+    expect(stats.byRoute['GET /tags']).toEqual({ count: 2, byStatus: { '200': 1, '401': 1 } });
+    expect(stats.recent.map((entry) => `${entry.host} ${entry.route} ${entry.status}`)).toEqual([
+      'US GET /me 200',
+      'EU GET /tags 200',
+      'EU GET /contacts 200',
+      'US GET /tags 401',
+    ]);
   });
 });
 

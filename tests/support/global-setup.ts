@@ -31,6 +31,7 @@ export async function setup(): Promise<void> {
     TEST_API_URL: stack.apiUrl,
     TEST_APP_URL: settings.appUrl,
     TEST_INTERCOM_URL: stack.intercomApiUrl,
+    TEST_INTERCOM_REGION_URLS: JSON.stringify(stack.intercomRegionUrls),
     TEST_INTERCOM_OAUTH_URL: stack.intercomOauthUrl,
     TEST_FUNCTION_LOG: FUNCTION_LOG,
     TEST_QUEUES: JSON.stringify(stack.queues),

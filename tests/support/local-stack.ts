@@ -8,7 +8,10 @@ import type { ProvisionedQueue } from '../../dev/provision';
 export const stack = {
   apiUrl: required('TEST_API_URL'),
   appUrl: required('TEST_APP_URL'),
+  /** The simulator's US base URL, which also serves the OAuth pages and the control API. */
   intercomUrl: required('TEST_INTERCOM_URL'),
+  /** The base URLs the functions call for EU and AU workspaces. */
+  intercomRegionUrls: JSON.parse(required('TEST_INTERCOM_REGION_URLS')) as { EU: string; AU: string },
   intercomClientId: required('TEST_INTERCOM_CLIENT_ID'),
   intercomClientSecret: required('TEST_INTERCOM_CLIENT_SECRET'),
   secretsPrefix: 'timebook-intercom/local',

@@ -18,6 +18,8 @@ describe('parseConfig', () => {
   it('applies Intercom defaults and treats empty strings as unset', () => {
     const config = parseConfig({ ...valid, PUBLIC_BASE_URL: '', ADMIN_JWT_ISSUER: '' });
     expect(config.INTERCOM_API_BASE_URL).toBe('https://api.intercom.io');
+    expect(config.INTERCOM_API_BASE_URL_EU).toBe('https://api.eu.intercom.io');
+    expect(config.INTERCOM_API_BASE_URL_AU).toBe('https://api.au.intercom.io');
     expect(config.INTERCOM_OAUTH_URL).toBe('https://app.intercom.com/oauth');
     expect(config.PUBLIC_BASE_URL).toBeUndefined();
     expect(config.ADMIN_JWT_ISSUER).toBeUndefined();

@@ -6,9 +6,9 @@ import type { Dependencies } from '../../lib/platform/dependencies';
 const NOW = new Date('2026-06-01T12:00:00Z');
 const NOW_SECONDS = NOW.getTime() / 1000;
 const SEARCH = { query: { field: 'created_at', operator: '<', value: 1 }, perPage: 150, startingAfter: 'WzEsImEiLDJd+/=' };
-const SYNC = { workspaceId: 'ws', appId: 'app', startedAt: '2026-01-01T00:00:00.000Z' };
+const SYNC = { workspaceId: 'ws', appId: 'app' };
 
-function fakeDeps(options: { grant?: { granted: true } | { granted: false; retryAt: number }; response?: Response }) {
+function fakeDeps(options: { grant?: { granted: true } | { granted: false; retryAt: number }; response?: Response; region?: string }) {
   const fetch = vi.fn(async (_url: string | URL | Request, _init?: RequestInit) => options.response!.clone());
   const sleep = vi.fn(async () => undefined);
   const contactSync = {
@@ -17,13 +17,23 @@ function fakeDeps(options: { grant?: { granted: true } | { granted: false; retry
   };
   const deps = {
     contactSync,
-    intercom: new IntercomClient({ baseUrl: 'https://intercom.test', version: '2.16', fetch, sleep, now: () => NOW.getTime() }),
+    intercom: new IntercomClient({
+      baseUrl: 'https://intercom.test',
+      regionBaseUrls: { EU: 'https://eu.intercom.test' },
+      version: '2.16',
+      fetch,
+      sleep,
+      now: () => NOW.getTime(),
+    }),
     secrets: { get: async () => ({ value: 'token', version: 'v1' }) },
-    connections: { get: async () => ({ workspaceId: 'ws', connectionId: 'c-1', status: 'connected' }), markNeedsReauth: vi.fn() },
+    connections: {
+      markNeedsReauth: vi.fn(),
+      get: vi.fn(async () => ({ workspaceId: 'ws', connectionId: 'c-1', status: 'connected', intercom: { region: options.region ?? 'US' } })),
+    },
     config: { SECRETS_PREFIX: 'timebook-intercom/test' },
     clock: () => NOW,
   } as unknown as Pick<Dependencies, 'contactSync' | 'intercom' | 'secrets' | 'connections' | 'config' | 'clock'>;
-  return { deps, fetch, sleep, contactSync };
+  return { deps, fetch, sleep, contactSync, connections: deps.connections };
 }
 
 const page = { type: 'list', data: [], total_count: 0, pages: { type: 'pages', page: 1, per_page: 150, total_pages: 0 } };
@@ -69,6 +79,16 @@ describe('the shared Intercom rate budget', () => {
       { limit: 1666, remaining: 1200, resetAt: NOW_SECONDS + 4, reserve: 167 },
       NOW,
     );
+  });
+
+  it("searches on the host of the connection's region", async () => {
+    const response = new Response(JSON.stringify(page), { headers: { 'content-type': 'application/json' } });
+    const { deps, fetch, connections } = fakeDeps({ response, region: 'EU' });
+
+    await searchWithinBudget(deps, SYNC, SEARCH);
+
+    expect(connections.get).toHaveBeenCalledWith('ws');
+    expect(fetch.mock.calls.map(([url]) => String(url))).toEqual(['https://eu.intercom.test/contacts/search']);
   });
 
   it('turns a 429 into a deferral until X-RateLimit-Reset, without sleeping, and marks the window spent', async () => {

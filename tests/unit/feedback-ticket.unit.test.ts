@@ -27,6 +27,7 @@ function ticketFor(conversation: IntercomConversation, overrides: { workspaceId?
     workspaceId: overrides.workspaceId ?? 'ws_1',
     productId: overrides.productId ?? 'prod_1',
     appId: 'abc123def',
+    region: 'US',
     conversation,
     messages: messagesOf(conversation),
     tagIds: ['4428959'],
@@ -180,8 +181,14 @@ describe('ticket excerpt, customer and links', () => {
     expect(ticket.updatedAt).toBe(CREATED_AT.toISOString());
   });
 
+  it("links to the inbox of the workspace's region", () => {
+    expect(conversationUrl('abc123def', '215', 'EU')).toBe('https://app.eu.intercom.com/a/inbox/abc123def/inbox/conversation/215');
+    expect(conversationUrl('abc123def', '215', 'AU')).toBe('https://app.au.intercom.com/a/inbox/abc123def/inbox/conversation/215');
+    expect(conversationUrl('abc123def', '215', 'US')).toBe('https://app.intercom.com/a/inbox/abc123def/inbox/conversation/215');
+  });
+
   it('escapes the app id and conversation id in the inbox URL', () => {
-    expect(conversationUrl('a/b', '1?2')).toBe('https://app.intercom.com/a/inbox/a%2Fb/inbox/conversation/1%3F2');
+    expect(conversationUrl('a/b', '1?2', 'US')).toBe('https://app.intercom.com/a/inbox/a%2Fb/inbox/conversation/1%3F2');
   });
 });
 

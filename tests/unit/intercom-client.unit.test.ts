@@ -148,6 +148,39 @@ describe('IntercomClient requests', () => {
   });
 });
 
+describe('IntercomClient regions', () => {
+  const regionBaseUrls = { EU: 'https://api.eu.intercom.test/', AU: 'https://api.au.intercom.test' };
+
+  it("calls each region's own host, with the same version and limits, on a client built once", async () => {
+    const { client, calls } = clientWith([json(200, { type: 'list', data: [] }), json(200, { type: 'list', data: [] }), json(200, ME)], {
+      regionBaseUrls,
+    });
+
+    await client.forRegion('EU').listTags(TOKEN);
+    await client.forRegion('AU').listTags(TOKEN);
+    await client.forRegion('US').me(TOKEN);
+
+    expect(calls.map((call) => call.url.href)).toEqual([
+      'https://api.eu.intercom.test/tags',
+      'https://api.au.intercom.test/tags',
+      'https://api.intercom.test/me',
+    ]);
+    expect(calls.map((call) => headersOf(call).get('intercom-version'))).toEqual(['2.14', '2.14', '2.14']);
+    expect(client.forRegion('EU')).toBe(client.forRegion('EU'));
+    expect(client.forRegion('US')).toBe(client);
+    expect(client.forRegion('EU').forRegion('AU')).toBe(client.forRegion('AU'));
+    expect(client.forRegion('AU').forRegion('US')).toBe(client);
+  });
+
+  it('calls a region without a host of its own on the US host', async () => {
+    const { client, calls } = clientWith([json(200, { type: 'list', data: [] })]);
+
+    await client.forRegion('AU').listTags(TOKEN);
+
+    expect(calls[0]?.url.href).toBe('https://api.intercom.test/tags');
+  });
+});
+
 describe('IntercomClient answers that are not JSON', () => {
   it('maps a 2xx body that is not JSON to a typed error', async () => {
     const { client } = clientWith([new Response('<html>ok</html>', { status: 200 })]);

@@ -122,22 +122,6 @@ describe('SecretStore.get', () => {
     expect(fake.sent.filter((command) => command.name === 'GetSecretValueCommand')).toHaveLength(1);
   });
 
-  it('reads again a value cached before readSince, and serves one read since from the cache', async () => {
-    const { fake, clock, store } = storeWithClock();
-    await store.put(NAME, 'token-1');
-    fake.rotate(NAME, 'token-2');
-    clock.now += 1_000;
-
-    const cachedBefore = await store.get(NAME, { readSince: new Date(clock.now - 5_000) });
-    const reread = await store.get(NAME, { readSince: new Date(clock.now) });
-    const cachedSince = await store.get(NAME, { readSince: new Date(clock.now) });
-
-    expect(cachedBefore?.value).toBe('token-1');
-    expect(reread).toMatchObject({ value: 'token-2', version: 'v2' });
-    expect(cachedSince?.value).toBe('token-2');
-    expect(fake.sent.filter((command) => command.name === 'GetSecretValueCommand')).toHaveLength(1);
-  });
-
   it('reads Secrets Manager whatever the cache holds when asked for a fresh value', async () => {
     const { fake, store } = storeWithClock();
     await store.put(NAME, 'token-1');

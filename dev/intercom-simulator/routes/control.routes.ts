@@ -75,6 +75,7 @@ function workspaceSummary(workspace: Workspace): WorkspaceSummary {
     appId: settings.appId,
     name: settings.name,
     region: settings.region,
+    strictRegion: settings.strictRegion,
     timezone: settings.timezone,
     createdAt: settings.createdAt,
     clientSecret: settings.clientSecret,
