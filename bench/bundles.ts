@@ -18,7 +18,8 @@ export interface BundleResult {
 
 /** The esbuild options serverless.yml gives serverless-esbuild, and every function's handler. */
 async function packaging() {
-  const config = await resolveServerlessConfig('bench', { ...process.env, SLS_TELEMETRY_DISABLED: '1' });
+  // The local stage: a deployed one needs its URLs, and the build settings are the same on every stage.
+  const config = await resolveServerlessConfig('local', { ...process.env, SLS_TELEMETRY_DISABLED: '1' });
   return { functions: config.functions, options: { ...deploymentBuildOptions(config), metafile: true } };
 }
 

@@ -1,13 +1,18 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { DescribeSecretCommand, ResourceNotFoundException } from '@aws-sdk/client-secrets-manager';
-import { checkHealth } from '../../lib/health/check-health';
+import { cachedHealthCheck, checkHealth } from '../../lib/health/check-health';
 import { dynamoDocumentClient, secretsManagerClient, sqsClient } from '../../lib/platform/aws-clients';
 import { getConfig } from '../../lib/platform/config';
 import { httpHandler, json } from '../../lib/platform/http';
 
-/** `GET /v1/health`: 200 when the tables, queues and Secrets Manager all answer, else 503. */
-export const handler = httpHandler(async () => {
+/**
+ * How long a container answers from its last check. The route needs no JWT: without the cache,
+ * every request anyone sends would cost five AWS calls.
+ */
+const HEALTH_CACHE_MS = 5_000;
+
+const health = cachedHealthCheck(async () => {
   const config = getConfig();
   const table = (TableName: string) => async () => {
     await dynamoDocumentClient().send(new DescribeTableCommand({ TableName }));
@@ -15,7 +20,7 @@ export const handler = httpHandler(async () => {
   const queue = (QueueUrl: string) => async () => {
     await sqsClient().send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
   };
-  const report = await checkHealth({
+  return checkHealth({
     table: table(config.TABLE_NAME),
     idempotencyTable: table(config.IDEMPOTENCY_TABLE_NAME),
     eventsQueue: queue(config.EVENTS_QUEUE_URL),
@@ -30,5 +35,10 @@ export const handler = httpHandler(async () => {
       }
     },
   });
+}, HEALTH_CACHE_MS);
+
+/** `GET /v1/health`: 200 when the tables, queues and Secrets Manager all answer, else 503. */
+export const handler = httpHandler(async () => {
+  const report = await health();
   return json(report.ok ? 200 : 503, report);
 });

@@ -40,3 +40,27 @@ export async function checkHealth(probes: Record<string, HealthProbe>, timeoutMs
   const checks = Object.fromEntries(entries);
   return { ok: entries.every(([, check]) => check.ok), checks };
 }
+
+/**
+ * Serves `check`'s report for `ttlMs` after the check started, to every caller; callers that
+ * arrive while it runs wait for the same one. A failed report is kept like a good one (so an outage
+ * does not multiply the calls either); a check that threw is forgotten at once.
+ */
+export function cachedHealthCheck(
+  check: () => Promise<HealthReport>,
+  ttlMs: number,
+  now: () => number = Date.now,
+): () => Promise<HealthReport> {
+  let last: { startedAt: number; report: Promise<HealthReport> } | undefined;
+  return () => {
+    const time = now();
+    if (!last || time - last.startedAt >= ttlMs) {
+      const entry = { startedAt: time, report: check() };
+      entry.report.catch(() => {
+        if (last === entry) last = undefined;
+      });
+      last = entry;
+    }
+    return last.report;
+  };
+}

@@ -7,6 +7,16 @@ const optionalString = z
 
 const url = z.url({ protocol: /^https?$/ });
 
+/** The stage `npm start` and the tests run; every other stage is a deployed one. */
+export const LOCAL_STAGE = 'local';
+
+/**
+ * What a deployed stage cannot run without: its webhook URLs and OAuth redirect are built from
+ * PUBLIC_BASE_URL, its redirects and links point at APP_URL, and admin JWTs are checked against
+ * the identity provider's keys and issuer. serverless.yml refuses to package without them too.
+ */
+export const REQUIRED_ON_DEPLOYED_STAGES = ['PUBLIC_BASE_URL', 'APP_URL', 'ADMIN_JWKS_URL', 'ADMIN_JWT_ISSUER'] as const;
+
 /** Every setting the service reads, from the environment. Nothing else reads `process.env`. */
 const configSchema = z
   .object({
@@ -31,10 +41,17 @@ const configSchema = z
     ADMIN_JWKS_URL: optionalString.pipe(url.optional()),
     ADMIN_JWT_AUDIENCE: z.string().min(1),
     ADMIN_JWT_ISSUER: optionalString,
+    /** An admin JWT issued (`iat`) longer ago than this is refused, whatever its `exp`. */
+    ADMIN_JWT_MAX_AGE_SECONDS: optionalString.pipe(z.coerce.number<string | undefined>().int().positive().default(86_400)),
   })
-  .refine((env) => env.ADMIN_JWT_SECRET !== undefined || env.ADMIN_JWKS_URL !== undefined, {
-    message: 'set ADMIN_JWT_SECRET (local) or ADMIN_JWKS_URL (deployed)',
-    path: ['ADMIN_JWT_SECRET'],
+  .superRefine((env, context) => {
+    if (env.STAGE !== LOCAL_STAGE) {
+      for (const name of REQUIRED_ON_DEPLOYED_STAGES) {
+        if (env[name] === undefined) context.addIssue({ code: 'custom', path: [name], message: `required on a deployed stage (${env.STAGE})` });
+      }
+    } else if (env.ADMIN_JWT_SECRET === undefined && env.ADMIN_JWKS_URL === undefined) {
+      context.addIssue({ code: 'custom', path: ['ADMIN_JWT_SECRET'], message: 'set ADMIN_JWT_SECRET (local) or ADMIN_JWKS_URL (deployed)' });
+    }
   });
 
 export type Config = z.infer<typeof configSchema>;

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERVERLESS_BIN } from '../../dev/serverless-config';
 import { PURGE_AGAIN_AFTER_SECONDS } from '../../lib/contacts/purge-contacts';
+import { secretNames } from '../../lib/platform/secret-store';
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, '..', '..');
@@ -19,23 +20,82 @@ let resources: Record<string, Resource>;
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 
+// Dummy credentials and no endpoints: packaging must not need AWS.
+const BASE_ENV: Record<string, string> = {
+  PATH: process.env.PATH ?? '',
+  HOME: process.env.HOME ?? tmpdir(),
+  AWS_ACCESS_KEY_ID: 'dummy',
+  AWS_SECRET_ACCESS_KEY: 'dummy',
+  SLS_TELEMETRY_DISABLED: '1',
+  SLS_NOTIFICATIONS_MODE: 'off',
+};
+/** What a deployed stage must be given. APP_URL carries a path, which the CORS origin leaves out. */
+const DEPLOY_ENV: Record<string, string> = {
+  PUBLIC_BASE_URL: 'https://intercom.timebook.test',
+  APP_URL: 'https://app.timebook.test/console',
+  ADMIN_JWKS_URL: 'https://auth.timebook.test/.well-known/jwks.json',
+  ADMIN_JWT_ISSUER: 'https://auth.timebook.test/',
+};
+const REQUIRED_ON_DEPLOYED_STAGES = Object.keys(DEPLOY_ENV);
+
+const serverless = (args: string[], env: Record<string, string>) =>
+  run(process.execPath, [SERVERLESS_BIN, ...args], { cwd: ROOT, env: { ...BASE_ENV, ...env }, maxBuffer: 16 * 1024 * 1024 });
+
+/** Whether the command failed, and everything it printed (the Framework prints its errors on stdout). */
+const outcomeOf = (command: Promise<unknown>) =>
+  command.then(
+    () => ({ refused: false, output: '' }),
+    (error: { stdout: string; stderr: string }) => ({ refused: true, output: `${error.stdout}${error.stderr}` }),
+  );
+
 beforeAll(async () => {
   outDir = mkdtempSync(join(tmpdir(), 'timebook-intercom-package-'));
-  // Dummy credentials and no endpoints: packaging must not need AWS.
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? tmpdir(),
-    AWS_ACCESS_KEY_ID: 'dummy',
-    AWS_SECRET_ACCESS_KEY: 'dummy',
-    SLS_TELEMETRY_DISABLED: '1',
-    SLS_NOTIFICATIONS_MODE: 'off',
-  };
-  await run(process.execPath, [SERVERLESS_BIN, 'package', '--stage', 'ci', '--package', outDir], { cwd: ROOT, env });
+  await serverless(['package', '--stage', 'ci', '--package', outDir], DEPLOY_ENV);
   const template = JSON.parse(readFileSync(join(outDir, 'cloudformation-template-update-stack.json'), 'utf8'));
   resources = template.Resources;
 }, 180_000);
 
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+describe('packaging a stage', () => {
+  it('refuses a deployed stage without its public URLs and admin JWT settings, naming each', async () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'timebook-intercom-refused-'));
+    try {
+      const outcome = await outcomeOf(serverless(['package', '--stage', 'prod', '--package', scratch], {}));
+      expect(outcome.refused).toBe(true);
+      expect(outcome.output).toMatch(/Stage "prod": set PUBLIC_BASE_URL/);
+      for (const name of REQUIRED_ON_DEPLOYED_STAGES) expect(outcome.output).toContain(name);
+      expect(readdirSync(scratch)).toEqual([]);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }, 180_000);
+
+  it('refuses a deployed stage whose APP_URL is not a URL', async () => {
+    const outcome = await outcomeOf(serverless(['print', '--stage', 'prod'], { ...DEPLOY_ENV, APP_URL: 'app.timebook.test' }));
+    expect(outcome.refused).toBe(true);
+    expect(outcome.output).toContain('APP_URL must be an http(s) URL');
+  }, 60_000);
+
+  it('resolves the local stage without any of them', async () => {
+    const { stdout } = await serverless(['print', '--stage', 'local', '--format', 'json'], {});
+    const config = JSON.parse(stdout) as { provider: { environment: Record<string, string>; httpApi: { cors: unknown } } };
+    for (const name of REQUIRED_ON_DEPLOYED_STAGES) expect(config.provider.environment[name], name).toBe('');
+    expect(config.provider.httpApi.cors).toBe(false);
+  }, 60_000);
+
+  it('takes a stage\'s own throttling limits from its parameters', async () => {
+    const { stdout } = await serverless(
+      ['print', '--stage', 'ci', '--format', 'json', '--param=httpApiThrottlingBurstLimit=40', '--param=httpApiThrottlingRateLimit=20'],
+      DEPLOY_ENV,
+    );
+    const config = JSON.parse(stdout) as { resources: { extensions: Record<string, { Properties: Record<string, any> }> } };
+    expect(config.resources.extensions.HttpApiStage!.Properties.DefaultRouteSettings).toMatchObject({
+      ThrottlingBurstLimit: 40,
+      ThrottlingRateLimit: 20,
+    });
+  }, 60_000);
+});
 
 describe('the packaged CloudFormation template', () => {
   it('declares on-demand tables with point-in-time recovery and a TTL attribute', () => {
@@ -93,6 +153,33 @@ describe('the packaged CloudFormation template', () => {
     expect(routes).toContain('GET /v1/health');
   });
 
+  it("gives the deployed functions the stage's URLs and JWT settings", () => {
+    const environment = resources.AdminLambdaFunction!.Properties.Environment.Variables as Record<string, string>;
+    for (const [name, value] of Object.entries(DEPLOY_ENV)) expect(environment[name], name).toBe(value);
+    expect(environment.ADMIN_JWT_SECRET).toBe('');
+  });
+
+  it("allows cross-origin calls from APP_URL's origin only, with the admin routes' headers and methods", () => {
+    const [[, api]] = ofType('AWS::ApiGatewayV2::Api') as [[string, Resource]];
+    const cors = api.Properties.CorsConfiguration;
+    expect(cors.AllowOrigins).toEqual(['https://app.timebook.test']);
+    expect([...cors.AllowHeaders].sort()).toEqual(['Authorization', 'Content-Type']);
+    expect([...cors.AllowMethods].sort()).toEqual(['DELETE', 'GET', 'PATCH', 'POST', 'PUT']);
+    // Bearer tokens, no cookies.
+    expect(cors.AllowCredentials).toBeUndefined();
+    expect(cors.MaxAge).toBeGreaterThan(0);
+  });
+
+  it('throttles every route of the HTTP API by default (the README states the limits)', () => {
+    const [[, stage]] = ofType('AWS::ApiGatewayV2::Stage') as [[string, Resource]];
+    expect(stage.Properties.StageName).toBe('$default');
+    expect(stage.Properties.DefaultRouteSettings).toEqual({
+      DetailedMetricsEnabled: false,
+      ThrottlingBurstLimit: 200,
+      ThrottlingRateLimit: 100,
+    });
+  });
+
   it('grants no wildcard actions or resources, and each function only its own actions', () => {
     const roles = ofType('AWS::IAM::Role');
     for (const [roleId, role] of roles) {
@@ -122,6 +209,43 @@ describe('the packaged CloudFormation template', () => {
     expect(resources.HealthLambdaFunction!.Properties.Role).toEqual({ 'Fn::GetAtt': ['HealthIamRoleLambdaExecution', 'Arn'] });
   });
 
+  it('lets each function reach exactly the secrets it uses: the intake never an access token, the workers only access tokens', () => {
+    const environment = resources.HealthLambdaFunction!.Properties.Environment.Variables as Record<string, string>;
+    const prefix = environment.SECRETS_PREFIX!;
+    const otherStage = prefix.replace(/\/ci$/, '/prod');
+    expect(otherStage).not.toBe(prefix);
+    // The names the code builds, the connection-scoped names they are moving to, and another stage's.
+    const names: Record<SecretKind, string[]> = {
+      oauthClientSecret: [environment.INTERCOM_CLIENT_SECRET_NAME!],
+      accessToken: [secretNames.accessToken(prefix, 'ws_1'), `${prefix}/workspaces/ws_1/conn_1/access-token`],
+      webhookSecret: [secretNames.webhookSecret(prefix, 'ws_1'), `${prefix}/workspaces/ws_1/conn_1/webhook-secret`],
+    };
+    const otherStageNames = Object.values(names).flat().map((name) => name.replace(prefix, otherStage));
+    // Secrets Manager appends a dash and six random characters to a secret's name in its ARN.
+    const arnOf = (name: string) => `arn:aws:secretsmanager:${PSEUDO_PARAMETERS['AWS::Region']}:${PSEUDO_PARAMETERS['AWS::AccountId']}:secret:${name}-AbCdEf`;
+
+    const functions = ofType('AWS::Lambda::Function');
+    expect(functions.map(([id]) => id).sort()).toEqual(Object.keys(SECRET_ACCESS).map(functionLogicalId).sort());
+    const granted: Record<string, Record<string, string[]>> = {};
+    const expected: Record<string, Record<string, string[]>> = {};
+    for (const [functionKey, access] of Object.entries(SECRET_ACCESS)) {
+      const role = resources[functionLogicalId(functionKey)]!.Properties.Role['Fn::GetAtt'][0] as string;
+      const statements = (resources[role]!.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[]).flatMap(
+        (policy) => policy.PolicyDocument.Statement,
+      );
+      granted[functionKey] = {};
+      expected[functionKey] = {};
+      for (const [kind, actions] of Object.entries(access) as [SecretKind, string[]][]) {
+        for (const name of names[kind]) expected[functionKey][name] = [...actions].sort();
+      }
+      for (const name of otherStageNames) expected[functionKey][name] = [];
+      for (const name of Object.keys(expected[functionKey])) {
+        granted[functionKey][name] = SECRET_ACTIONS.filter((action) => allows(statements, `secretsmanager:${action}`, arnOf(name))).sort();
+      }
+    }
+    expect(granted).toEqual(expected);
+  });
+
   it('lets a contacts backfill invocation end before the second removal of a former workspace\'s contacts', () => {
     const backfill = resources.ContactsBackfillLambdaFunction!.Properties;
     // A page's claim runs until its invocation's deadline and five seconds more.
@@ -143,3 +267,68 @@ describe('the packaged CloudFormation template', () => {
     }
   });
 });
+
+type SecretKind = 'oauthClientSecret' | 'accessToken' | 'webhookSecret';
+
+/**
+ * What each function may do with each kind of secret, from what its code does: the OAuth functions
+ * read the OAuth app's client secret, the connect functions write tokens and remove a former webhook
+ * secret, the intake reads webhook secrets to verify signatures, the workers read access tokens.
+ */
+const SECRET_ACCESS: Record<string, Record<SecretKind, string[]>> = {
+  health: { oauthClientSecret: ['DescribeSecret'], accessToken: [], webhookSecret: [] },
+  oauthStart: { oauthClientSecret: ['GetSecretValue'], accessToken: [], webhookSecret: [] },
+  oauthCallback: { oauthClientSecret: ['GetSecretValue'], accessToken: ['CreateSecret', 'PutSecretValue'], webhookSecret: ['DeleteSecret'] },
+  tokenConnect: { oauthClientSecret: [], accessToken: ['CreateSecret', 'PutSecretValue'], webhookSecret: ['DeleteSecret'] },
+  webhookSecret: { oauthClientSecret: [], accessToken: [], webhookSecret: ['CreateSecret', 'PutSecretValue'] },
+  admin: { oauthClientSecret: [], accessToken: ['GetSecretValue', 'DeleteSecret'], webhookSecret: ['DeleteSecret'] },
+  webhookIntake: { oauthClientSecret: ['GetSecretValue'], accessToken: [], webhookSecret: ['GetSecretValue'] },
+  eventsWorker: { oauthClientSecret: [], accessToken: ['GetSecretValue'], webhookSecret: [] },
+  contactsBackfill: { oauthClientSecret: [], accessToken: ['GetSecretValue'], webhookSecret: [] },
+  contactsIncremental: { oauthClientSecret: [], accessToken: [], webhookSecret: [] },
+};
+
+/** Every Secrets Manager action a function might be granted on a secret. */
+const SECRET_ACTIONS = [
+  'CreateSecret', 'DeleteSecret', 'DescribeSecret', 'GetSecretValue', 'PutSecretValue', 'UpdateSecret',
+  'RestoreSecret', 'RotateSecret', 'PutResourcePolicy', 'TagResource', 'ListSecretVersionIds',
+];
+
+const PSEUDO_PARAMETERS: Record<string, string> = { 'AWS::Region': 'us-east-1', 'AWS::AccountId': '123456789012', 'AWS::Partition': 'aws' };
+
+/** serverless' logical id of a function's Lambda. */
+function functionLogicalId(key: string): string {
+  return `${key[0]!.toUpperCase()}${key.slice(1)}LambdaFunction`;
+}
+
+/** A policy's Resource as a string, pseudo parameters filled in; other references stay unmatched placeholders. */
+function renderResource(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const intrinsic = value as Record<string, any>;
+  if (typeof intrinsic.Ref === 'string') return PSEUDO_PARAMETERS[intrinsic.Ref] ?? `<${intrinsic.Ref}>`;
+  if (intrinsic['Fn::GetAtt']) return `<${asArray(intrinsic['Fn::GetAtt']).join('.')}>`;
+  if (typeof intrinsic['Fn::Sub'] === 'string') {
+    return intrinsic['Fn::Sub'].replace(/\$\{([\w:.]+)\}/g, (_: string, name: string) => PSEUDO_PARAMETERS[name] ?? `<${name}>`);
+  }
+  if (intrinsic['Fn::Join']) {
+    const [separator, parts] = intrinsic['Fn::Join'] as [string, unknown[]];
+    return parts.map(renderResource).join(separator);
+  }
+  throw new Error(`No rendering for ${JSON.stringify(value)}`);
+}
+
+/** IAM's wildcards: `*` matches any run of characters (slashes too), `?` any one character. */
+function iamWildcard(pattern: string, flags = ''): RegExp {
+  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${source}$`, flags);
+}
+
+/** Whether an Allow statement grants the action on the resource (none of these policies has a Deny). */
+function allows(statements: Statement[], action: string, arn: string): boolean {
+  return statements.some((statement) => {
+    expect(statement.Effect).toBe('Allow');
+    const actions = asArray(statement.Action).map((pattern) => iamWildcard(pattern, 'i'));
+    const resourcePatterns = asArray(statement.Resource as unknown).map((resource) => iamWildcard(renderResource(resource)));
+    return actions.some((pattern) => pattern.test(action)) && resourcePatterns.some((pattern) => pattern.test(arn));
+  });
+}

@@ -6,12 +6,18 @@ import { ForbiddenError, UnauthorizedError } from '../../lib/platform/errors';
 const SECRET = 'a-local-admin-jwt-secret-of-32-bytes!';
 const AUDIENCE = 'timebook-intercom';
 const ISSUER = 'https://auth.timebook.test/';
+const DAY_SECONDS = 86_400;
+/** The verifier's clock in every test; tokens are issued relative to it. */
+const NOW = new Date('2030-01-15T09:00:00Z');
+const NOW_SECONDS = NOW.getTime() / 1000;
+const clock = () => NOW;
 
 const hsConfig = {
   ADMIN_JWT_SECRET: SECRET,
   ADMIN_JWKS_URL: undefined,
   ADMIN_JWT_AUDIENCE: AUDIENCE,
   ADMIN_JWT_ISSUER: ISSUER,
+  ADMIN_JWT_MAX_AGE_SECONDS: DAY_SECONDS,
 };
 
 interface TokenOptions {
@@ -20,16 +26,19 @@ interface TokenOptions {
   alg?: string;
   audience?: string;
   issuer?: string | null;
-  expiresAt?: number | string;
+  /** Seconds since the epoch; null leaves the claim out. Default: NOW. */
+  issuedAt?: number | null;
+  /** Seconds since the epoch; null leaves the claim out. Default: ten minutes after NOW. */
+  expiresAt?: number | null;
 }
 
 async function hsToken(options: TokenOptions = {}): Promise<string> {
   const jwt = new SignJWT({ workspace_ids: ['ws_1', 'ws_2'], ...options.claims })
     .setProtectedHeader({ alg: options.alg ?? 'HS256' })
     .setSubject('user_42')
-    .setAudience(options.audience ?? AUDIENCE)
-    .setIssuedAt()
-    .setExpirationTime(options.expiresAt ?? '10m');
+    .setAudience(options.audience ?? AUDIENCE);
+  if (options.issuedAt !== null) jwt.setIssuedAt(options.issuedAt ?? NOW_SECONDS);
+  if (options.expiresAt !== null) jwt.setExpirationTime(options.expiresAt ?? NOW_SECONDS + 600);
   if (options.issuer !== null) jwt.setIssuer(options.issuer ?? ISSUER);
   return jwt.sign(new TextEncoder().encode(options.secret ?? SECRET));
 }
@@ -44,7 +53,7 @@ async function rejectionOf(verify: AdminVerifier, authorization: string | undefi
 }
 
 describe('createAdminVerifier with an HS256 secret', () => {
-  const verify = createAdminVerifier(hsConfig);
+  const verify = createAdminVerifier(hsConfig, clock);
 
   it('accepts a valid token and returns the user and their workspaces', async () => {
     const admin = await verify(`Bearer ${await hsToken()}`);
@@ -59,11 +68,49 @@ describe('createAdminVerifier with an HS256 secret', () => {
   });
 
   it('rejects an expired token with token_expired', async () => {
-    const expired = await hsToken({ expiresAt: Math.floor(Date.now() / 1000) - 3600 });
+    const expired = await hsToken({ issuedAt: NOW_SECONDS - 7200, expiresAt: NOW_SECONDS - 3600 });
 
     const error = await rejectionOf(verify, `Bearer ${expired}`);
 
     expect(error).toMatchObject({ statusCode: 401, code: 'token_expired' });
+  });
+
+  it('rejects a token without exp', async () => {
+    const error = await rejectionOf(verify, `Bearer ${await hsToken({ expiresAt: null })}`);
+
+    expect(error).toMatchObject({ statusCode: 401, code: 'invalid_token' });
+  });
+
+  it('rejects a token without iat', async () => {
+    const error = await rejectionOf(verify, `Bearer ${await hsToken({ issuedAt: null })}`);
+
+    expect(error).toMatchObject({ statusCode: 401, code: 'invalid_token' });
+  });
+
+  it('accepts a token issued exactly ADMIN_JWT_MAX_AGE_SECONDS ago, and refuses one a second older even if unexpired', async () => {
+    const oldest = await hsToken({ issuedAt: NOW_SECONDS - DAY_SECONDS, expiresAt: NOW_SECONDS + 3600 });
+    const tooOld = await hsToken({ issuedAt: NOW_SECONDS - DAY_SECONDS - 1, expiresAt: NOW_SECONDS + 3600 });
+
+    const admin = await verify(`Bearer ${oldest}`);
+    const error = await rejectionOf(verify, `Bearer ${tooOld}`);
+
+    expect(admin.sub).toBe('user_42');
+    expect(error).toMatchObject({ statusCode: 401, code: 'token_expired' });
+  });
+
+  it('takes the maximum age from the configuration', async () => {
+    const hourly = createAdminVerifier({ ...hsConfig, ADMIN_JWT_MAX_AGE_SECONDS: 3600 }, clock);
+    const twoHoursOld = await hsToken({ issuedAt: NOW_SECONDS - 7200, expiresAt: NOW_SECONDS + 3600 });
+
+    const error = await rejectionOf(hourly, `Bearer ${twoHoursOld}`);
+
+    expect(error.code).toBe('token_expired');
+  });
+
+  it('rejects a token issued in the future', async () => {
+    const error = await rejectionOf(verify, `Bearer ${await hsToken({ issuedAt: NOW_SECONDS + 600, expiresAt: NOW_SECONDS + 1200 })}`);
+
+    expect(error.code).toBe('invalid_token');
   });
 
   it('rejects a token for another audience', async () => {
@@ -85,7 +132,7 @@ describe('createAdminVerifier with an HS256 secret', () => {
   });
 
   it('accepts any issuer when none is configured', async () => {
-    const lenient = createAdminVerifier({ ...hsConfig, ADMIN_JWT_ISSUER: undefined });
+    const lenient = createAdminVerifier({ ...hsConfig, ADMIN_JWT_ISSUER: undefined }, clock);
 
     const admin = await lenient(`Bearer ${await hsToken({ issuer: 'https://anyone.test/' })}`);
 
@@ -113,7 +160,7 @@ describe('createAdminVerifier with an HS256 secret', () => {
   it('rejects a token whose payload was changed after signing', async () => {
     const [header, , signature] = (await hsToken()).split('.');
     const forged = Buffer.from(
-      JSON.stringify({ sub: 'user_42', aud: AUDIENCE, iss: ISSUER, exp: Math.floor(Date.now() / 1000) + 600, workspace_ids: ['ws_victim'] }),
+      JSON.stringify({ sub: 'user_42', aud: AUDIENCE, iss: ISSUER, iat: NOW_SECONDS, exp: NOW_SECONDS + 600, workspace_ids: ['ws_victim'] }),
     ).toString('base64url');
 
     const error = await rejectionOf(verify, `Bearer ${header}.${forged}.${signature}`);
@@ -158,13 +205,15 @@ describe('createAdminVerifier with a JWKS URL', () => {
       ADMIN_JWKS_URL: 'https://auth.timebook.test/.well-known/jwks.json',
       ADMIN_JWT_AUDIENCE: AUDIENCE,
       ADMIN_JWT_ISSUER: ISSUER,
-    });
+      ADMIN_JWT_MAX_AGE_SECONDS: DAY_SECONDS,
+    }, clock);
     const rsToken = await new SignJWT({ workspace_ids: ['ws_7'] })
       .setProtectedHeader({ alg: 'RS256', kid: 'key-1' })
       .setSubject('user_7')
       .setAudience(AUDIENCE)
       .setIssuer(ISSUER)
-      .setExpirationTime('5m')
+      .setIssuedAt(NOW_SECONDS)
+      .setExpirationTime(NOW_SECONDS + 300)
       .sign(privateKey);
 
     const admin = await verify(`Bearer ${rsToken}`);

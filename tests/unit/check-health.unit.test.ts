@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkHealth } from '../../lib/health/check-health';
+import { cachedHealthCheck, checkHealth, type HealthReport } from '../../lib/health/check-health';
 
 describe('checkHealth', () => {
   it('is ok only when every probe resolves, and keeps notes', async () => {
@@ -27,5 +27,73 @@ describe('checkHealth', () => {
   it('fails a probe that does not answer in time', async () => {
     const report = await checkHealth({ queue: () => new Promise(() => undefined) }, 20);
     expect(report.checks.queue).toMatchObject({ ok: false, error: 'Timeout' });
+  });
+});
+
+describe('cachedHealthCheck', () => {
+  function countingCheck() {
+    const check = { runs: 0, run: async (): Promise<HealthReport> => ({ ok: true, checks: { table: { ok: true, ms: (check.runs += 1) } } }) };
+    return check;
+  }
+
+  it('answers from the last check for the cache period, then checks again', async () => {
+    let now = 1_000_000;
+    const check = countingCheck();
+    const health = cachedHealthCheck(check.run, 5_000, () => now);
+
+    const first = await health();
+    now += 4_999;
+    const cached = await Promise.all([health(), health(), health()]);
+    now += 1;
+    const fresh = await health();
+
+    expect(check.runs).toBe(2);
+    expect(cached).toEqual([first, first, first]);
+    expect(fresh.checks.table!.ms).toBe(2);
+  });
+
+  it('shares one check among requests that arrive while it runs', async () => {
+    let release!: () => void;
+    let runs = 0;
+    const health = cachedHealthCheck(
+      () =>
+        new Promise<HealthReport>((resolve) => {
+          runs += 1;
+          release = () => resolve({ ok: true, checks: {} });
+        }),
+      5_000,
+      () => 0,
+    );
+
+    const waiting = [health(), health()];
+    release();
+
+    expect(await Promise.all(waiting)).toEqual([{ ok: true, checks: {} }, { ok: true, checks: {} }]);
+    expect(runs).toBe(1);
+  });
+
+  it('keeps a failed report for the cache period too, and forgets a check that threw', async () => {
+    let now = 0;
+    let outcome: 'down' | 'throw' | 'up' = 'down';
+    let runs = 0;
+    const health = cachedHealthCheck(
+      async (): Promise<HealthReport> => {
+        runs += 1;
+        if (outcome === 'throw') throw new Error('config');
+        return { ok: outcome === 'up', checks: {} };
+      },
+      5_000,
+      () => now,
+    );
+
+    expect((await health()).ok).toBe(false);
+    outcome = 'up';
+    expect((await health()).ok).toBe(false);
+    now += 5_000;
+    outcome = 'throw';
+    await expect(health()).rejects.toThrow('config');
+    outcome = 'up';
+    expect((await health()).ok).toBe(true);
+    expect(runs).toBe(3);
   });
 });

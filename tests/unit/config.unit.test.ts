@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../lib/platform/config';
 
 const valid = {
-  STAGE: 'test',
+  STAGE: 'local',
   TABLE_NAME: 'table',
   IDEMPOTENCY_TABLE_NAME: 'idempotency',
   EVENTS_QUEUE_URL: 'http://127.0.0.1:9324/000000000000/events',
@@ -38,5 +38,52 @@ describe('parseConfig', () => {
     expect(parseConfig({ ...valid, ADMIN_JWT_SECRET: '', ADMIN_JWKS_URL: 'https://id.example/jwks.json' }).ADMIN_JWKS_URL).toBe(
       'https://id.example/jwks.json',
     );
+  });
+});
+
+describe('parseConfig: admin JWT age', () => {
+  it('refuses tokens older than a day unless ADMIN_JWT_MAX_AGE_SECONDS says otherwise', () => {
+    expect(parseConfig(valid).ADMIN_JWT_MAX_AGE_SECONDS).toBe(86_400);
+    expect(parseConfig({ ...valid, ADMIN_JWT_MAX_AGE_SECONDS: '' }).ADMIN_JWT_MAX_AGE_SECONDS).toBe(86_400);
+    expect(parseConfig({ ...valid, ADMIN_JWT_MAX_AGE_SECONDS: '3600' }).ADMIN_JWT_MAX_AGE_SECONDS).toBe(3600);
+  });
+
+  it.each(['0', '-5', '1.5', 'a day'])('names ADMIN_JWT_MAX_AGE_SECONDS when it is %j', (value) => {
+    expect(() => parseConfig({ ...valid, ADMIN_JWT_MAX_AGE_SECONDS: value })).toThrow(/ADMIN_JWT_MAX_AGE_SECONDS/);
+  });
+});
+
+describe('parseConfig: a deployed stage', () => {
+  const deployed = {
+    ...valid,
+    STAGE: 'prod',
+    ADMIN_JWT_SECRET: '',
+    PUBLIC_BASE_URL: 'https://intercom.timebook.example',
+    APP_URL: 'https://app.timebook.example',
+    ADMIN_JWKS_URL: 'https://auth.timebook.example/.well-known/jwks.json',
+    ADMIN_JWT_ISSUER: 'https://auth.timebook.example/',
+  };
+  const REQUIRED = ['PUBLIC_BASE_URL', 'APP_URL', 'ADMIN_JWKS_URL', 'ADMIN_JWT_ISSUER'] as const;
+
+  it('starts with every deployed setting', () => {
+    const config = parseConfig(deployed);
+    expect(config.PUBLIC_BASE_URL).toBe('https://intercom.timebook.example');
+    expect(config.ADMIN_JWT_ISSUER).toBe('https://auth.timebook.example/');
+  });
+
+  it('refuses to start without any of them, naming every one missing', () => {
+    const attempt = () => parseConfig({ ...deployed, PUBLIC_BASE_URL: undefined, APP_URL: '', ADMIN_JWKS_URL: undefined, ADMIN_JWT_ISSUER: '' });
+    expect(attempt).toThrow(ConfigError);
+    for (const name of REQUIRED) expect(attempt).toThrow(new RegExp(`${name}: required on a deployed stage \\(prod\\)`));
+  });
+
+  it.each(REQUIRED)('refuses to start without %s', (name) => {
+    expect(() => parseConfig({ ...deployed, [name]: '' })).toThrow(new RegExp(`^Invalid configuration: ${name}: required`));
+  });
+
+  it('lets the local stage run without them', () => {
+    const config = parseConfig({ ...valid, PUBLIC_BASE_URL: '', APP_URL: '', ADMIN_JWT_ISSUER: '' });
+    expect(config.STAGE).toBe('local');
+    expect(config.APP_URL).toBeUndefined();
   });
 });
