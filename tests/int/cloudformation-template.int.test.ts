@@ -214,11 +214,11 @@ describe('the packaged CloudFormation template', () => {
     const prefix = environment.SECRETS_PREFIX!;
     const otherStage = prefix.replace(/\/ci$/, '/prod');
     expect(otherStage).not.toBe(prefix);
-    // The names the code builds, the connection-scoped names they are moving to, and another stage's.
+    // The names the code builds, and another stage's.
     const names: Record<SecretKind, string[]> = {
       oauthClientSecret: [environment.INTERCOM_CLIENT_SECRET_NAME!],
-      accessToken: [secretNames.accessToken(prefix, 'ws_1'), `${prefix}/workspaces/ws_1/conn_1/access-token`],
-      webhookSecret: [secretNames.webhookSecret(prefix, 'ws_1'), `${prefix}/workspaces/ws_1/conn_1/webhook-secret`],
+      accessToken: [secretNames.accessToken(prefix, 'ws_1', 'c-0123abcd')],
+      webhookSecret: [secretNames.webhookSecret(prefix, 'ws_1', 'c-0123abcd')],
     };
     const otherStageNames = Object.values(names).flat().map((name) => name.replace(prefix, otherStage));
     // Secrets Manager appends a dash and six random characters to a secret's name in its ARN.
@@ -278,8 +278,9 @@ type SecretKind = 'oauthClientSecret' | 'accessToken' | 'webhookSecret';
 const SECRET_ACCESS: Record<string, Record<SecretKind, string[]>> = {
   health: { oauthClientSecret: ['DescribeSecret'], accessToken: [], webhookSecret: [] },
   oauthStart: { oauthClientSecret: ['GetSecretValue'], accessToken: [], webhookSecret: [] },
-  oauthCallback: { oauthClientSecret: ['GetSecretValue'], accessToken: ['CreateSecret', 'PutSecretValue'], webhookSecret: ['DeleteSecret'] },
-  tokenConnect: { oauthClientSecret: [], accessToken: ['CreateSecret', 'PutSecretValue'], webhookSecret: ['DeleteSecret'] },
+  oauthCallback: { oauthClientSecret: ['GetSecretValue'], accessToken: [], webhookSecret: [] },
+  oauthComplete: { oauthClientSecret: ['GetSecretValue'], accessToken: ['CreateSecret', 'PutSecretValue', 'DeleteSecret'], webhookSecret: ['DeleteSecret'] },
+  tokenConnect: { oauthClientSecret: [], accessToken: ['CreateSecret', 'PutSecretValue', 'DeleteSecret'], webhookSecret: ['DeleteSecret'] },
   webhookSecret: { oauthClientSecret: [], accessToken: [], webhookSecret: ['CreateSecret', 'PutSecretValue'] },
   admin: { oauthClientSecret: [], accessToken: ['GetSecretValue', 'DeleteSecret'], webhookSecret: ['DeleteSecret'] },
   webhookIntake: { oauthClientSecret: ['GetSecretValue'], accessToken: [], webhookSecret: ['GetSecretValue'] },
