@@ -3,7 +3,7 @@
 // `npm ci` has installed TypeScript tooling). Installs dependencies on a fresh clone and checks Java.
 'use strict';
 const { spawnSync } = require('node:child_process');
-const { existsSync } = require('node:fs');
+const { existsSync, readdirSync, statSync } = require('node:fs');
 const { join } = require('node:path');
 
 const root = join(__dirname, '..');
@@ -15,8 +15,19 @@ if (major < 20) {
   process.exit(1);
 }
 
-if (!existsSync(join(root, 'node_modules', '.package-lock.json'))) {
-  console.log('node_modules is missing: running npm ci (once)...');
+// npm ci also applies patches/ (the postinstall script), so a lock file or a patch newer than the
+// last install means node_modules is out of date.
+const installed = join(root, 'node_modules', '.package-lock.json');
+const patches = join(root, 'patches');
+const patchFiles = existsSync(patches) ? readdirSync(patches).filter((name) => name.endsWith('.patch')) : [];
+const inputs = [join(root, 'package-lock.json'), ...patchFiles.map((name) => join(patches, name))];
+const stale = existsSync(installed) && inputs.some((file) => statSync(file).mtimeMs > statSync(installed).mtimeMs);
+if (!existsSync(installed) || stale) {
+  console.log(
+    stale
+      ? 'node_modules is older than package-lock.json or patches/: running npm ci...'
+      : 'node_modules is missing: running npm ci (once)...',
+  );
   const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }

@@ -1,7 +1,7 @@
-import { GetQueueAttributesCommand, ListMessageMoveTasksCommand, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { sleep, waitFor } from '../../dev/processes';
-import { connectedWorkspace, enableFeedback, inbox, simulator } from '../support/feedback-world';
+import { connectedWorkspace, deliverAllAtOnce, enableFeedback, inbox, simulator } from '../support/feedback-world';
 import { sqs, stack } from '../support/local-stack';
 
 /**
@@ -20,7 +20,7 @@ async function depth(queueUrl: string): Promise<number> {
 }
 
 describe('DynamoDB goes away while webhooks are in flight', () => {
-  it(`makes every one of ${EVENTS} tickets once DynamoDB is back, with a redrive fixing whatever reached the DLQ`, async () => {
+  it(`makes every one of ${EVENTS} tickets once DynamoDB is back, none through the DLQ`, async () => {
     const ws = await connectedWorkspace();
     const tagId = ws.tags['Feature request']!;
     await enableFeedback(ws, 'prod_outage', [tagId]);
@@ -29,22 +29,17 @@ describe('DynamoDB goes away while webhooks are in flight', () => {
     for (const conversation of conversations) {
       tags.set(conversation.id, (await simulator.tagConversation(ws.intercom.appId, conversation.id, { tagId })).partId);
     }
-    const queue = [...conversations];
-    await Promise.all(
-      Array.from({ length: 10 }, async () => {
-        for (let next = queue.shift(); next; next = queue.shift()) {
-          const sent = await simulator.deliverWebhook({
-            appId: ws.intercom.appId,
-            url: ws.webhookUrl,
-            topic: 'conversation_part.tag.created',
-            conversationId: next.id,
-            tagId,
-            partIds: [tags.get(next.id)!],
-            timeoutMs: 30_000,
-          });
-          expect(sent.deliveries[0]!.status).toBe(200);
-        }
-      }),
+    // Every webhook at once, each sent once.
+    await deliverAllAtOnce(
+      conversations.map((conversation) => ({
+        appId: ws.intercom.appId,
+        url: ws.webhookUrl,
+        topic: 'conversation_part.tag.created',
+        conversationId: conversation.id,
+        tagId,
+        partIds: [tags.get(conversation.id)!],
+        timeoutMs: 30_000,
+      })),
     );
 
     const dynamoPid = Number(process.env.TEST_DYNAMODB_PID);
@@ -58,27 +53,13 @@ describe('DynamoDB goes away while webhooks are in flight', () => {
     }
 
     const ticketCount = async () => (await inbox(ws, 'prod_outage')).length;
-    // Drain: the queue empties, by success or by reaching the dead-letter queue.
+    // The events queue empties, by success or by reaching the dead-letter queue; nothing may reach it.
     await waitFor('the events queue to drain', async () => (await depth(events.url)) === 0, 240_000);
     const parked = await depth(deadLetters.url);
-    if (parked > 0) {
-      // As an operator answering the alarm would, redrive only after the events worker's timeout
-      // (30 s): until then a parked event's last attempt may still hold its idempotency record
-      // "in progress", and a redriven copy would fail again.
-      await sleep(35_000);
-      await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: deadLetters.arn }));
-      await waitFor(
-        'the redrive to finish',
-        async () => {
-          const { Results = [] } = await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: deadLetters.arn }));
-          return Results.every((task) => task.Status !== 'RUNNING');
-        },
-        60_000,
-      );
-    }
-    await waitFor(`all ${EVENTS} tickets`, async () => (await ticketCount()) === EVENTS, 240_000);
-    console.log(`DynamoDB outage: ${parked} message(s) reached the DLQ and were redriven; ${EVENTS} tickets made`);
+    await waitFor(`all ${EVENTS} tickets`, async () => parked > 0 || (await ticketCount()) === EVENTS, 240_000);
+    console.log(`DynamoDB outage: ${await ticketCount()} of ${EVENTS} tickets; ${parked} message(s) in the DLQ`);
 
+    expect(parked).toBe(0);
     expect(await ticketCount()).toBe(EVENTS);
     expect(await depth(deadLetters.url)).toBe(0);
     const ids = (await inbox(ws, 'prod_outage')).map((ticket) => ticket.intercom.conversationId);

@@ -94,3 +94,20 @@ export async function deliver(
   for (const delivery of result.deliveries) expect(delivery.status, delivery.responseBody).toBe(200);
   return result;
 }
+
+/**
+ * Sends every notification at once, each once, and expects each accepted: a 200 with `ok: true`,
+ * because serverless-offline answers an HTTP API invocation that failed (a timeout, say) with a 200
+ * whose body is the error, where API Gateway answers 5xx and Intercom would retry. Returns the
+ * slowest answer's time, in ms.
+ */
+export async function deliverAllAtOnce(inputs: Array<Parameters<SimulatorClient['deliverWebhook']>[0]>): Promise<number> {
+  const results = await Promise.all(inputs.map((input) => simulator.deliverWebhook(input)));
+  for (const [index, result] of results.entries()) {
+    const answer = result.deliveries[0]!;
+    const label = `delivery for conversation ${inputs[index]!.conversationId}`;
+    expect(answer.status, label).toBe(200);
+    expect(answer.responseBody, label).toContain('"ok":true');
+  }
+  return Math.max(...results.map((result) => result.deliveries[0]!.durationMs));
+}
