@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIntercomSimulator, type IntercomSimulator } from '../../dev/intercom-simulator';
+import { SEEDED_CONTACT_TIMES, utc } from '../support/seed-times';
 
 type Json = Record<string, any>;
 
@@ -22,8 +23,6 @@ async function api(token: string | null, path: string, init: RequestInit = {}): 
 }
 
 const search = (token: string, body: unknown) => api(token, '/contacts/search', { method: 'POST', body: JSON.stringify(body) });
-
-const utc = (iso: string): number => Date.parse(iso) / 1000;
 
 describe('authentication', () => {
   it.each([
@@ -123,7 +122,7 @@ describe('rate limits', () => {
 describe('GET /contacts', () => {
   it('walks every seeded contact exactly once', async () => {
     const ws = await sim.client.createWorkspace();
-    await sim.client.seedContacts(ws.appId, { count: 1000, seed: 11 });
+    await sim.client.seedContacts(ws.appId, { count: 1000, seed: 11, ...SEEDED_CONTACT_TIMES });
     const seen = new Map<string, number>();
     let cursor: string | undefined;
     const pages: Json[] = [];
@@ -145,7 +144,7 @@ describe('GET /contacts', () => {
 
   it('defaults to 10 per page, clamps per_page to 150 and rejects a bad cursor', async () => {
     const ws = await sim.client.createWorkspace();
-    await sim.client.seedContacts(ws.appId, { count: 200, seed: 1 });
+    await sim.client.seedContacts(ws.appId, { count: 200, seed: 1, ...SEEDED_CONTACT_TIMES });
     expect((await api(ws.accessToken, '/contacts')).body.data).toHaveLength(10);
     const big = await api(ws.accessToken, '/contacts?per_page=500');
     expect(big.body.data).toHaveLength(150);
@@ -241,7 +240,7 @@ describe('POST /contacts/search', () => {
 
   it('paginates a search with the cursor in the body, each match once, in sort order', async () => {
     const ws = await sim.client.createWorkspace();
-    await sim.client.seedContacts(ws.appId, { count: 600, seed: 3 });
+    await sim.client.seedContacts(ws.appId, { count: 600, seed: 3, ...SEEDED_CONTACT_TIMES });
     const query = { field: 'role', operator: '=', value: 'user' };
     const seen: Json[] = [];
     let cursor: string | undefined;
