@@ -66,8 +66,8 @@ async function drain(deps: Dependencies, queue: MemoryQueue) {
 describe('a backfill worker killed mid-page', () => {
   it('resumes from the checkpoint: the page is written and counted once, the final set is exact', async () => {
     // Created over three whole days (UTC, the workspace's timezone), about 1,333 a day. However the
-    // root's range (from the oldest contact to today) splits, every partition that holds contacts
-    // holds whole days of them, nine pages or more: the victim below is followed by two more pages.
+    // root's range (from the oldest contact to today) splits, a partition with contacts holds whole
+    // days of them, nine pages or more: the page after the victim is not its partition's last.
     const ws = await connectedWithContacts({
       count: 4_000,
       seed: 12,

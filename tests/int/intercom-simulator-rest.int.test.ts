@@ -86,9 +86,19 @@ describe('permissions', () => {
 });
 
 describe('rate limits', () => {
+  /**
+   * Windows are aligned to the clock: a test whose requests must share one hour's window waits,
+   * in the last seconds of an hour, for the next one to begin.
+   */
+  async function awayFromTheHour() {
+    const msLeft = 3_600_000 - (Date.now() % 3_600_000);
+    if (msLeft < 5_000) await new Promise((resolve) => setTimeout(resolve, msLeft + 50));
+  }
+
   it('sends the headers on every response and 429 past the window quota', async () => {
     const ws = await sim.client.createWorkspace();
     await sim.client.setRateLimit(ws.appId, { limit: 3, windowSeconds: 3600 });
+    await awayFromTheHour();
     const responses = [];
     for (let i = 0; i < 4; i++) responses.push(await api(ws.accessToken, '/admins'));
     expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 429]);
@@ -106,6 +116,7 @@ describe('rate limits', () => {
     const busy = await sim.client.createWorkspace();
     const quiet = await sim.client.createWorkspace();
     await sim.client.setRateLimit(busy.appId, { limit: 1, windowSeconds: 3600 });
+    await awayFromTheHour();
     await api(busy.accessToken, '/me');
     expect((await api(busy.accessToken, '/me')).status).toBe(429);
     expect((await api(quiet.accessToken, '/me')).status).toBe(200);
