@@ -153,6 +153,7 @@ export const seedConversationsSchema = z.object({
   seed: z.number().int().optional(),
   /** Parts per conversation (default 5 to 7: bot reply, assignment, admin reply, user reply, note, ...). */
   partsPerConversation: z.number().int().min(0).max(5_000).optional(),
+  /** created_at spreads over [startAt, endAt]; default the `days` (30) before now. */
   startAt: unixSeconds.optional(),
   endAt: unixSeconds.optional(),
   days: z.number().int().min(0).max(36_500).optional(),

@@ -266,11 +266,16 @@ export class Workspace {
     const prng = createPrng(input.seed ?? randomSeed());
     const endAt = input.endAt ?? nowSeconds();
     const startAt = input.startAt ?? endAt - (input.days ?? 30) * DAY;
+    if (startAt > endAt) throw new ControlError(400, 'invalid_request', 'startAt must not be after endAt');
     const pool = this.contacts.listPage(null, 1000).rows;
     const created: ConversationRecord[] = [];
     for (let i = 0; i < input.count; i++) {
-      const contact = pool.length > 0 ? prng.pick(pool) : this.createContact(this.leadFor(prng));
-      const createdAt = Math.max(startAt + Math.floor(prng.next() * (endAt - startAt + 1)), contact.createdAt);
+      // Without contacts to pick from, a lead arrives shortly before its conversation.
+      const picked = pool.length > 0 ? prng.pick(pool) : undefined;
+      const leadAge = picked ? 0 : prng.int(60, 3600);
+      const drawn = startAt + Math.floor(prng.next() * (endAt - startAt + 1));
+      const contact = picked ?? this.createContact(this.leadAt(drawn - leadAge));
+      const createdAt = Math.max(drawn, contact.createdAt);
       const partCount = input.partsPerConversation ?? prng.int(5, 7);
       const conversation = generateConversation(
         { prng, ids: this.ids, admins: this.admins, bot: this.botAuthor() },
@@ -288,8 +293,9 @@ export class Workspace {
     if (input.id !== undefined && this.conversations.has(input.id)) {
       throw new ControlError(409, 'conflict', `Conversation ${input.id} exists`);
     }
-    const contact = input.contactId !== undefined ? this.contact(input.contactId) : this.createContact(this.leadFor(this.textPrng));
     const createdAt = input.createdAt ?? nowSeconds();
+    const contact =
+      input.contactId !== undefined ? this.contact(input.contactId) : this.createContact(this.leadAt(createdAt - this.textPrng.int(60, 3600)));
     const id = input.id ?? IdFactory.firstFree(() => this.ids.conversationId(), (candidate) => this.conversations.has(candidate));
     const conversation: ConversationRecord = {
       id,
@@ -462,8 +468,9 @@ export class Workspace {
     return `${label}.example.com`;
   }
 
-  private leadFor(prng: Prng): CreateContactInput {
+  /** An anonymous lead that arrived at `createdAt`. */
+  private leadAt(createdAt: number): CreateContactInput {
     const n = this.contactOrdinal + 1;
-    return { role: 'lead', name: null, email: `visitor.${n}@example.net`, createdAt: nowSeconds() - prng.int(60, 3600) };
+    return { role: 'lead', name: null, email: `visitor.${n}@example.net`, createdAt };
   }
 }

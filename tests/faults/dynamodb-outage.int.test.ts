@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { sleep, waitFor } from '../../dev/processes';
 import { connectedWorkspace, deliverAllAtOnce, enableFeedback, inbox, simulator } from '../support/feedback-world';
 import { sqs, stack } from '../support/local-stack';
+import { SEEDED_CONVERSATION_TIMES } from '../support/seed-times';
 
 /**
  * Runs alone (vitest.faults.config.ts), because it pauses the DynamoDB every other test uses.
@@ -24,7 +25,7 @@ describe('DynamoDB goes away while webhooks are in flight', () => {
     const ws = await connectedWorkspace();
     const tagId = ws.tags['Feature request']!;
     await enableFeedback(ws, 'prod_outage', [tagId]);
-    const { conversations } = await simulator.seedConversations(ws.intercom.appId, { count: EVENTS, seed: 5, partsPerConversation: 3 });
+    const { conversations } = await simulator.seedConversations(ws.intercom.appId, { count: EVENTS, seed: 5, partsPerConversation: 3, ...SEEDED_CONVERSATION_TIMES });
     const tags = new Map<string, string>();
     for (const conversation of conversations) {
       tags.set(conversation.id, (await simulator.tagConversation(ws.intercom.appId, conversation.id, { tagId })).partId);

@@ -11,6 +11,7 @@ import {
 } from '../support/contacts-world';
 import { api } from '../support/api';
 import { deliverAllAtOnce } from '../support/feedback-world';
+import { SEEDED_CONVERSATION_TIMES } from '../support/seed-times';
 
 /**
  * Intercom at its worst: 30% of its answers are 5xx or 429, with latency spikes, while a contact
@@ -26,7 +27,7 @@ describe('Intercom failing 30% of the time during a backfill and a webhook strea
       body: { enabled: true, triggerTagIds: [tagId] },
     });
     expect(enabled.status, enabled.text).toBe(200);
-    const { conversations } = await simulator.seedConversations(ws.intercom.appId, { count: 40, seed: 8, partsPerConversation: 3 });
+    const { conversations } = await simulator.seedConversations(ws.intercom.appId, { count: 40, seed: 8, partsPerConversation: 3, ...SEEDED_CONVERSATION_TIMES });
     const applied = new Map<string, string>();
     for (const conversation of conversations) {
       applied.set(conversation.id, (await simulator.tagConversation(ws.intercom.appId, conversation.id, { tagId })).partId);

@@ -20,6 +20,7 @@ interface Case {
 
 const sign = (body: string | Buffer, secret: string) => `sha1=${createHmac('sha1', secret).update(body).digest('hex')}`;
 
+/** A notification sent now, by the clock: the intake refuses notifications days old. */
 function envelope(appId: string, overrides: Record<string, unknown> = {}) {
   return {
     type: 'notification_event',

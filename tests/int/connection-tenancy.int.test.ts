@@ -9,6 +9,7 @@ import { ConnectionStore } from '../../lib/store/connection-store';
 import { ContactStore, ContactSyncStore } from '../../lib/store/contact-store';
 import type { Table } from '../../lib/store/table';
 import { adminToken, api, newWorkspaceId } from '../support/api';
+import { SEEDED_CONTACT_TIMES } from '../support/seed-times';
 import { simulator } from '../support/feedback-world';
 import { dynamo, secretsManager, stack } from '../support/local-stack';
 import { secretNamesOf, storedAccessToken } from '../support/secrets';
@@ -137,7 +138,7 @@ describe('a disconnect that fails half-way', () => {
     'is finished by a second disconnect when "%s" fails: no token left, the app uninstalled, no sync, webhooks 404',
     async (step) => {
       const intercom = await simulator.createWorkspace({});
-      await simulator.seedContacts(intercom.appId, { count: 20, seed: 3 });
+      await simulator.seedContacts(intercom.appId, { ...SEEDED_CONTACT_TIMES, count: 20, seed: 3 });
       const ws = await admin();
       expect((await oauth.connect(ws.workspaceId, ws.token, intercom.appId)).status).toBe(200);
       const settings = await api('PATCH', `${ws.base}/settings`, { token: ws.token, body: { syncContacts: true } });

@@ -11,6 +11,7 @@ import { ContactStore, ContactSyncStore } from '../../lib/store/contact-store';
 import type { Table } from '../../lib/store/table';
 import { byId, connectedWithContacts, contactsSync, expectedContact, intercomContacts, listedContacts } from '../support/contacts-world';
 import { dynamo, secretsManager, stack } from '../support/local-stack';
+import { utc } from '../support/seed-times';
 
 /*
  * The backfill's use cases run here, in the test process, against the local stack's DynamoDB,
@@ -64,8 +65,16 @@ async function drain(deps: Dependencies, queue: MemoryQueue) {
 
 describe('a backfill worker killed mid-page', () => {
   it('resumes from the checkpoint: the page is written and counted once, the final set is exact', async () => {
-    // Created over three days: the root splits by day into partitions of several pages each.
-    const ws = await connectedWithContacts({ count: 4_000, seed: 12, leadRatio: 0.5, days: 3 });
+    // Created over three whole days (UTC, the workspace's timezone), about 1,333 a day. However the
+    // root's range (from the oldest contact to today) splits, a partition with contacts holds whole
+    // days of them, nine pages or more: the page after the victim is not its partition's last.
+    const ws = await connectedWithContacts({
+      count: 4_000,
+      seed: 12,
+      leadRatio: 0.5,
+      startAt: utc('2026-01-05T00:00:00Z'),
+      endAt: utc('2026-01-07T23:59:59Z'),
+    });
     const queue = new MemoryQueue();
     const deps = dependencies(queue);
     const connection = (await deps.connections.get(ws.workspaceId))!;

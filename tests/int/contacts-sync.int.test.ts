@@ -18,6 +18,7 @@ import {
   type ContactsWorkspace,
 } from '../support/contacts-world';
 import { dynamo, stack } from '../support/local-stack';
+import { SEEDED_CONTACT_TIMES } from '../support/seed-times';
 
 /** The store holds exactly Intercom's contacts, each once, with the right fields. */
 async function expectExactCopy(ws: ContactsWorkspace) {
@@ -128,7 +129,7 @@ describe('when the workspace connects another Intercom workspace', () => {
   /** A second simulator workspace with `count` contacts, and the Timebook workspace seen as synced with it. */
   async function anotherIntercom(ws: ContactsWorkspace, count: number, seed: number): Promise<ContactsWorkspace> {
     const intercom = await simulator.createWorkspace();
-    await simulator.seedContacts(intercom.appId, { count, seed });
+    await simulator.seedContacts(intercom.appId, { count, seed, ...SEEDED_CONTACT_TIMES });
     return { ...ws, intercom };
   }
 
@@ -189,6 +190,7 @@ describe('after the backfill', () => {
     await switchContactSync(ws, true);
     await waitForContactsSync(ws, (s) => s.state === 'completed');
     const [one, two] = await intercomContacts(ws);
+    // Created and changed now, by the clock: the scheduled sync reads what changed since the backfill began.
     const created = await Promise.all(
       ['Grace Hopper', 'Alan Turing', 'Edsger Dijkstra'].map((name, i) =>
         simulator.createContact(ws.intercom.appId, { name, role: i === 0 ? 'lead' : 'user', email: `${name.split(' ')[0]!.toLowerCase()}@example.com` }),

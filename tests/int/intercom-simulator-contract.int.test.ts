@@ -6,6 +6,7 @@ import {
   assertMatchesIntercomSchema,
   validateIntercomResponse,
 } from '../support/intercom-contract';
+import { SEEDED_CONTACT_TIMES, SEEDED_CONVERSATION_TIMES } from '../support/seed-times';
 
 /**
  * The simulator must answer every Intercom operation the service calls with a body that matches
@@ -91,7 +92,7 @@ beforeAll(async () => {
   const { tags } = await sim.createTags(workspace.appId, { names: ['Feedback', 'Bug', 'Feature request'] });
   const tagIds = tags.map((tag) => tag.id);
 
-  await sim.seedContacts(workspace.appId, { count: 25, seed: 7 });
+  await sim.seedContacts(workspace.appId, { count: 25, seed: 7, ...SEEDED_CONTACT_TIMES });
   const rich = await sim.createContact(workspace.appId, {
     role: 'user',
     email: 'grace@example.com',
@@ -135,7 +136,7 @@ beforeAll(async () => {
   });
   seeded.anonymousConversationId = anonymous.id;
 
-  const { conversations } = await sim.seedConversations(workspace.appId, { count: 5, seed: 11 });
+  const { conversations } = await sim.seedConversations(workspace.appId, { count: 5, seed: 11, ...SEEDED_CONVERSATION_TIMES });
   seeded.seededConversationIds = conversations.map((c) => c.id);
 
   seeded.tagsOnlyToken = (await sim.createToken(workspace.appId, { permissions: ['Read tags'] })).token;

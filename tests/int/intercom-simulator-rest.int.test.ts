@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIntercomSimulator, type IntercomSimulator } from '../../dev/intercom-simulator';
+import { SEEDED_CONTACT_TIMES, utc } from '../support/seed-times';
 
 type Json = Record<string, any>;
 
@@ -27,8 +28,6 @@ async function api(
 }
 
 const search = (token: string, body: unknown) => api(token, '/contacts/search', { method: 'POST', body: JSON.stringify(body) });
-
-const utc = (iso: string): number => Date.parse(iso) / 1000;
 
 describe('authentication', () => {
   it.each([
@@ -92,9 +91,19 @@ describe('permissions', () => {
 });
 
 describe('rate limits', () => {
+  /**
+   * Windows are aligned to the clock: a test whose requests must share one hour's window waits,
+   * in the last seconds of an hour, for the next one to begin.
+   */
+  async function awayFromTheHour() {
+    const msLeft = 3_600_000 - (Date.now() % 3_600_000);
+    if (msLeft < 5_000) await new Promise((resolve) => setTimeout(resolve, msLeft + 50));
+  }
+
   it('sends the headers on every response and 429 past the window quota', async () => {
     const ws = await sim.client.createWorkspace();
     await sim.client.setRateLimit(ws.appId, { limit: 3, windowSeconds: 3600 });
+    await awayFromTheHour();
     const responses = [];
     for (let i = 0; i < 4; i++) responses.push(await api(ws.accessToken, '/admins'));
     expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 429]);
@@ -112,6 +121,7 @@ describe('rate limits', () => {
     const busy = await sim.client.createWorkspace();
     const quiet = await sim.client.createWorkspace();
     await sim.client.setRateLimit(busy.appId, { limit: 1, windowSeconds: 3600 });
+    await awayFromTheHour();
     await api(busy.accessToken, '/me');
     expect((await api(busy.accessToken, '/me')).status).toBe(429);
     expect((await api(quiet.accessToken, '/me')).status).toBe(200);
@@ -128,7 +138,7 @@ describe('rate limits', () => {
 describe('GET /contacts', () => {
   it('walks every seeded contact exactly once', async () => {
     const ws = await sim.client.createWorkspace();
-    await sim.client.seedContacts(ws.appId, { count: 1000, seed: 11 });
+    await sim.client.seedContacts(ws.appId, { count: 1000, seed: 11, ...SEEDED_CONTACT_TIMES });
     const seen = new Map<string, number>();
     let cursor: string | undefined;
     const pages: Json[] = [];
@@ -150,7 +160,7 @@ describe('GET /contacts', () => {
 
   it('defaults to 10 per page, clamps per_page to 150 and rejects a bad cursor', async () => {
     const ws = await sim.client.createWorkspace();
-    await sim.client.seedContacts(ws.appId, { count: 200, seed: 1 });
+    await sim.client.seedContacts(ws.appId, { count: 200, seed: 1, ...SEEDED_CONTACT_TIMES });
     expect((await api(ws.accessToken, '/contacts')).body.data).toHaveLength(10);
     const big = await api(ws.accessToken, '/contacts?per_page=500');
     expect(big.body.data).toHaveLength(150);
@@ -246,7 +256,7 @@ describe('POST /contacts/search', () => {
 
   it('paginates a search with the cursor in the body, each match once, in sort order', async () => {
     const ws = await sim.client.createWorkspace();
-    await sim.client.seedContacts(ws.appId, { count: 600, seed: 3 });
+    await sim.client.seedContacts(ws.appId, { count: 600, seed: 3, ...SEEDED_CONTACT_TIMES });
     const query = { field: 'role', operator: '=', value: 'user' };
     const seen: Json[] = [];
     let cursor: string | undefined;

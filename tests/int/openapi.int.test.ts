@@ -6,6 +6,7 @@ import type { ApiResponse } from '../../dev/api-client';
 import { adminToken, api, newWorkspaceId } from '../support/api';
 import { simulator, waitUntilProcessed } from '../support/feedback-world';
 import { stack } from '../support/local-stack';
+import { SEEDED_CONTACT_TIMES } from '../support/seed-times';
 import {
   OpenApiContract,
   compareRoutes,
@@ -151,7 +152,7 @@ describe('a workspace connected with an access token', () => {
     token = await adminToken([workspaceId]);
     intercom = await simulator.createWorkspace({});
     await simulator.createTags(intercom.appId, { names: ['Feature request', 'Bug'] });
-    await simulator.seedContacts(intercom.appId, { count: 3, leadRatio: 0.5, seed: 11 });
+    await simulator.seedContacts(intercom.appId, { count: 3, leadRatio: 0.5, seed: 11, ...SEEDED_CONTACT_TIMES });
   });
 
   it('connects: token, webhook secret, tags and settings', async () => {

@@ -3,6 +3,7 @@ import type { Region, StatsSnapshot } from '../../dev/intercom-simulator';
 import { waitFor } from '../../dev/processes';
 import { oauthFlow } from '../../dev/oauth-flow';
 import { adminToken, api, newWorkspaceId } from '../support/api';
+import { SEEDED_CONTACT_TIMES } from '../support/seed-times';
 import { contactsSync, listedContacts, runScheduledContactSync, switchContactSync, waitForContactsSync, type ContactsWorkspace } from '../support/contacts-world';
 import { connectedWorkspace, deliver, enableFeedback, inbox, simulator, ticket } from '../support/feedback-world';
 
@@ -28,7 +29,7 @@ function expectOnlyOwnHost(stats: StatsSnapshot, region: Region) {
 describe.each(['EU', 'AU'] as const)('a workspace in the %s region', (region) => {
   it('connects, lists its tags, turns a tag into a ticket, syncs its contacts and disconnects, all on its own host', async () => {
     const intercom = await simulator.createWorkspace({ name: `${region} Support`, region, strictRegion: true });
-    await simulator.seedContacts(intercom.appId, { count: 40, seed: 3 });
+    await simulator.seedContacts(intercom.appId, { ...SEEDED_CONTACT_TIMES, count: 40, seed: 3 });
 
     const ws = await connectedWorkspace(intercom, ['Feature request', 'Bug']);
     const status = await api('GET', `/v1/workspaces/${ws.workspaceId}/intercom`, { token: ws.token });

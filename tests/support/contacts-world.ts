@@ -11,6 +11,7 @@ import type { Contact } from '../../lib/contacts/contact';
 import type { ContactsSyncStatus } from '../../lib/connect/status';
 import { adminToken, api, newWorkspaceId } from './api';
 import { stack } from './local-stack';
+import { SEEDED_CONTACT_TIMES } from './seed-times';
 
 export const simulator = new SimulatorClient(stack.intercomUrl);
 
@@ -24,12 +25,16 @@ export interface ContactsWorkspace {
   webhookUrl: string;
 }
 
+/**
+ * Contacts are created at fixed times, over 2025 unless `seed` gives `startAt` and `endAt`, never
+ * relative to the clock (see seed-times.ts).
+ */
 export async function connectedWithContacts(
-  seed: SeedContactsInput,
+  seed: Omit<SeedContactsInput, 'days'>,
   options: CreateWorkspaceInput = {},
 ): Promise<ContactsWorkspace> {
   const intercom = await simulator.createWorkspace(options);
-  if (seed.count > 0) await simulator.seedContacts(intercom.appId, seed);
+  if (seed.count > 0) await simulator.seedContacts(intercom.appId, { ...SEEDED_CONTACT_TIMES, ...seed });
   const workspaceId = newWorkspaceId('contacts');
   const token = await adminToken([workspaceId]);
   const base = `/v1/workspaces/${workspaceId}`;

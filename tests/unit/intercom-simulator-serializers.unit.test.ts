@@ -176,4 +176,20 @@ describe('seeding', () => {
     expect(page(a).every((c) => /^[0-9a-f]{24}$/.test(c.id))).toBe(true);
     expect(new Set(page(a).map((c) => c.role))).toEqual(new Set(['user', 'lead']));
   });
+
+  it('starts seeded conversations within the given times, also in a workspace without contacts', () => {
+    const [startAt, endAt] = [1767571200, 1767657599]; // 2026-01-05, the whole day (UTC)
+    const ws = workspace('seedC');
+    const conversations = ws.seedConversations({ count: 20, seed: 3, startAt, endAt });
+    for (const conversation of conversations) {
+      expect(conversation.createdAt).toBeGreaterThanOrEqual(startAt);
+      expect(conversation.createdAt).toBeLessThanOrEqual(endAt);
+      // Each comes from a lead created shortly before it.
+      const lead = ws.contact(conversation.contactIds[0]!);
+      expect(lead.role).toBe('lead');
+      expect(conversation.createdAt - lead.createdAt).toBeGreaterThanOrEqual(60);
+      expect(conversation.createdAt - lead.createdAt).toBeLessThanOrEqual(3600);
+    }
+    expect(() => ws.seedConversations({ count: 1, startAt: endAt, endAt: startAt })).toThrow('startAt must not be after endAt');
+  });
 });
