@@ -1,26 +1,9 @@
-import { compareSortKeys, type ContactPredicate, type ContactSort, type SortValue } from './contact-search';
+import type { ContactPredicate, ContactSort } from './contact-search';
 import type { ContactRecord, DeletedContactRecord } from './model';
+import { SearchResults, type After, type RowPage as SearchPage } from './search-results';
 
-/** A page of rows and whether more follow. */
-export interface RowPage {
-  rows: ContactRecord[];
-  /** Matches in total (for `total_count`). */
-  total: number;
-  hasMore: boolean;
-}
-
-interface CachedSearch {
-  version: number;
-  rows: ContactRecord[];
-}
-
-/**
- * Distinct searches kept sorted. A backfill pages dozens of partition queries side by side (up to 64
- * children of a split, and their children); fewer entries than that would make nearly every page
- * filter and sort the whole workspace again, costing this process far more than Intercom's search
- * costs its caller.
- */
-const SEARCH_CACHE_SIZE = 512;
+/** A page of contacts and whether more follow. */
+export type RowPage = SearchPage<ContactRecord>;
 
 /** First index in the sorted `ids` holding a value greater than `id`. */
 function upperBound(ids: readonly string[], id: string): number {
@@ -43,7 +26,7 @@ export class ContactStore {
   private byId = new Map<string, ContactRecord>();
   private sortedIds: string[] = [];
   private deleted = new Map<string, DeletedContactRecord>();
-  private searches = new Map<string, CachedSearch>();
+  private searches = new SearchResults<ContactRecord>();
   /** Bumped by every change; invalidates cached searches. */
   private version = 0;
 
@@ -115,50 +98,11 @@ export class ContactStore {
    * One page of a search. `cacheKey` must identify the query and sort; `after` is the last row of
    * the previous page (its sort value and id), or null for the first page.
    */
-  searchPage(
-    cacheKey: string,
-    predicate: ContactPredicate,
-    sort: ContactSort,
-    after: { value: SortValue; id: string } | null,
-    perPage: number,
-  ): RowPage {
-    const rows = this.searchRows(cacheKey, predicate, sort);
-    let start = 0;
-    if (after) {
-      let lo = 0;
-      let hi = rows.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        const row = rows[mid] as ContactRecord;
-        if (compareSortKeys(sort.value(row), row.id, after.value, after.id, sort.order) <= 0) lo = mid + 1;
-        else hi = mid;
-      }
-      start = lo;
+  searchPage(cacheKey: string, predicate: ContactPredicate, sort: ContactSort, after: After | null, perPage: number): RowPage {
+    const { sortedIds, byId } = this;
+    function* all(): Iterable<ContactRecord> {
+      for (const id of sortedIds) yield byId.get(id) as ContactRecord;
     }
-    return { rows: rows.slice(start, start + perPage), total: rows.length, hasMore: start + perPage < rows.length };
-  }
-
-  private searchRows(cacheKey: string, predicate: ContactPredicate, sort: ContactSort): ContactRecord[] {
-    const cached = this.searches.get(cacheKey);
-    if (cached && cached.version === this.version) {
-      this.searches.delete(cacheKey);
-      this.searches.set(cacheKey, cached);
-      return cached.rows;
-    }
-    const rows: ContactRecord[] = [];
-    for (const id of this.sortedIds) {
-      const record = this.byId.get(id) as ContactRecord;
-      if (predicate(record)) rows.push(record);
-    }
-    const keyed = rows.map((row) => ({ row, value: sort.value(row) }));
-    keyed.sort((a, b) => compareSortKeys(a.value, a.row.id, b.value, b.row.id, sort.order));
-    const sorted = keyed.map((entry) => entry.row);
-    this.searches.delete(cacheKey);
-    this.searches.set(cacheKey, { version: this.version, rows: sorted });
-    if (this.searches.size > SEARCH_CACHE_SIZE) {
-      const oldest = this.searches.keys().next().value;
-      if (oldest !== undefined) this.searches.delete(oldest);
-    }
-    return sorted;
+    return this.searches.page(cacheKey, this.version, all, predicate, sort, after, perPage);
   }
 }

@@ -34,6 +34,13 @@ export const createWorkspaceSchema = z.object({
   /** The app's Developer Hub version: shapes webhooks and REST calls without `Intercom-Version`. */
   apiVersion: apiVersion.optional(),
   createdAt: unixSeconds.optional(),
+  /**
+   * Tagging or untagging a conversation moves its `updated_at` to the tag's `applied_at` (or now).
+   * Default false: Intercom does not document that it does (FACTS §9.2), so a catch-up must not rely on it.
+   */
+  tagTouchesUpdatedAt: z.boolean().optional(),
+  /** Redacting a part or the source moves the conversation's `updated_at` (default false). */
+  redactTouchesUpdatedAt: z.boolean().optional(),
   /** Permissions of the access token created with the workspace (default: all). */
   tokenPermissions: permissions.optional(),
 });
@@ -174,7 +181,12 @@ export const tagConversationSchema = z
 export type TagConversationInput = z.infer<typeof tagConversationSchema>;
 
 export const redactSchema = z
-  .object({ partId: z.string().optional(), source: z.boolean().optional() })
+  .object({
+    partId: z.string().optional(),
+    source: z.boolean().optional(),
+    /** When the redaction happened (default now): the part's `updated_at`, and the conversation's with `redactTouchesUpdatedAt`. */
+    redactedAt: unixSeconds.optional(),
+  })
   .refine((input) => (input.partId !== undefined) !== (input.source === true), { message: 'give exactly one of partId or source: true' });
 export type RedactInput = z.infer<typeof redactSchema>;
 

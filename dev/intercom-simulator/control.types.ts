@@ -29,6 +29,8 @@ export interface WorkspaceSummary {
   clientSecret: string;
   missingPermissionStyle: 'token_unauthorized' | 'forbidden';
   apiVersion: string;
+  tagTouchesUpdatedAt: boolean;
+  redactTouchesUpdatedAt: boolean;
   admins: AdminSummary[];
   /** The Fin/Operator bot that authors bot replies. */
   botId: string;

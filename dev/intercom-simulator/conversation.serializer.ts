@@ -218,6 +218,19 @@ export function conversationView(
   };
 }
 
+/**
+ * A conversation as `POST /conversations/search` lists it (OpenAPI `conversation_list_item`): the
+ * single-conversation form without `conversation_parts`.
+ */
+export function conversationListItemView(
+  workspace: Workspace,
+  conversation: ConversationRecord,
+  options: Omit<ConversationViewOptions, 'parts'>,
+): Record<string, unknown> {
+  const { conversation_parts: _parts, ...item } = conversationView(workspace, conversation, { ...options, parts: [] });
+  return item;
+}
+
 /** A conversation item as apps on the 1.x API receive it; `tagIdsAdded` fills `tags_added`. */
 export function conversationV1View(
   workspace: Workspace,

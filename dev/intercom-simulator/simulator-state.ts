@@ -75,6 +75,8 @@ export class SimulatorState {
         clientSecret: input.clientSecret ?? randomUUID(),
         missingPermissionStyle: input.missingPermissionStyle ?? 'token_unauthorized',
         apiVersion: input.apiVersion ?? DEFAULT_API_VERSION,
+        tagTouchesUpdatedAt: input.tagTouchesUpdatedAt ?? false,
+        redactTouchesUpdatedAt: input.redactTouchesUpdatedAt ?? false,
       },
       this.claimSalt(appId),
     );

@@ -13,6 +13,7 @@ import type {
   UpdateContactInput,
   UpdateWorkspaceInput,
 } from './control.schema';
+import type { ConversationPredicate, ConversationSort } from './conversation-search';
 import { FaultInjector } from './fault-injector';
 import { IdFactory } from './id-factory';
 import {
@@ -31,6 +32,7 @@ import { createPrng, hashString, randomSeed, type Prng } from './prng';
 import { RateLimiter } from './rate-limiter';
 import type { Region } from './regions';
 import { RequestStats } from './request-stats';
+import { SearchResults, type After, type RowPage } from './search-results';
 import { adminAuthor, adminName, contactAuthor, defaultBody, generateContacts, generateConversation } from './seed-data';
 
 export interface WorkspaceSettings {
@@ -44,6 +46,10 @@ export interface WorkspaceSettings {
   clientSecret: string;
   missingPermissionStyle: MissingPermissionStyle;
   apiVersion: string;
+  /** Tagging or untagging a conversation moves its `updated_at` (default false). */
+  tagTouchesUpdatedAt: boolean;
+  /** Redacting a part or the source moves the conversation's `updated_at` (default false). */
+  redactTouchesUpdatedAt: boolean;
 }
 
 /** The webhook topic a newly added part would trigger, when it triggers one. */
@@ -65,7 +71,13 @@ export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 export class Workspace {
   readonly ids: IdFactory;
   readonly contacts = new ContactStore();
+  /**
+   * Change conversations only through this class's methods: they bump the version that keeps
+   * cached conversation searches current.
+   */
   readonly conversations = new Map<string, ConversationRecord>();
+  private readonly conversationSearches = new SearchResults<ConversationRecord>();
+  private conversationVersion = 0;
   readonly tags = new Map<string, TagRecord>();
   readonly admins: AdminRecord[] = [];
   readonly bot: AdminRecord;
@@ -99,6 +111,8 @@ export class Workspace {
   reset(): void {
     this.contacts.clear();
     this.conversations.clear();
+    this.conversationSearches.clear();
+    this.conversationVersion += 1;
     this.tags.clear();
     this.stats.reset();
     this.faults.clear();
@@ -286,6 +300,7 @@ export class Workspace {
       this.conversations.set(conversation.id, conversation);
       created.push(conversation);
     }
+    this.conversationVersion += 1;
     return created;
   }
 
@@ -326,6 +341,7 @@ export class Workspace {
       customAttributes: {},
     };
     this.conversations.set(id, conversation);
+    this.conversationVersion += 1;
     for (const part of input.parts ?? []) this.addPart(id, part);
     return conversation;
   }
@@ -413,6 +429,7 @@ export class Workspace {
     };
     conversation.parts.push(part);
     conversation.updatedAt = Math.max(conversation.updatedAt, createdAt);
+    this.conversationVersion += 1;
     return { part, topic };
   }
 
@@ -431,7 +448,8 @@ export class Workspace {
     const appliedAt = input.appliedAt ?? nowSeconds();
     const record: ConversationTagRecord = { tagId: tag.id, appliedAt, appliedBy: { type: 'admin', id: admin.id }, partId: target };
     conversation.tags = conversation.tags.filter((existing) => existing.tagId !== tag.id).concat(record);
-    conversation.updatedAt = Math.max(conversation.updatedAt, appliedAt);
+    if (this.settings.tagTouchesUpdatedAt) conversation.updatedAt = Math.max(conversation.updatedAt, appliedAt);
+    this.conversationVersion += 1;
     return record;
   }
 
@@ -440,26 +458,46 @@ export class Workspace {
     const conversation = this.conversation(conversationId);
     if (!conversation.tags.some((tag) => tag.tagId === tagId)) throw unknown('conversation tag', tagId);
     conversation.tags = conversation.tags.filter((tag) => tag.tagId !== tagId);
-    conversation.updatedAt = Math.max(conversation.updatedAt, nowSeconds());
+    if (this.settings.tagTouchesUpdatedAt) conversation.updatedAt = Math.max(conversation.updatedAt, nowSeconds());
+    this.conversationVersion += 1;
   }
 
-  /** Replaces a part's or the source's body with Intercom's deletion notice. */
+  /**
+   * Replaces a part's or the source's body with Intercom's deletion notice. The part's
+   * `updated_at` moves to `redactedAt` (default now); the conversation's only with
+   * `redactTouchesUpdatedAt`.
+   */
   redact(conversationId: string, input: RedactInput): { partId: string } {
     const conversation = this.conversation(conversationId);
-    const now = nowSeconds();
+    const at = input.redactedAt ?? nowSeconds();
+    let partId: string;
     if (input.source) {
       conversation.source.body = REDACTED_BODY_HTML;
       conversation.source.redacted = true;
-      conversation.updatedAt = Math.max(conversation.updatedAt, now);
-      return { partId: conversation.source.id };
+      partId = conversation.source.id;
+    } else {
+      const part = conversation.parts.find((candidate) => candidate.id === input.partId);
+      if (!part) throw unknown('conversation part', input.partId ?? '');
+      part.body = REDACTED_BODY_HTML;
+      part.redacted = true;
+      part.updatedAt = Math.max(part.updatedAt, at);
+      partId = part.id;
     }
-    const part = conversation.parts.find((candidate) => candidate.id === input.partId);
-    if (!part) throw unknown('conversation part', input.partId ?? '');
-    part.body = REDACTED_BODY_HTML;
-    part.redacted = true;
-    part.updatedAt = Math.max(part.updatedAt, now);
-    conversation.updatedAt = Math.max(conversation.updatedAt, now);
-    return { partId: part.id };
+    if (this.settings.redactTouchesUpdatedAt) conversation.updatedAt = Math.max(conversation.updatedAt, at);
+    this.conversationVersion += 1;
+    return { partId };
+  }
+
+  /** One page of a conversation search (see SearchResults); `cacheKey` identifies query and sort. */
+  searchConversations(
+    cacheKey: string,
+    predicate: ConversationPredicate,
+    sort: ConversationSort,
+    after: After | null,
+    perPage: number,
+  ): RowPage<ConversationRecord> {
+    const all = (): Iterable<ConversationRecord> => this.conversations.values();
+    return this.conversationSearches.page(cacheKey, this.conversationVersion, all, predicate, sort, after, perPage);
   }
 
   /** A valid email domain derived from the app id (which may contain `_`). */

@@ -32,6 +32,7 @@ interface ContractCase {
 const INTERCOM_VERSION = '2.16';
 const UNKNOWN_TOKEN = 'dG9rOm5vdC1hLXJlYWwtdG9rZW4=';
 const USERS_QUERY = { field: 'role', operator: '=', value: 'user' };
+const UPDATED_QUERY = { field: 'updated_at', operator: '>', value: 0 };
 
 let simulator: IntercomSimulator;
 let sim: SimulatorClient;
@@ -50,6 +51,7 @@ const seeded = {
   usToken: '',
   richContactId: '',
   conversationId: '',
+  feedbackTagId: '',
   /** Started by a lead without an email address. */
   anonymousConversationId: '',
   seededConversationIds: [] as string[],
@@ -91,6 +93,7 @@ beforeAll(async () => {
 
   const { tags } = await sim.createTags(workspace.appId, { names: ['Feedback', 'Bug', 'Feature request'] });
   const tagIds = tags.map((tag) => tag.id);
+  seeded.feedbackTagId = tagIds[0] ?? '';
 
   await sim.seedContacts(workspace.appId, { count: 25, seed: 7, ...SEEDED_CONTACT_TIMES });
   const rich = await sim.createContact(workspace.appId, {
@@ -380,6 +383,76 @@ const cases: ContractCase[] = [
     status: 404,
     errorCode: 'not_found',
     call: () => intercom('GET', '/conversations/999999999999999'),
+  },
+  {
+    name: 'searches an updated_at window for a tag, sorted, with the tags applied',
+    operation: 'POST /conversations/search',
+    status: 200,
+    call: async () => {
+      const reply = await intercom('POST', '/conversations/search', {
+        body: {
+          query: {
+            operator: 'AND',
+            value: [
+              { field: 'updated_at', operator: '>', value: 0 },
+              { field: 'tag_ids', operator: '=', value: seeded.feedbackTagId },
+            ],
+          },
+          sort: { field: 'updated_at', order: 'descending' },
+          pagination: { per_page: 5 },
+        },
+      });
+      expect(reply.body).toMatchObject({ total_count: 1, conversations: [{ id: seeded.conversationId, tags: { tags: [{ applied_at: expect.any(Number) }] } }] });
+      return reply;
+    },
+  },
+  {
+    name: 'pages through every conversation',
+    operation: 'POST /conversations/search',
+    status: 200,
+    call: async () => {
+      const query = { field: 'created_at', operator: '>', value: 0 };
+      const first = await intercom('POST', '/conversations/search', { body: { query, pagination: { per_page: 3 } } });
+      const cursor = (first.body as { pages?: { next?: { starting_after?: string } } }).pages?.next?.starting_after;
+      expect(cursor, 'the first page names the next one').toEqual(expect.any(String));
+      assertMatchesIntercomSchema('POST /conversations/search', 200, first.body);
+      return intercom('POST', '/conversations/search', { body: { query, pagination: { per_page: 3, starting_after: cursor } } });
+    },
+  },
+  {
+    name: 'rejects a query on an unknown field',
+    operation: 'POST /conversations/search',
+    status: 400,
+    errorCode: 'parameter_invalid',
+    call: () => intercom('POST', '/conversations/search', { body: { query: { field: 'shoe_size', operator: '=', value: '9' } } }),
+  },
+  {
+    name: 'rejects an unknown token',
+    operation: 'POST /conversations/search',
+    status: 401,
+    errorCode: 'unauthorized',
+    call: () => intercom('POST', '/conversations/search', { token: UNKNOWN_TOKEN, body: { query: UPDATED_QUERY } }),
+  },
+  {
+    name: 'answers 403 for a token without Read conversations',
+    operation: 'POST /conversations/search',
+    status: 403,
+    errorCode: 'forbidden',
+    call: () => intercom('POST', '/conversations/search', { token: seeded.tagsOnlyForbiddenToken, body: { query: UPDATED_QUERY } }),
+  },
+  {
+    name: 'answers 429 when the rate limit is spent',
+    operation: 'POST /conversations/search',
+    status: 429,
+    errorCode: 'rate_limit_exceeded',
+    call: async () => {
+      await sim.setRateLimit(seeded.appId, { limit: 0 });
+      try {
+        return await intercom('POST', '/conversations/search', { body: { query: UPDATED_QUERY } });
+      } finally {
+        await sim.setRateLimit(seeded.appId, { perMinute: 10_000 });
+      }
+    },
   },
 ];
 

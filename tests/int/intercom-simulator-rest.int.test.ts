@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIntercomSimulator, type IntercomSimulator } from '../../dev/intercom-simulator';
-import { SEEDED_CONTACT_TIMES, utc } from '../support/seed-times';
+import { SEEDED_CONTACT_TIMES, SEEDED_CONVERSATION_TIMES, utc } from '../support/seed-times';
 
 type Json = Record<string, any>;
 
@@ -326,6 +326,201 @@ describe('GET /conversations/{id}', () => {
     expect(a.body.tags.tags[0]).toMatchObject({ id: '777', name: 'alpha' });
     expect(b.body.tags.tags[0]).toMatchObject({ id: '777', name: 'beta' });
     expect((await api(one.accessToken, '/tags')).body.data).toEqual([{ type: 'tag', id: '777', name: 'alpha' }]);
+  });
+});
+
+describe('POST /conversations/search', () => {
+  const searchConversations = (token: string, body: unknown) =>
+    api(token, '/conversations/search', { method: 'POST', body: JSON.stringify(body) });
+
+  /** A watermark and conversations stamped around it, one second apart where it matters. */
+  const watermark = utc('2026-01-08T12:00:00Z');
+
+  async function workspaceWithStampedConversations(settings: { tagTouchesUpdatedAt?: boolean; redactTouchesUpdatedAt?: boolean } = {}) {
+    const ws = await sim.client.createWorkspace({ timezone: 'Europe/Berlin', ...settings });
+    const { tags } = await sim.client.createTags(ws.appId, { names: ['feedback', 'bug'] });
+    const [feedback, bug] = tags.map((tag) => tag.id) as [string, string];
+    const stamped = async (createdAt: number, lastPartAt: number) =>
+      (await sim.client.createConversation(ws.appId, { createdAt, parts: [{ kind: 'user_reply', createdAt: lastPartAt }] })).id;
+    const ids = {
+      before: await stamped(watermark - 7200, watermark - 1),
+      atWatermark: await stamped(watermark - 3600, watermark),
+      after: await stamped(watermark - 1800, watermark + 60),
+      muchLater: await stamped(watermark - 900, watermark + 86_400),
+    };
+    const appliedAt = watermark - 10;
+    for (const id of [ids.before, ids.atWatermark, ids.muchLater]) await sim.client.tagConversation(ws.appId, id, { tagId: feedback, appliedAt });
+    await sim.client.tagConversation(ws.appId, ids.after, { tagId: bug, appliedAt });
+    return { ws, ids, feedback, bug };
+  }
+
+  const namesOf = (body: Json, ids: Record<string, string>): string[] =>
+    body.conversations.map((c: Json) => Object.keys(ids).find((name) => ids[name] === c.id));
+
+  it('finds the conversations of a tag updated in a window, inclusive to the second, in the list shape', async () => {
+    const { ws, ids, feedback } = await workspaceWithStampedConversations();
+    const { status, body } = await searchConversations(ws.accessToken, {
+      query: {
+        operator: 'AND',
+        value: [
+          { field: 'updated_at', operator: '>', value: watermark },
+          { field: 'updated_at', operator: '<', value: watermark + 3600 },
+          { field: 'tag_ids', operator: 'IN', value: [feedback] },
+        ],
+      },
+      sort: { field: 'updated_at', order: 'ascending' },
+    });
+
+    expect(status).toBe(200);
+    expect(namesOf(body, ids)).toEqual(['atWatermark']);
+    expect(body).toMatchObject({ type: 'conversation.list', total_count: 1, pages: { type: 'pages', page: 1, per_page: 20, total_pages: 1 } });
+    expect(body.pages.next).toBeUndefined();
+    const [found] = body.conversations as Json[];
+    expect(found).toMatchObject({ type: 'conversation', id: ids.atWatermark, updated_at: watermark });
+    expect(found?.tags).toEqual({
+      type: 'tag.list',
+      tags: [{ type: 'tag', id: feedback, name: 'feedback', applied_at: watermark - 10, applied_by: { type: 'admin', id: ws.admins[0]?.id } }],
+    });
+    expect(found).not.toHaveProperty('conversation_parts');
+    const single = await api(ws.accessToken, `/conversations/${ids.atWatermark}`);
+    const { conversation_parts: _parts, ...withoutParts } = single.body;
+    expect(found).toEqual(withoutParts);
+  });
+
+  it('nests AND and OR groups, and NIN excludes tagged conversations', async () => {
+    const { ws, ids, feedback, bug } = await workspaceWithStampedConversations();
+    const { body } = await searchConversations(ws.accessToken, {
+      query: {
+        operator: 'OR',
+        value: [
+          { operator: 'AND', value: [{ field: 'tag_ids', operator: '=', value: bug }, { field: 'updated_at', operator: '>', value: watermark }] },
+          { operator: 'AND', value: [{ field: 'tag_ids', operator: '=', value: feedback }, { field: 'updated_at', operator: '<', value: watermark - 1 }] },
+        ],
+      },
+    });
+    expect(namesOf(body, ids).sort()).toEqual(['after', 'before']);
+    const untagged = await searchConversations(ws.accessToken, { query: { field: 'tag_ids', operator: 'NIN', value: [feedback, bug] } });
+    expect(untagged.body.total_count).toBe(0);
+  });
+
+  it('sorts by updated_at or created_at, ascending and descending', async () => {
+    const { ws, ids } = await workspaceWithStampedConversations();
+    const everything = { field: 'created_at', operator: '>', value: 0 };
+    const order = async (field: string, direction: string) =>
+      namesOf((await searchConversations(ws.accessToken, { query: everything, sort: { field, order: direction } })).body, ids);
+
+    expect(await order('updated_at', 'ascending')).toEqual(['before', 'atWatermark', 'after', 'muchLater']);
+    expect(await order('updated_at', 'descending')).toEqual(['muchLater', 'after', 'atWatermark', 'before']);
+    expect(await order('created_at', 'descending')).toEqual(['muchLater', 'after', 'atWatermark', 'before']);
+    expect(await order('created_at', 'ascending')).toEqual(['before', 'atWatermark', 'after', 'muchLater']);
+  });
+
+  it('pages with the cursor in the body: three pages, exact totals, each conversation once', async () => {
+    const ws = await sim.client.createWorkspace();
+    await sim.client.seedContacts(ws.appId, { count: 5, seed: 2, ...SEEDED_CONTACT_TIMES });
+    await sim.client.seedConversations(ws.appId, { count: 25, seed: 4, partsPerConversation: 2, ...SEEDED_CONVERSATION_TIMES });
+    const query = { field: 'updated_at', operator: '>', value: SEEDED_CONVERSATION_TIMES.startAt };
+    const pages: Json[] = [];
+    let cursor: string | undefined;
+    do {
+      const { status, body } = await searchConversations(ws.accessToken, {
+        query,
+        sort: { field: 'updated_at', order: 'descending' },
+        pagination: { per_page: 10, ...(cursor ? { starting_after: cursor } : {}) },
+      });
+      expect(status).toBe(200);
+      pages.push(body);
+      cursor = body.pages.next?.starting_after;
+    } while (cursor && pages.length < 5);
+
+    expect(pages.map((p) => p.conversations.length)).toEqual([10, 10, 5]);
+    expect(pages.map((p) => p.total_count)).toEqual([25, 25, 25]);
+    expect(pages.map((p) => [p.pages.page, p.pages.total_pages])).toEqual([[1, 3], [2, 3], [3, 3]]);
+    const seen = pages.flatMap((p) => p.conversations as Json[]);
+    expect(new Set(seen.map((c) => c.id)).size).toBe(25);
+    const updated = seen.map((c) => c.updated_at as number);
+    expect(updated).toEqual([...updated].sort((a, b) => b - a));
+  });
+
+  it("tagging leaves updated_at alone unless the workspace's switch says otherwise; replies always move it", async () => {
+    const at = watermark + 3600;
+    const quiet = await workspaceWithStampedConversations();
+    await sim.client.tagConversation(quiet.ws.appId, quiet.ids.before, { tagId: quiet.bug, appliedAt: at });
+    expect((await sim.client.getConversation(quiet.ws.appId, quiet.ids.before)).updatedAt).toBe(watermark - 1);
+    const sinceWatermark = { field: 'updated_at', operator: '>', value: watermark + 1 };
+    expect(namesOf((await searchConversations(quiet.ws.accessToken, { query: sinceWatermark })).body, quiet.ids)).toEqual(['after', 'muchLater']);
+
+    const touching = await workspaceWithStampedConversations({ tagTouchesUpdatedAt: true });
+    expect(touching.ws.tagTouchesUpdatedAt).toBe(true);
+    await sim.client.tagConversation(touching.ws.appId, touching.ids.before, { tagId: touching.bug, appliedAt: at });
+    expect((await sim.client.getConversation(touching.ws.appId, touching.ids.before)).updatedAt).toBe(at);
+    expect(namesOf((await searchConversations(touching.ws.accessToken, { query: sinceWatermark })).body, touching.ids)).toEqual([
+      'before',
+      'after',
+      'muchLater',
+    ]);
+
+    // The switch can be changed on an existing workspace.
+    await sim.client.updateWorkspace(touching.ws.appId, { tagTouchesUpdatedAt: false });
+    await sim.client.tagConversation(touching.ws.appId, touching.ids.after, { tagId: touching.feedback, appliedAt: at + 60 });
+    expect((await sim.client.getConversation(touching.ws.appId, touching.ids.after)).updatedAt).toBe(watermark + 60);
+
+    await sim.client.addPart(quiet.ws.appId, quiet.ids.before, { kind: 'admin_reply', createdAt: at });
+    expect((await sim.client.getConversation(quiet.ws.appId, quiet.ids.before)).updatedAt).toBe(at);
+  });
+
+  it('redaction moves the part but not the conversation, unless redactTouchesUpdatedAt', async () => {
+    const redactedAt = watermark + 7200;
+    for (const [touches, expected] of [[false, watermark - 1], [true, redactedAt]] as const) {
+      const { ws, ids } = await workspaceWithStampedConversations({ redactTouchesUpdatedAt: touches });
+      const [reply] = (await sim.client.getConversation(ws.appId, ids.before)).parts;
+      await sim.client.redact(ws.appId, ids.before, { partId: reply?.id as string, redactedAt });
+      const single = await api(ws.accessToken, `/conversations/${ids.before}`);
+      expect(single.body.updated_at).toBe(expected);
+      expect(single.body.conversation_parts.conversation_parts[0]).toMatchObject({ redacted: true, updated_at: redactedAt });
+    }
+  });
+
+  it("answers Intercom's 400 error for an invalid query, and needs Read conversations", async () => {
+    const { ws } = await workspaceWithStampedConversations();
+    const cases = [
+      { query: { field: 'updated_at', operator: '~', value: watermark } },
+      { query: { field: 'updated_at', operator: '>', value: 'yesterday' } },
+      { query: { field: 'no_such_field', operator: '=', value: 'x' } },
+      { query: { operator: 'XOR', value: [] } },
+      { pagination: { per_page: 5 } },
+      { query: { field: 'id', operator: '=', value: '1' }, pagination: { starting_after: 'not+a+cursor' } },
+    ];
+    for (const body of cases) {
+      const reply = await searchConversations(ws.accessToken, body);
+      expect(reply.status, JSON.stringify(body)).toBe(400);
+      expect(reply.body).toMatchObject({ type: 'error.list', errors: [{ code: 'parameter_invalid', message: expect.any(String) }] });
+      expect(reply.body.request_id).toMatch(/^[0-9a-f-]{36}$/);
+    }
+    const sort = await searchConversations(ws.accessToken, { query: { field: 'id', operator: '=', value: '1' }, sort: { field: 'updated_at', order: 'desc' } });
+    expect(sort.status).toBe(400);
+    expect(sort.body.errors).toEqual([{ code: 'invalid_sort_order', message: "Invalid sort order 'desc'. Must be one of: ascending, descending" }]);
+
+    const tagsOnly = await sim.client.createToken(ws.appId, { permissions: ['Read tags'] });
+    const denied = await searchConversations(tagsOnly.token, { query: { field: 'id', operator: '=', value: '1' } });
+    expect(denied.status).toBe(401);
+    expect(denied.body.errors).toEqual([{ code: 'token_unauthorized', message: 'Not authorized to access resource' }]);
+  });
+
+  it('is rate limited and subject to injected faults like every REST route', async () => {
+    const { ws } = await workspaceWithStampedConversations();
+    const query = { query: { field: 'id', operator: '=', value: '1' } };
+    await sim.client.failNext(ws.appId, { method: 'POST', pathPrefix: '/conversations/search', status: 503 });
+    const failed = await searchConversations(ws.accessToken, query);
+    expect(failed.status).toBe(503);
+    expect(failed.body.type).toBe('error.list');
+    expect((await searchConversations(ws.accessToken, query)).status).toBe(200);
+    await sim.client.setRateLimit(ws.appId, { limit: 0, windowSeconds: 3600 });
+    const limited = await searchConversations(ws.accessToken, query);
+    expect(limited.status).toBe(429);
+    expect(limited.body.errors[0].code).toBe('rate_limit_exceeded');
+    const stats = await sim.client.getStats(ws.appId);
+    expect(stats.byRoute['POST /conversations/search']?.byStatus).toEqual({ 200: 1, 429: 1, 503: 1 });
   });
 });
 

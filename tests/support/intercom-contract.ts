@@ -17,7 +17,10 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { fullFormats } from 'ajv-formats/dist/formats';
 
-/** The Intercom operations the service calls, as `METHOD /path` with the spec's parameter names. */
+/**
+ * The Intercom operations the service calls (or, for `POST /conversations/search`, the feedback
+ * catch-up will call), as `METHOD /path` with the spec's parameter names.
+ */
 export const INTERCOM_OPERATIONS = [
   'GET /me',
   'GET /admins',
@@ -26,6 +29,7 @@ export const INTERCOM_OPERATIONS = [
   'POST /contacts/search',
   'GET /contacts/{contact_id}',
   'GET /conversations/{conversation_id}',
+  'POST /conversations/search',
 ] as const;
 
 export type IntercomOperation = (typeof INTERCOM_OPERATIONS)[number];

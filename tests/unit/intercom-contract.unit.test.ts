@@ -56,6 +56,7 @@ describe('the Intercom OpenAPI subset fixture', () => {
     expect(contract.documentedStatuses('POST /contacts/search')).toEqual(['200', '400', '401']);
     expect(contract.documentedStatuses('GET /contacts/{contact_id}')).toEqual(['200', '401', '410']);
     expect(contract.documentedStatuses('GET /conversations/{conversation_id}')).toEqual(['200', '401', '403', '404']);
+    expect(contract.documentedStatuses('POST /conversations/search')).toEqual(['200']);
   });
 
   it('compiles every documented response schema in ajv strict mode', () => {

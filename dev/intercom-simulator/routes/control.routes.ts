@@ -81,6 +81,8 @@ function workspaceSummary(workspace: Workspace): WorkspaceSummary {
     clientSecret: settings.clientSecret,
     missingPermissionStyle: settings.missingPermissionStyle,
     apiVersion: settings.apiVersion,
+    tagTouchesUpdatedAt: settings.tagTouchesUpdatedAt,
+    redactTouchesUpdatedAt: settings.redactTouchesUpdatedAt,
     admins: workspace.admins.map(({ id, name, email }) => ({ id, name, email })),
     botId: workspace.bot.id,
     counts: { contacts: workspace.contacts.size, conversations: workspace.conversations.size, tags: workspace.tags.size },

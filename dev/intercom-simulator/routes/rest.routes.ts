@@ -1,11 +1,14 @@
 import { contactView } from '../contact.serializer';
-import { compileContactQuery, parseContactSort, SearchQueryError } from '../contact-search';
-import { conversationView } from '../conversation.serializer';
+import { compileContactQuery, parseContactSort } from '../contact-search';
+import { compileConversationQuery, parseConversationSort } from '../conversation-search';
+import { conversationListItemView, conversationView } from '../conversation.serializer';
 import { decodeCursor, encodeCursor } from '../cursor';
 import { parseJson, route, type Route } from '../http-kit';
 import { IntercomApiError, notFound, parameterInvalid } from '../intercom-errors';
 import type { ContactRecord } from '../model';
 import type { Permission } from '../permissions';
+import { SearchQueryError, type Predicate, type Sort } from '../search-query';
+import type { After, RowPage } from '../search-results';
 import type { SimulatorState, TokenRecord } from '../simulator-state';
 import type { Workspace } from '../workspace';
 import { adminListView, meView, pagesView, tagListView } from '../workspace.serializer';
@@ -31,10 +34,13 @@ export interface RestHandler {
 /** `GET /contacts` defaults to 10 per page (Intercom-OpenAPI PR #639); search to 50. Both cap at 150. */
 export const LIST_DEFAULT_PER_PAGE = 10;
 export const SEARCH_DEFAULT_PER_PAGE = 50;
+/** `POST /conversations/search` defaults to 20 per page (OpenAPI `searchConversations`). */
+export const CONVERSATION_SEARCH_DEFAULT_PER_PAGE = 20;
 /** Larger values are clamped: the docs state 150 as the maximum and document no error for more. */
 export const MAX_PER_PAGE = 150;
 
 const READ_CONTACTS: readonly Permission[] = ['Read and list users and companies'];
+const READ_CONVERSATIONS: readonly Permission[] = ['Read conversations'];
 const READ_ONE_CONTACT: readonly Permission[] = [
   'Read and list users and companies',
   'Read and write users',
@@ -70,7 +76,15 @@ function listContacts(ctx: RestContext): unknown {
   return { type: 'list', data: contactsOf(ctx, result.rows), total_count: result.total, pages: pagesView(page, size, result.total, next) };
 }
 
-function searchContacts(ctx: RestContext): unknown {
+/** A search body's parts, checked as far as every search endpoint shares them. */
+interface SearchRequest {
+  query: unknown;
+  sort: unknown;
+  perPage: number;
+  position: ReturnType<typeof decodeCursor>;
+}
+
+function searchRequest(ctx: RestContext, defaultPerPage: number): SearchRequest {
   let body: unknown;
   try {
     body = parseJson(ctx.body);
@@ -78,26 +92,64 @@ function searchContacts(ctx: RestContext): unknown {
     throw parameterInvalid('The request body is not valid JSON');
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw parameterInvalid('The body must be an object');
-  const { query, pagination, sort: rawSort } = body as Record<string, unknown>;
+  const { query, pagination, sort } = body as Record<string, unknown>;
   if (query === undefined) throw parameterInvalid('query is required');
   const paging = (typeof pagination === 'object' && pagination !== null ? pagination : {}) as Record<string, unknown>;
+  return { query, sort, perPage: perPage(paging.per_page, defaultPerPage), position: cursor(paging.starting_after) };
+}
+
+/**
+ * Runs one page of a search: compiles the query and sort (a SearchQueryError becomes Intercom's
+ * 400), pages after the body's cursor and builds the next one from the page's last row.
+ */
+function searchPageOf<T extends { id: string }>(
+  ctx: RestContext,
+  defaultPerPage: number,
+  compile: (query: unknown, sort: unknown, timezone: string) => { predicate: Predicate<T>; sort: Sort<T> },
+  run: (cacheKey: string, predicate: Predicate<T>, sort: Sort<T>, after: After | null, perPage: number) => RowPage<T>,
+): { rows: T[]; total: number; pages: Record<string, unknown> } {
   try {
+    const request = searchRequest(ctx, defaultPerPage);
     const timezone = ctx.workspace.settings.timezone;
-    const sort = parseContactSort(rawSort);
-    const predicate = compileContactQuery(query, timezone);
-    const size = perPage(paging.per_page, SEARCH_DEFAULT_PER_PAGE);
-    const position = cursor(paging.starting_after);
+    const { predicate, sort } = compile(request.query, request.sort, timezone);
+    const { position, perPage: size } = request;
     const page = position?.page ?? 1;
-    const cacheKey = JSON.stringify([query, sort.field, sort.order, timezone]);
+    const cacheKey = JSON.stringify([request.query, sort.field, sort.order, timezone]);
     const after = position ? { value: position.sortValue, id: position.id } : null;
-    const result = ctx.workspace.contacts.searchPage(cacheKey, predicate, sort, after, size);
+    const result = run(cacheKey, predicate, sort, after, size);
     const last = result.rows.at(-1);
     const next = result.hasMore && last ? encodeCursor({ sortValue: sort.value(last), id: last.id, page: page + 1 }) : null;
-    return { type: 'list', data: contactsOf(ctx, result.rows), total_count: result.total, pages: pagesView(page, size, result.total, next) };
+    return { rows: result.rows, total: result.total, pages: pagesView(page, size, result.total, next) };
   } catch (error) {
     if (error instanceof SearchQueryError) throw new IntercomApiError(400, error.code, error.message);
     throw error;
   }
+}
+
+function searchContacts(ctx: RestContext): unknown {
+  const result = searchPageOf(
+    ctx,
+    SEARCH_DEFAULT_PER_PAGE,
+    (query, sort, timezone) => ({ sort: parseContactSort(sort), predicate: compileContactQuery(query, timezone) }),
+    (...args) => ctx.workspace.contacts.searchPage(...args),
+  );
+  return { type: 'list', data: contactsOf(ctx, result.rows), total_count: result.total, pages: result.pages };
+}
+
+function searchConversations(ctx: RestContext): unknown {
+  const result = searchPageOf(
+    ctx,
+    CONVERSATION_SEARCH_DEFAULT_PER_PAGE,
+    (query, sort, timezone) => ({ sort: parseConversationSort(sort), predicate: compileConversationQuery(query, timezone) }),
+    (...args) => ctx.workspace.searchConversations(...args),
+  );
+  const options = { flavor: 'rest', apiVersion: ctx.apiVersion } as const;
+  return {
+    type: 'conversation.list',
+    conversations: result.rows.map((conversation) => conversationListItemView(ctx.workspace, conversation, options)),
+    total_count: result.total,
+    pages: result.pages,
+  };
 }
 
 export const restRoutes: Route<RestHandler>[] = [
@@ -117,8 +169,9 @@ export const restRoutes: Route<RestHandler>[] = [
       return contactsOf(ctx, [contact])[0];
     },
   }),
+  route('POST', '/conversations/search', { permissions: READ_CONVERSATIONS, handle: searchConversations }),
   route('GET', '/conversations/:id', {
-    permissions: ['Read conversations'],
+    permissions: READ_CONVERSATIONS,
     handle: (ctx: RestContext) => {
       const conversation = ctx.workspace.conversations.get(ctx.params.id ?? '');
       if (!conversation) throw notFound();
