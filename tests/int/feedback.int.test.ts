@@ -61,6 +61,7 @@ describe('feedback tickets from tagged conversations', () => {
         conversationId: conv.id,
         url: `https://app.intercom.com/a/inbox/${ws.intercom.appId}/inbox/conversation/${conv.id}`,
         tagIds: [applied.id],
+        deletedAt: null,
       },
     });
     expect(created.messages.map((m: { body: string; kind: string }) => [m.kind, m.body])).toEqual([
