@@ -45,6 +45,8 @@ export interface IntercomClientOptions {
 export type IntercomTiming = Pick<IntercomClientOptions, 'timeoutMs' | 'maxRetries' | 'maxRateLimitWaitMs'>;
 
 const DEFAULT_TIMING: Required<IntercomTiming> = { timeoutMs: 8_000, maxRetries: 2, maxRateLimitWaitMs: 2_000 };
+const BACKOFF_BASE_MS = 200;
+const RATE_LIMIT_JITTER_MS = 250;
 
 /**
  * The longest one call can take with these options: every attempt running to its timeout, and
@@ -60,8 +62,6 @@ export function worstCaseCallMs(timing: IntercomTiming = {}): number {
   return total;
 }
 
-const BACKOFF_BASE_MS = 200;
-const RATE_LIMIT_JITTER_MS = 250;
 
 export interface RateLimit {
   limit: number;
