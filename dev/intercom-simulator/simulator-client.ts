@@ -155,6 +155,10 @@ export class SimulatorClient {
     return this.call('GET', this.conversation(appId, conversationId));
   }
 
+  deleteConversation(appId: string, conversationId: string): Promise<{ deleted: boolean }> {
+    return this.call('DELETE', this.conversation(appId, conversationId));
+  }
+
   addPart(appId: string, conversationId: string, input: AddPartInput): Promise<AddPartResult> {
     return this.call('POST', `${this.conversation(appId, conversationId)}/parts`, input);
   }

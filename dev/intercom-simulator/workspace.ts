@@ -346,6 +346,12 @@ export class Workspace {
     return conversation;
   }
 
+  /** Deletes a conversation, as an admin deleting it in the inbox: the REST API answers 404 for it from then on. */
+  deleteConversation(conversationId: string): void {
+    this.conversation(conversationId);
+    this.conversations.delete(conversationId);
+  }
+
   conversation(conversationId: string): ConversationRecord {
     const conversation = this.conversations.get(conversationId);
     if (!conversation) throw unknown('conversation', conversationId);

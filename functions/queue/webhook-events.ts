@@ -5,14 +5,18 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { contactTopics } from '../../lib/contacts/contact-events';
-import { dispatchEvent, type TopicRegistry } from '../../lib/events/dispatch-event';
+import { dispatchEvent, droppedReason, type TopicRegistry } from '../../lib/events/dispatch-event';
 import { queuedEventSchema, type QueuedEvent } from '../../lib/events/queued-event';
+import { EVENTS_INTERCOM_TIMING, RECORD_BUDGET_MS } from '../../lib/events/record-budget';
 import { feedbackTopics } from '../../lib/feedback/topics';
 import { dynamoClient } from '../../lib/platform/aws-clients';
-import { dependencies } from '../../lib/platform/dependencies';
+import { dependencies, intercomClient } from '../../lib/platform/dependencies';
 import { logger } from '../../lib/platform/logger';
+import { countDroppedEvent } from '../../lib/platform/metrics';
 
-const deps = dependencies();
+const shared = dependencies();
+// Attempts short enough that a record's worst case fits its budget (lib/events/record-budget.ts).
+const deps = { ...shared, intercom: intercomClient(shared.config, EVENTS_INTERCOM_TIMING) };
 const processor = new BatchProcessor(EventType.SQS);
 const registry: TopicRegistry = { ...feedbackTopics(deps), ...contactTopics(deps) };
 
@@ -22,7 +26,10 @@ const idempotency = new IdempotencyConfig({
   expiresAfterSeconds: 7 * 24 * 3600,
 });
 
-/** Applies one notification; a notification id already applied is not applied again. */
+/**
+ * Applies one notification; a notification id already applied is not applied again. A permanent
+ * failure returns (`dropped:<reason>`), so its idempotency record completes like any other.
+ */
 const applyOnce = makeIdempotent(
   async (event: QueuedEvent) => {
     const outcome = await dispatchEvent(registry, event);
@@ -35,8 +42,26 @@ const applyOnce = makeIdempotent(
   },
 );
 
-/** Time a record may need in the worst case (a store that stops answering, with SDK retries). */
-const RECORD_BUDGET_MS = 12_000;
+/** The queued event, or undefined (logged and counted) when the message is not one: no retry can parse it. */
+function parseRecord(record: SQSRecord): QueuedEvent | undefined {
+  let body: unknown;
+  try {
+    body = JSON.parse(record.body);
+  } catch {
+    body = undefined;
+  }
+  const parsed = queuedEventSchema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const notification = (body as { notification?: { id?: unknown } } | undefined)?.notification;
+  logger.warn('Webhook event dropped: the queued message is not a notification, so it is not retried', {
+    reason: 'malformed',
+    messageId: record.messageId,
+    notificationId: typeof notification?.id === 'string' ? notification.id : null,
+    issues: parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`),
+  });
+  countDroppedEvent('malformed');
+  return undefined;
+}
 
 async function processRecord(record: SQSRecord, context?: Context): Promise<void> {
   if (context && context.getRemainingTimeInMillis() < RECORD_BUDGET_MS) {
@@ -44,10 +69,13 @@ async function processRecord(record: SQSRecord, context?: Context): Promise<void
     throw new Error('Not enough time left in this invocation; the record is left for a retry');
   }
   try {
-    const event = queuedEventSchema.parse(JSON.parse(record.body));
+    const event = parseRecord(record);
+    if (!event) return;
     const { topic, id } = event.notification;
     logger.appendKeys({ workspaceId: event.workspaceId, topic, notificationId: id });
     const outcome = await applyOnce(event);
+    const dropped = droppedReason(outcome);
+    if (dropped) countDroppedEvent(dropped);
     logger.info('Webhook event processed', { outcome });
   } catch (error) {
     logger.warn('Webhook event failed; SQS will retry it', {

@@ -4,6 +4,7 @@ import type { TopicHandler } from '../events/dispatch-event';
 import type { QueuedEvent } from '../events/queued-event';
 import type { ContactTopic } from '../events/topics';
 import { IntercomNotFoundError } from '../intercom/errors';
+import { assertAuthorised } from '../events/event-failures';
 import type { Connection } from '../connect/connection';
 import type { Dependencies } from '../platform/dependencies';
 import { logger } from '../platform/logger';
@@ -93,6 +94,7 @@ async function fetchContact(
     logger.warn('Contact notification without a contact id');
     return undefined;
   }
+  assertAuthorised(connection);
   try {
     const contact = await withWorkspaceToken(deps, workspaceId, (token, intercom) => intercom.getContact(token, parsed.data.id), {
       connection,

@@ -1,8 +1,11 @@
+import { assertAuthorised } from '../events/event-failures';
 import type { QueuedEvent } from '../events/queued-event';
+import { IntercomNotFoundError } from '../intercom/errors';
 import { conversationSchema, firstMessage, partsOf, type IntercomConversation } from '../intercom/conversation.schema';
 import { regionOf } from '../intercom/regions';
 import type { Dependencies } from '../platform/dependencies';
 import { logger } from '../platform/logger';
+import type { Connection } from '../connect/connection';
 import { withWorkspaceToken } from '../connect/workspace-token';
 import { appliedTagsFromPayload, recentlyAppliedTags } from './applied-tags';
 import { triggers } from './product-feedback';
@@ -47,9 +50,28 @@ export async function createTicketsFromTag(deps: FeedbackDeps, event: QueuedEven
     return;
   }
   const item = conversationOf(event);
-  const fetchConversation = () =>
-    withWorkspaceToken(deps, workspaceId, (token, intercom) => intercom.getConversation(token, item.id), { connection });
+  const fetchConversation = () => {
+    assertAuthorised(connection);
+    return withWorkspaceToken(deps, workspaceId, (token, intercom) => intercom.getConversation(token, item.id), { connection });
+  };
 
+  try {
+    await ticketsFromTag(deps, event, connection, item, fetchConversation);
+  } catch (error) {
+    if (!(error instanceof IntercomNotFoundError)) throw error;
+    // Deleted in Intercom since it was tagged: a state of its tickets, not a failure to retry.
+    await markConversationDeleted(deps, workspaceId, item.id);
+  }
+}
+
+async function ticketsFromTag(
+  deps: FeedbackDeps,
+  event: QueuedEvent,
+  connection: Connection,
+  item: IntercomConversation,
+  fetchConversation: () => Promise<IntercomConversation>,
+): Promise<void> {
+  const { workspaceId, notification } = event;
   let conversation: IntercomConversation | undefined;
   let applied = appliedTagsFromPayload(item, notification.created_at);
   if (!applied) {
@@ -85,6 +107,13 @@ export async function createTicketsFromTag(deps: FeedbackDeps, event: QueuedEven
     }
   }
   await applyLateRedactions(deps, event, item.id, created, state.redactedMessageIds);
+}
+
+/** Marks every ticket of a conversation that Intercom answers 404 for; a ticket keeps the first time. */
+async function markConversationDeleted(deps: FeedbackDeps, workspaceId: string, conversationId: string): Promise<void> {
+  const { tickets } = await deps.feedback.conversationState(workspaceId, conversationId);
+  for (const { ticketId } of tickets) await deps.feedback.markConversationDeleted(ticketId, deps.clock());
+  logger.info('Conversation deleted in Intercom; its tickets are marked', { workspaceId, conversationId, tickets: tickets.length });
 }
 
 /**

@@ -33,7 +33,8 @@ export interface Ticket {
   excerpt: string;
   excerptMessageId: string | null;
   customer: { contactId: string; email: string | null; name: string | null } | null;
-  intercom: { appId: string; conversationId: string; url: string; tagIds: string[] };
+  /** `deletedAt`: when the conversation was found deleted in Intercom; null while it exists. */
+  intercom: { appId: string; conversationId: string; url: string; tagIds: string[]; deletedAt: string | null };
   createdAt: string;
   updatedAt: string;
 }
@@ -158,7 +159,7 @@ export function buildTicket(input: {
           name: known.find((author) => author?.name)?.name ?? null,
         }
       : null,
-    intercom: { appId: input.appId, conversationId: conversation.id, url: conversationUrl(input.appId, conversation.id, input.region), tagIds: input.tagIds },
+    intercom: { appId: input.appId, conversationId: conversation.id, url: conversationUrl(input.appId, conversation.id, input.region), tagIds: input.tagIds, deletedAt: null },
     createdAt: now,
     updatedAt: now,
   };

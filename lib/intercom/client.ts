@@ -41,6 +41,28 @@ export interface IntercomClientOptions {
   now?: () => number;
 }
 
+/** The options that bound how long one call may take. */
+export type IntercomTiming = Pick<IntercomClientOptions, 'timeoutMs' | 'maxRetries' | 'maxRateLimitWaitMs'>;
+
+const DEFAULT_TIMING: Required<IntercomTiming> = { timeoutMs: 8_000, maxRetries: 2, maxRateLimitWaitMs: 2_000 };
+const BACKOFF_BASE_MS = 200;
+const RATE_LIMIT_JITTER_MS = 250;
+
+/**
+ * The longest one call can take with these options: every attempt running to its timeout, and
+ * between attempts the longest wait (a back-off, or a rate-limit reset within `maxRateLimitWaitMs`
+ * plus its jitter). Callers that must finish inside a deadline size their options with it.
+ */
+export function worstCaseCallMs(timing: IntercomTiming = {}): number {
+  const { timeoutMs, maxRetries, maxRateLimitWaitMs } = { ...DEFAULT_TIMING, ...timing };
+  let total = (maxRetries + 1) * timeoutMs;
+  for (let attempt = 0; attempt < maxRetries; attempt += 1) {
+    total += Math.max(BACKOFF_BASE_MS * 2 ** attempt, maxRateLimitWaitMs + RATE_LIMIT_JITTER_MS);
+  }
+  return total;
+}
+
+
 export interface RateLimit {
   limit: number;
   remaining: number;
@@ -84,9 +106,7 @@ export class IntercomClient {
   constructor(options: IntercomClientOptions) {
     const { regionBaseUrls, ...shared } = options;
     this.options = {
-      timeoutMs: 8_000,
-      maxRetries: 2,
-      maxRateLimitWaitMs: 2_000,
+      ...DEFAULT_TIMING,
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       random: Math.random,
       now: Date.now,
@@ -236,7 +256,7 @@ export class IntercomClient {
       if (response.status === 429) {
         const waitMs = rateLimit ? rateLimit.resetAt.getTime() - this.options.now() : this.backoff(attempt);
         if (attempt < retries && waitMs <= (options.maxRateLimitWaitMs ?? this.options.maxRateLimitWaitMs)) {
-          await this.options.sleep(Math.max(0, waitMs) + this.options.random() * 250);
+          await this.options.sleep(Math.max(0, waitMs) + this.options.random() * RATE_LIMIT_JITTER_MS);
           continue;
         }
         throw new IntercomRateLimitError(`Intercom rate limit reached on ${method} ${path}`, rateLimit?.resetAt, failure.requestId);
@@ -251,7 +271,7 @@ export class IntercomClient {
 
   private backoff(attempt: number): number {
     // Full jitter over 200 ms, 400 ms, 800 ms...
-    return this.options.random() * 200 * 2 ** attempt;
+    return this.options.random() * BACKOFF_BASE_MS * 2 ** attempt;
   }
 }
 

@@ -1,5 +1,5 @@
 import { SqsSyncQueue, type SyncQueue } from '../contacts/sync-queue';
-import { IntercomClient } from '../intercom/client';
+import { IntercomClient, type IntercomTiming } from '../intercom/client';
 import { ContactStore, ContactSyncStore } from '../store/contact-store';
 import { ConnectionStore } from '../store/connection-store';
 import { FeedbackStore } from '../store/feedback-store';
@@ -44,16 +44,22 @@ export function dependencies(): Dependencies {
       contactSync: new ContactSyncStore(table),
       syncQueue: new SqsSyncQueue(sqsClient(), config.BACKFILL_QUEUE_URL),
       secrets: new SecretStore(secretsManagerClient()),
-      intercom: new IntercomClient({
-        baseUrl: config.INTERCOM_API_BASE_URL,
-        regionBaseUrls: { EU: config.INTERCOM_API_BASE_URL_EU, AU: config.INTERCOM_API_BASE_URL_AU },
-        version: config.INTERCOM_VERSION,
-      }),
+      intercom: intercomClient(config),
       sqs: sqsClient(),
       clock: () => new Date(),
     };
   }
   return wired;
+}
+
+/** The Intercom client of every region's host; `timing` overrides the default attempt timeout and retries. */
+export function intercomClient(config: Config, timing: IntercomTiming = {}): IntercomClient {
+  return new IntercomClient({
+    baseUrl: config.INTERCOM_API_BASE_URL,
+    regionBaseUrls: { EU: config.INTERCOM_API_BASE_URL_EU, AU: config.INTERCOM_API_BASE_URL_AU },
+    version: config.INTERCOM_VERSION,
+    ...timing,
+  });
 }
 
 /** The admin JWT verifier, built once per container. */

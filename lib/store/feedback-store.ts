@@ -138,6 +138,22 @@ export class FeedbackStore {
     ).catch(ignoreConditionFailure);
   }
 
+  /**
+   * Marks a ticket's conversation deleted in Intercom. The first time found is kept, so a later
+   * event about the same conversation changes nothing.
+   */
+  async markConversationDeleted(ticketId: string, now: Date): Promise<void> {
+    await this.table.client.send(
+      new UpdateCommand({
+        TableName: this.table.name,
+        Key: keys.ticket(ticketId),
+        UpdateExpression: 'SET intercom.deletedAt = :now, updatedAt = :now',
+        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(intercom.deletedAt) OR intercom.deletedAt = :null)',
+        ExpressionAttributeValues: { ':now': now.toISOString(), ':null': null },
+      }),
+    ).catch(ignoreConditionFailure);
+  }
+
   /** Remembers a redaction, so a ticket or message that appears later is blanked too. */
   async rememberRedaction(workspaceId: string, conversationId: string, messageId: string): Promise<void> {
     await this.table.client.send(
@@ -229,7 +245,7 @@ function toTicket(item: Record<string, any>): Ticket {
     excerpt: item.excerpt,
     excerptMessageId: item.excerptMessageId ?? null,
     customer: item.customer ?? null,
-    intercom: item.intercom,
+    intercom: { ...item.intercom, deletedAt: item.intercom?.deletedAt ?? null },
     createdAt: item.createdAt,
     updatedAt: item.updatedAt,
   };

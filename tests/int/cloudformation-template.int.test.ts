@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERVERLESS_BIN } from '../../dev/serverless-config';
 import { PURGE_AGAIN_AFTER_SECONDS } from '../../lib/contacts/purge-contacts';
+import { INTERCOM_WORST_CASE_MS, RECORD_BUDGET_MS, STORE_ALLOWANCE_MS } from '../../lib/events/record-budget';
 import { secretNames } from '../../lib/platform/secret-store';
 
 const run = promisify(execFile);
@@ -250,6 +251,17 @@ describe('the packaged CloudFormation template', () => {
     const backfill = resources.ContactsBackfillLambdaFunction!.Properties;
     // A page's claim runs until its invocation's deadline and five seconds more.
     expect(PURGE_AGAIN_AFTER_SECONDS).toBeGreaterThan(backfill.Timeout + 5);
+  });
+
+  it("fits the events worker's worst-case record, Intercom retries included, inside its timeout", () => {
+    const worker = resources.EventsWorkerLambdaFunction!.Properties;
+    const queue = resources.EventsQueue!.Properties;
+    // A record starts only with RECORD_BUDGET_MS left, and needs at most that: half the invocation
+    // at least is left for starting records, so a batch is never timed out by one slow record.
+    expect(RECORD_BUDGET_MS).toBeGreaterThanOrEqual(STORE_ALLOWANCE_MS + INTERCOM_WORST_CASE_MS);
+    expect(worker.Timeout * 1000).toBeGreaterThanOrEqual(2 * RECORD_BUDGET_MS);
+    // AWS advises a visibility timeout of six times the function's for Lambda event sources.
+    expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * worker.Timeout);
   });
 
   it('packages each function on its own, with a source map', () => {

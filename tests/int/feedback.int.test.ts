@@ -61,6 +61,7 @@ describe('feedback tickets from tagged conversations', () => {
         conversationId: conv.id,
         url: `https://app.intercom.com/a/inbox/${ws.intercom.appId}/inbox/conversation/${conv.id}`,
         tagIds: [applied.id],
+        deletedAt: null,
       },
     });
     expect(created.messages.map((m: { body: string; kind: string }) => [m.kind, m.body])).toEqual([
@@ -224,7 +225,8 @@ describe('feedback tickets from tagged conversations', () => {
     await enableFeedback(ws, 'prod_a', [ws.tags['Feature request']!]);
     const flaky = await conversation(ws, 'Flaky fetch');
     const steady = await conversation(ws, 'Steady fetch');
-    // Three 500s outlast the client's own two retries, so the first attempt of the record fails.
+    // Three 500s outlast the events worker's one retry per call: the record's first delivery fails
+    // (500, 500) and SQS's second gets a 500, then the conversation.
     await simulator.failNext(ws.intercom.appId, { method: 'GET', pathPrefix: `/conversations/${flaky.id}`, status: 500, count: 3 });
     const tags = await Promise.all(
       [flaky, steady].map((c) => simulator.tagConversation(ws.intercom.appId, c.id, { tagId: ws.tags['Feature request']! })),

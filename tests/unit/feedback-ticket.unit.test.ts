@@ -175,6 +175,7 @@ describe('ticket excerpt, customer and links', () => {
       conversationId: '215472621202693',
       url: 'https://app.intercom.com/a/inbox/abc123def/inbox/conversation/215472621202693',
       tagIds: ['4428959'],
+      deletedAt: null,
     });
     expect(ticket.status).toBe('new');
     expect(ticket.createdAt).toBe(CREATED_AT.toISOString());

@@ -126,7 +126,7 @@ describe('the API description', () => {
       title: 'Dark mode',
       excerpt: '',
       customer: null,
-      intercom: { appId: 'app', conversationId: '1', url: 'https://app.intercom.com/a/inbox/app/inbox/conversation/1', tagIds: [] },
+      intercom: { appId: 'app', conversationId: '1', url: 'https://app.intercom.com/a/inbox/app/inbox/conversation/1', tagIds: [], deletedAt: null },
       createdAt: '2026-01-01T00:00:00.000Z',
       updatedAt: '2026-01-01T00:00:00.000Z',
     };

@@ -268,6 +268,10 @@ export const controlRoutes: Route<ControlHandler>[] = [
   route('GET', `${W}/conversations/:conversationId`, (ctx: ControlContext) =>
     conversationSummary(ws(ctx).conversation(ctx.params.conversationId ?? '')),
   ),
+  route('DELETE', `${W}/conversations/:conversationId`, (ctx: ControlContext) => {
+    ws(ctx).deleteConversation(ctx.params.conversationId ?? '');
+    return { deleted: true };
+  }),
   route('POST', `${W}/conversations/:conversationId/parts`, (ctx: ControlContext) => {
     const { part, topic } = ws(ctx).addPart(ctx.params.conversationId ?? '', parse(addPartSchema, ctx.body));
     return new Reply(201, { part: partSummary(part), topic });
