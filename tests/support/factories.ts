@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { conversationSchema, type IntercomConversation } from '../../lib/intercom/conversation.schema';
+import { queuedEventSchema, type QueuedEvent } from '../../lib/events/queued-event';
 
 /*
  * Intercom payload builders for unit tests. The shapes follow the captured payloads in
@@ -118,4 +119,21 @@ export function legacyConversationPayload(
 /** A payload parsed by the service's conversation schema; throws if the schema rejects it. */
 export function parseConversation(payload: unknown): IntercomConversation {
   return conversationSchema.parse(payload);
+}
+
+/** A queued webhook event of `topic`, as the intake would have queued it. */
+export function queuedEvent(topic: string): QueuedEvent {
+  return queuedEventSchema.parse({
+    workspaceId: 'ws_1',
+    receivedAt: '2026-11-27T10:00:00.000Z',
+    notification: {
+      type: 'notification_event',
+      app_id: 'abc123',
+      id: 'notif_1',
+      topic,
+      created_at: 1764237600,
+      data: { type: 'notification_event_data', item: { type: 'conversation' } },
+      links: {},
+    },
+  });
 }

@@ -1,21 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { dispatchEvent } from '../../lib/events/dispatch-event';
-import { queuedEventSchema, type QueuedEvent } from '../../lib/events/queued-event';
+import { queuedEventSchema } from '../../lib/events/queued-event';
+import { queuedEvent } from '../support/factories';
 
-const event = (topic: string): QueuedEvent =>
-  queuedEventSchema.parse({
-    workspaceId: 'ws_1',
-    receivedAt: '2026-11-27T10:00:00.000Z',
-    notification: {
-      type: 'notification_event',
-      app_id: 'abc123',
-      id: 'notif_1',
-      topic,
-      created_at: 1764237600,
-      data: { type: 'notification_event_data', item: { type: 'conversation' } },
-      links: {},
-    },
-  });
+const event = queuedEvent;
 
 describe('dispatchEvent', () => {
   it('runs the handler registered for the topic', async () => {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Connection } from '../../lib/connect/connection';
 import { dispatchEvent, droppedReason } from '../../lib/events/dispatch-event';
 import { assertAuthorised, PermanentEventError, permanentReason } from '../../lib/events/event-failures';
-import { queuedEventSchema, type QueuedEvent } from '../../lib/events/queued-event';
+import { queuedEvent } from '../support/factories';
 import {
   EVENTS_INTERCOM_TIMING,
   INTERCOM_WORST_CASE_MS,
@@ -22,19 +22,7 @@ import {
 } from '../../lib/intercom/errors';
 import { ConflictError } from '../../lib/platform/errors';
 
-const event: QueuedEvent = queuedEventSchema.parse({
-  workspaceId: 'ws_1',
-  receivedAt: '2026-11-27T10:00:00.000Z',
-  notification: {
-    type: 'notification_event',
-    app_id: 'abc123',
-    id: 'notif_1',
-    topic: 'conversation.user.replied',
-    created_at: 1764237600,
-    data: { type: 'notification_event_data', item: { type: 'conversation' } },
-    links: {},
-  },
-});
+const event = queuedEvent('conversation.user.replied');
 
 const failingWith = (error: unknown) => dispatchEvent({ 'conversation.user.replied': async () => Promise.reject(error) }, event);
 
