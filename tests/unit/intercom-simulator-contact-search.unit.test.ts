@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { rejection } from '../support/search-rejection';
 import {
   compileContactQuery,
   parseContactSort,
-  SearchQueryError,
 } from '../../dev/intercom-simulator/contact-search';
 import { ContactStore } from '../../dev/intercom-simulator/contact-store';
 import type { ContactRecord } from '../../dev/intercom-simulator/model';
@@ -51,16 +51,6 @@ const people = [
 function matching(query: unknown, timeZone = 'Etc/UTC'): string[] {
   const predicate = compileContactQuery(query, timeZone);
   return people.filter(predicate).map((c) => c.id);
-}
-
-function rejection(run: () => unknown): SearchQueryError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof SearchQueryError) return error;
-    throw error;
-  }
-  throw new Error('expected a SearchQueryError');
 }
 
 describe('compileContactQuery', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { rejection } from '../support/search-rejection';
 import { compileConversationQuery, parseConversationSort } from '../../dev/intercom-simulator/conversation-search';
 import type { ConversationRecord } from '../../dev/intercom-simulator/model';
-import { SearchQueryError } from '../../dev/intercom-simulator/search-query';
 import { SearchResults } from '../../dev/intercom-simulator/search-results';
 
 const utc = (iso: string): number => Date.parse(iso) / 1000;
@@ -40,16 +40,6 @@ const conversations = [
 function matching(query: unknown): string[] {
   const predicate = compileConversationQuery(query, 'Europe/Berlin');
   return conversations.filter(predicate).map((c) => c.id);
-}
-
-function rejection(run: () => unknown): SearchQueryError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof SearchQueryError) return error;
-    throw error;
-  }
-  throw new Error('expected a SearchQueryError');
 }
 
 describe('conversation search: times compare to the second', () => {
