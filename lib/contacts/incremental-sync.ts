@@ -98,11 +98,13 @@ export async function processIncrementalPage(deps: IncrementalDeps, message: Inc
     if (changed.length > 0) await deps.contacts.putMany(message.workspaceId, changed, deps.clock());
     cursor = result.page.pages?.next?.starting_after ?? null;
     if (cursor === null || result.page.data.length === 0) {
-      await deps.contactSync.recordIncremental(message.workspaceId, {
+      const recorded = await deps.contactSync.recordIncremental(message.workspaceId, {
         runId,
         watermark: message.startedAt - SEARCH_LAG_SECONDS,
         at: deps.clock(),
       });
+      // The watermark had moved past this run's (a backfill started since): release the lease all the same.
+      if (!recorded) await deps.contactSync.releaseIncrementalLease(message.workspaceId, runId);
       return 'completed';
     }
   }

@@ -694,6 +694,18 @@ export class ContactSyncStore {
     );
   }
 
+  /** Releases run `runId`'s lease, if it still holds it. */
+  async releaseIncrementalLease(workspaceId: string, runId: string): Promise<boolean> {
+    return (
+      (await this.update(workspaceId, {
+        UpdateExpression: 'REMOVE #incrementalRun',
+        ConditionExpression: '#incrementalRun.#runId = :runId',
+        ExpressionAttributeNames: names('incrementalRun', 'runId'),
+        ExpressionAttributeValues: { ':runId': runId },
+      })) !== undefined
+    );
+  }
+
   /**
    * Takes the workspace's incremental lease for a new run, while sync is on and no run holds a live
    * lease (none, or one that expired by `nowSeconds`). False when another run holds it.
