@@ -6,7 +6,8 @@ import { logger } from '../../lib/platform/logger';
 
 /**
  * EventBridge schedule (`custom.contactsSyncRate`): queues an incremental contact sync for every
- * workspace with contact sync on, and restarts stalled backfills.
+ * workspace with contact sync on whose last run has ended (or whose lease expired), and restarts
+ * stalled backfills.
  */
 export const handler = middy()
   .use(injectLambdaContext(logger, { resetKeys: true }))

@@ -1,3 +1,4 @@
+import type { IncrementalLease } from './incremental-lease';
 import type { PartitionRange } from './partition-plan';
 
 /** A backfill's lifecycle; `stopped` means switched off before it finished, and resumes when switched on. */
@@ -37,6 +38,8 @@ export interface ContactSync {
   /** Contacts updated at or after this unix second are read by the next incremental run. */
   watermark: number;
   lastIncrementalAt: string | null;
+  /** The incremental run in progress, if any (it may have crashed: see its `leaseUntil`). */
+  incrementalRun?: IncrementalLease;
 }
 
 export type PartitionState = 'pending' | 'split' | 'done';

@@ -25,6 +25,8 @@ export type BackfillPageMessage = z.infer<typeof backfillPageMessage>;
 export const incrementalPageMessage = z.object({
   kind: z.literal('incremental-page'),
   workspaceId: id,
+  /** The run holding the workspace's lease; absent on messages queued before runs held one (dropped). */
+  runId: id.optional(),
   since: count,
   /** When the run was scheduled; the watermark moves to this instant (less the search lag) when it ends. */
   startedAt: count,

@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Contact, IntercomContactSnapshot } from '../contacts/contact';
 import type { BackfillPartition, ContactSync } from '../contacts/contact-sync';
+import type { IncrementalLease } from '../contacts/incremental-lease';
 import { removalVersion, snapshotVersion, type ContactRemoval } from '../contacts/contact-version';
 import { SEARCH_LAG_SECONDS } from '../contacts/sync-control';
 import { BadRequestError } from '../platform/errors';
@@ -672,14 +673,65 @@ export class ContactSyncStore {
     );
   }
 
-  /** Records a complete incremental run; its watermark moves forward, never back (a later run may finish first). */
-  async recordIncremental(workspaceId: string, run: { watermark: number; at: Date }): Promise<boolean> {
+  /**
+   * Records a complete incremental run; its watermark moves forward, never back (a later run may
+   * finish first). With a `runId`, only while that run holds the lease, which it releases.
+   */
+  async recordIncremental(workspaceId: string, run: { watermark: number; at: Date; runId?: string }): Promise<boolean> {
+    const leased = run.runId !== undefined;
     return (
       (await this.update(workspaceId, {
-        UpdateExpression: 'SET #watermark = :watermark, #lastIncrementalAt = :at',
-        ConditionExpression: '#enabled = :true AND #watermark <= :watermark',
-        ExpressionAttributeNames: names('watermark', 'lastIncrementalAt', 'enabled'),
-        ExpressionAttributeValues: { ':watermark': run.watermark, ':at': run.at.toISOString(), ':true': true },
+        UpdateExpression: `SET #watermark = :watermark, #lastIncrementalAt = :at${leased ? ' REMOVE #incrementalRun' : ''}`,
+        ConditionExpression: `#enabled = :true AND #watermark <= :watermark${leased ? ' AND #incrementalRun.#runId = :runId' : ''}`,
+        ExpressionAttributeNames: names('watermark', 'lastIncrementalAt', 'enabled', ...(leased ? ['incrementalRun', 'runId'] : [])),
+        ExpressionAttributeValues: {
+          ':watermark': run.watermark,
+          ':at': run.at.toISOString(),
+          ':true': true,
+          ...(leased ? { ':runId': run.runId } : {}),
+        },
+      })) !== undefined
+    );
+  }
+
+  /** Releases run `runId`'s lease, if it still holds it. */
+  async releaseIncrementalLease(workspaceId: string, runId: string): Promise<boolean> {
+    return (
+      (await this.update(workspaceId, {
+        UpdateExpression: 'REMOVE #incrementalRun',
+        ConditionExpression: '#incrementalRun.#runId = :runId',
+        ExpressionAttributeNames: names('incrementalRun', 'runId'),
+        ExpressionAttributeValues: { ':runId': runId },
+      })) !== undefined
+    );
+  }
+
+  /**
+   * Takes the workspace's incremental lease for a new run, while sync is on and no run holds a live
+   * lease (none, or one that expired by `nowSeconds`). False when another run holds it.
+   */
+  async takeIncrementalLease(workspaceId: string, lease: IncrementalLease, nowSeconds: number): Promise<boolean> {
+    return (
+      (await this.update(workspaceId, {
+        UpdateExpression: 'SET #incrementalRun = :lease',
+        ConditionExpression: '#enabled = :true AND (attribute_not_exists(#incrementalRun) OR #incrementalRun.#leaseUntil <= :now)',
+        ExpressionAttributeNames: names('incrementalRun', 'leaseUntil', 'enabled'),
+        ExpressionAttributeValues: { ':lease': lease, ':now': nowSeconds, ':true': true },
+      })) !== undefined
+    );
+  }
+
+  /**
+   * Renews run `runId`'s lease to `leaseUntil`, while it still holds a live one. False for a stale
+   * run: another run took the lease, or it expired (its run is taken for crashed).
+   */
+  async renewIncrementalLease(workspaceId: string, lease: IncrementalLease, nowSeconds: number): Promise<boolean> {
+    return (
+      (await this.update(workspaceId, {
+        UpdateExpression: 'SET #incrementalRun.#leaseUntil = :until',
+        ConditionExpression: '#incrementalRun.#runId = :runId AND #incrementalRun.#leaseUntil > :now',
+        ExpressionAttributeNames: names('incrementalRun', 'leaseUntil', 'runId'),
+        ExpressionAttributeValues: { ':until': lease.leaseUntil, ':runId': lease.runId, ':now': nowSeconds },
       })) !== undefined
     );
   }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERVERLESS_BIN } from '../../dev/serverless-config';
+import { INCREMENTAL_LEASE_SECONDS } from '../../lib/contacts/incremental-lease';
 import { PURGE_AGAIN_AFTER_SECONDS } from '../../lib/contacts/purge-contacts';
 import { INTERCOM_WORST_CASE_MS, RECORD_BUDGET_MS, STORE_ALLOWANCE_MS } from '../../lib/events/record-budget';
 import { secretNames } from '../../lib/platform/secret-store';
@@ -251,6 +252,15 @@ describe('the packaged CloudFormation template', () => {
     const backfill = resources.ContactsBackfillLambdaFunction!.Properties;
     // A page's claim runs until its invocation's deadline and five seconds more.
     expect(PURGE_AGAIN_AFTER_SECONDS).toBeGreaterThan(backfill.Timeout + 5);
+  });
+
+  it("keeps an incremental run's lease over the longest gap between two of its messages", () => {
+    const backfill = resources.ContactsBackfillLambdaFunction!.Properties;
+    const queue = resources.ContactsBackfillQueue!.Properties;
+    // Each message renews the lease before its work. The next renewal comes within one invocation,
+    // or, when it fails, once SQS shows it again; a deferral renews for its delay besides.
+    expect(INCREMENTAL_LEASE_SECONDS).toBeGreaterThan(backfill.Timeout + queue.VisibilityTimeout);
+    expect(INCREMENTAL_LEASE_SECONDS).toBeLessThanOrEqual(30 * 60);
   });
 
   it("fits the events worker's worst-case record, Intercom retries included, inside its timeout", () => {

@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { INCREMENTAL_LEASE_SECONDS } from '../../lib/contacts/incremental-lease';
+import { processIncrementalPage, scheduleIncrementalSync } from '../../lib/contacts/incremental-sync';
+import { startContactSync } from '../../lib/contacts/sync-control';
+import type { IncrementalPageMessage, QueuedSyncMessage, SyncQueue } from '../../lib/contacts/sync-queue';
+import { IntercomClient } from '../../lib/intercom/client';
+import type { Config } from '../../lib/platform/config';
+import type { Dependencies } from '../../lib/platform/dependencies';
+import { SecretStore } from '../../lib/platform/secret-store';
+import { ConnectionStore } from '../../lib/store/connection-store';
+import { ContactStore, ContactSyncStore } from '../../lib/store/contact-store';
+import type { Table } from '../../lib/store/table';
+import { connectedWithContacts } from '../support/contacts-world';
+import { dynamo, secretsManager, stack } from '../support/local-stack';
+
+/*
+ * The incremental sync's use cases run here, in the test process, against the local stack's
+ * DynamoDB, Secrets Manager and Intercom simulator, with an in-memory queue in place of SQS and a
+ * clock the test moves. Queued pages stay queued until the test processes them.
+ */
+
+class MemoryQueue implements SyncQueue {
+  readonly messages: QueuedSyncMessage[] = [];
+  async send(messages: QueuedSyncMessage[]): Promise<void> {
+    this.messages.push(...messages);
+  }
+  /** Takes every queued incremental page of the workspace. */
+  takeIncremental(workspaceId: string): IncrementalPageMessage[] {
+    const taken: IncrementalPageMessage[] = [];
+    for (let index = this.messages.length - 1; index >= 0; index -= 1) {
+      const { message } = this.messages[index]!;
+      if (message.kind === 'incremental-page' && message.workspaceId === workspaceId) {
+        taken.unshift(message);
+        this.messages.splice(index, 1);
+      }
+    }
+    return taken;
+  }
+}
+
+const MINUTE = 60_000;
+
+/** Dependencies whose clock reads `clock.now`, and whose schedule visits only `workspaceId` (others' tests share the table). */
+function dependencies(queue: SyncQueue, workspaceId: string, clock: { now: number }): Dependencies {
+  const table: Table = { client: dynamo, name: stack.tableName };
+  const syncs = new ContactSyncStore(table);
+  return {
+    config: { SECRETS_PREFIX: stack.secretsPrefix } as Config,
+    table,
+    connections: new ConnectionStore(table),
+    feedback: undefined as never,
+    contacts: new ContactStore(table),
+    contactSync: Object.assign(Object.create(syncs) as ContactSyncStore, {
+      listEnabled: async () => (await syncs.listEnabled()).filter((sync) => sync.workspaceId === workspaceId),
+    }),
+    syncQueue: queue,
+    secrets: new SecretStore(secretsManager),
+    intercom: new IntercomClient({ baseUrl: stack.intercomUrl, version: '2.16' }),
+    sqs: undefined as never,
+    clock: () => new Date(clock.now),
+  };
+}
+
+describe('incremental runs hold a per-workspace lease', () => {
+  it('queues one run while one is running, a new one once it completes, and another once a crashed run\'s lease expires', async () => {
+    const ws = await connectedWithContacts({ count: 20, seed: 31 });
+    const queue = new MemoryQueue();
+    const clock = { now: Date.now() };
+    const deps = dependencies(queue, ws.workspaceId, clock);
+    await startContactSync(deps, (await deps.connections.get(ws.workspaceId))!);
+
+    // Three schedules fire while the first run's page is still queued (a run that lies unrenewed
+    // for a whole lease is taken for crashed, so they fire within one): one run.
+    const summaries = [];
+    for (let schedule = 0; schedule < 3; schedule += 1) {
+      if (schedule > 0) clock.now += 10 * MINUTE;
+      summaries.push(await scheduleIncrementalSync(deps));
+    }
+    const first = queue.takeIncremental(ws.workspaceId);
+    expect(first).toHaveLength(1);
+    expect(summaries.map(({ queued, busy }) => ({ queued, busy }))).toEqual([
+      { queued: 1, busy: 0 },
+      { queued: 0, busy: 1 },
+      { queued: 0, busy: 1 },
+    ]);
+
+    // It completes: the watermark moves to its start and the lease is released.
+    expect(await processIncrementalPage(deps, first[0]!)).toBe('completed');
+    const completed = (await deps.contactSync.get(ws.workspaceId))!;
+    expect(completed.watermark).toBeGreaterThan(0);
+    expect(completed.incrementalRun).toBeUndefined();
+
+    // The next schedule queues a new run, which crashes: its page is never processed.
+    expect(await scheduleIncrementalSync(deps)).toMatchObject({ queued: 1, busy: 0 });
+    const [crashed] = queue.takeIncremental(ws.workspaceId);
+    expect(crashed!.runId).not.toBe(first[0]!.runId);
+    clock.now += (INCREMENTAL_LEASE_SECONDS - 60) * 1000;
+    expect(await scheduleIncrementalSync(deps)).toMatchObject({ queued: 0, busy: 1 });
+
+    // Once its lease has expired, the next schedule starts a new run.
+    clock.now += 2 * MINUTE;
+    expect(await scheduleIncrementalSync(deps)).toMatchObject({ queued: 1, busy: 0 });
+    const [next] = queue.takeIncremental(ws.workspaceId);
+    expect(next!.runId).not.toBe(crashed!.runId);
+
+    // A late message of the crashed run changes nothing and queues nothing.
+    const before = await deps.contactSync.get(ws.workspaceId);
+    expect(await processIncrementalPage(deps, crashed!)).toBe('stale');
+    expect(await deps.contactSync.get(ws.workspaceId)).toEqual(before);
+    expect(queue.takeIncremental(ws.workspaceId)).toEqual([]);
+
+    // The new run completes and moves the watermark to its start.
+    expect(await processIncrementalPage(deps, next!)).toBe('completed');
+    const after = (await deps.contactSync.get(ws.workspaceId))!;
+    expect(after.watermark).toBeGreaterThan(completed.watermark);
+    expect(after.incrementalRun).toBeUndefined();
+  });
+});
