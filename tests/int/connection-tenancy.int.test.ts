@@ -1,17 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { oauthFlow } from '../../dev/oauth-flow';
 import { disconnect } from '../../lib/connect/manage-connection';
-import { IntercomClient } from '../../lib/intercom/client';
-import type { Config } from '../../lib/platform/config';
 import type { Dependencies } from '../../lib/platform/dependencies';
-import { SecretStore } from '../../lib/platform/secret-store';
-import { ConnectionStore } from '../../lib/store/connection-store';
-import { ContactStore, ContactSyncStore } from '../../lib/store/contact-store';
-import type { Table } from '../../lib/store/table';
 import { adminToken, api, newWorkspaceId } from '../support/api';
 import { SEEDED_CONTACT_TIMES } from '../support/seed-times';
 import { simulator } from '../support/feedback-world';
-import { dynamo, secretsManager, stack } from '../support/local-stack';
+import { inProcessDependencies } from '../support/in-process';
+import { stack } from '../support/local-stack';
 import { secretNamesOf, storedAccessToken } from '../support/secrets';
 
 /*
@@ -97,7 +92,6 @@ describe('secret names are never reused', () => {
 
 /** The service's use cases in this process, on the local stack, with one step of its stores made to fail once. */
 function dependencies(fail: Partial<Record<Exclude<FailingStep, 'revoke'>, true>>): Dependencies {
-  const table: Table = { client: dynamo, name: stack.tableName };
   const once = <T extends object, K extends keyof T>(target: T, method: K, step: Exclude<FailingStep, 'revoke'>): T => {
     if (!fail[step]) return target;
     const original = (target[method] as (...args: unknown[]) => Promise<unknown>).bind(target);
@@ -115,19 +109,11 @@ function dependencies(fail: Partial<Record<Exclude<FailingStep, 'revoke'>, true>
           : Reflect.get(object, key, receiver),
     });
   };
-  return {
-    config: { SECRETS_PREFIX: stack.secretsPrefix } as Config,
-    table,
-    connections: once(new ConnectionStore(table), 'saveDisconnected', 'mark disconnected'),
-    feedback: undefined as never,
-    contacts: new ContactStore(table),
-    contactSync: once(new ContactSyncStore(table), 'disable', 'stop sync'),
-    syncQueue: undefined as never,
-    secrets: once(new SecretStore(secretsManager), 'delete', 'delete secrets'),
-    intercom: new IntercomClient({ baseUrl: stack.intercomUrl, regionBaseUrls: stack.intercomRegionUrls, version: '2.16' }),
-    sqs: undefined as never,
-    clock: () => new Date(),
-  };
+  return inProcessDependencies(({ connections, contactSync, secrets }) => ({
+    connections: once(connections, 'saveDisconnected', 'mark disconnected'),
+    contactSync: once(contactSync, 'disable', 'stop sync'),
+    secrets: once(secrets, 'delete', 'delete secrets'),
+  }));
 }
 
 /** A step of the disconnect made to fail once: in the service's stores, or at Intercom (`revoke`). */

@@ -2,15 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { processBackfillPage } from '../../lib/contacts/backfill-page';
 import { startContactSync } from '../../lib/contacts/sync-control';
 import type { BackfillPageMessage, QueuedSyncMessage, SyncQueue } from '../../lib/contacts/sync-queue';
-import { IntercomClient } from '../../lib/intercom/client';
-import type { Config } from '../../lib/platform/config';
 import type { Dependencies } from '../../lib/platform/dependencies';
-import { SecretStore } from '../../lib/platform/secret-store';
-import { ConnectionStore } from '../../lib/store/connection-store';
-import { ContactStore, ContactSyncStore } from '../../lib/store/contact-store';
-import type { Table } from '../../lib/store/table';
+import type { ContactStore, ContactSyncStore } from '../../lib/store/contact-store';
 import { byId, connectedWithContacts, contactsSync, expectedContact, intercomContacts, listedContacts } from '../support/contacts-world';
-import { dynamo, secretsManager, stack } from '../support/local-stack';
+import { inProcessDependencies } from '../support/in-process';
 import { utc } from '../support/seed-times';
 
 /*
@@ -33,20 +28,7 @@ class MemoryQueue implements SyncQueue {
 class WorkerKilled extends Error {}
 
 function dependencies(queue: SyncQueue): Dependencies {
-  const table: Table = { client: dynamo, name: stack.tableName };
-  return {
-    config: { SECRETS_PREFIX: stack.secretsPrefix } as Config,
-    table,
-    connections: new ConnectionStore(table),
-    feedback: undefined as never,
-    contacts: new ContactStore(table),
-    contactSync: new ContactSyncStore(table),
-    syncQueue: queue,
-    secrets: new SecretStore(secretsManager),
-    intercom: new IntercomClient({ baseUrl: stack.intercomUrl, version: '2.16' }),
-    sqs: undefined as never,
-    clock: () => new Date(),
-  };
+  return inProcessDependencies(() => ({ syncQueue: queue }));
 }
 
 /** Processes one page in an invocation with a minute left, by the dependencies' clock. */

@@ -3,15 +3,9 @@ import { INCREMENTAL_LEASE_SECONDS } from '../../lib/contacts/incremental-lease'
 import { processIncrementalPage, scheduleIncrementalSync } from '../../lib/contacts/incremental-sync';
 import { startContactSync } from '../../lib/contacts/sync-control';
 import type { IncrementalPageMessage, QueuedSyncMessage, SyncQueue } from '../../lib/contacts/sync-queue';
-import { IntercomClient } from '../../lib/intercom/client';
-import type { Config } from '../../lib/platform/config';
 import type { Dependencies } from '../../lib/platform/dependencies';
-import { SecretStore } from '../../lib/platform/secret-store';
-import { ConnectionStore } from '../../lib/store/connection-store';
-import { ContactStore, ContactSyncStore } from '../../lib/store/contact-store';
-import type { Table } from '../../lib/store/table';
 import { connectedWithContacts } from '../support/contacts-world';
-import { dynamo, secretsManager, stack } from '../support/local-stack';
+import { inProcessDependencies } from '../support/in-process';
 
 /*
  * The incremental sync's use cases run here, in the test process, against the local stack's
@@ -42,23 +36,13 @@ const MINUTE = 60_000;
 
 /** Dependencies whose clock reads `clock.now`, and whose schedule visits only `workspaceId` (others' tests share the table). */
 function dependencies(queue: SyncQueue, workspaceId: string, clock: { now: number }): Dependencies {
-  const table: Table = { client: dynamo, name: stack.tableName };
-  const syncs = new ContactSyncStore(table);
-  return {
-    config: { SECRETS_PREFIX: stack.secretsPrefix } as Config,
-    table,
-    connections: new ConnectionStore(table),
-    feedback: undefined as never,
-    contacts: new ContactStore(table),
-    contactSync: Object.assign(Object.create(syncs) as ContactSyncStore, {
-      listEnabled: async () => (await syncs.listEnabled()).filter((sync) => sync.workspaceId === workspaceId),
+  return inProcessDependencies(({ contactSync }) => ({
+    contactSync: Object.assign(Object.create(contactSync) as typeof contactSync, {
+      listEnabled: async () => (await contactSync.listEnabled()).filter((sync) => sync.workspaceId === workspaceId),
     }),
     syncQueue: queue,
-    secrets: new SecretStore(secretsManager),
-    intercom: new IntercomClient({ baseUrl: stack.intercomUrl, version: '2.16' }),
-    sqs: undefined as never,
     clock: () => new Date(clock.now),
-  };
+  }));
 }
 
 describe('incremental runs hold a per-workspace lease', () => {
