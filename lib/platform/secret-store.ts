@@ -25,8 +25,8 @@ export interface SecretRead {
 /**
  * Secrets Manager, for the service's own secrets (Intercom tokens and client secrets).
  * Reads are cached per process for `maxAgeMs`. A reader that knows the secret may have changed
- * says so: by the version it expects (a rotated secret takes effect at once), by the time since
- * which the cache must be (a workspace connected since), or by asking for a fresh read.
+ * says so: by the version it expects (a rotated secret takes effect at once), or by asking for a
+ * fresh read (a token Intercom refused).
  */
 export class SecretStore {
   private readonly cache = new Map<string, StoredSecret & { fetchedAt: number }>();
