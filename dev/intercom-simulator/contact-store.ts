@@ -26,6 +26,8 @@ export class ContactStore {
   private byId = new Map<string, ContactRecord>();
   private sortedIds: string[] = [];
   private deleted = new Map<string, DeletedContactRecord>();
+  /** Archived contacts: out of list and search, still readable by id. */
+  private archived = new Map<string, ContactRecord>();
   private searches = new SearchResults<ContactRecord>();
   /** Bumped by every change; invalidates cached searches. */
   private version = 0;
@@ -40,6 +42,15 @@ export class ContactStore {
 
   getDeleted(id: string): DeletedContactRecord | undefined {
     return this.deleted.get(id);
+  }
+
+  getArchived(id: string): ContactRecord | undefined {
+    return this.archived.get(id);
+  }
+
+  /** A live or archived contact: what `GET /contacts/{id}` answers. */
+  getIncludingArchived(id: string): ContactRecord | undefined {
+    return this.byId.get(id) ?? this.archived.get(id);
   }
 
   /** Adds many contacts at once: one sort instead of one insertion each. */
@@ -64,11 +75,39 @@ export class ContactStore {
     this.version += 1;
   }
 
+  /** Deletes a live or archived contact, keeping a tombstone. */
   delete(id: string, deletedAt: number): DeletedContactRecord | undefined {
+    const record = this.byId.get(id) ?? this.archived.get(id);
+    if (!record) return undefined;
+    if (!this.archived.delete(id)) this.unlist(id);
+    return this.bury(record, deletedAt);
+  }
+
+  /** Moves a live contact out of list and search. */
+  archive(id: string): ContactRecord | undefined {
     const record = this.byId.get(id);
     if (!record) return undefined;
+    this.unlist(id);
+    this.archived.set(id, record);
+    this.version += 1;
+    return record;
+  }
+
+  unarchive(id: string): ContactRecord | undefined {
+    const record = this.archived.get(id);
+    if (!record) return undefined;
+    this.archived.delete(id);
+    this.insert(record);
+    return record;
+  }
+
+  private unlist(id: string): void {
     this.byId.delete(id);
     this.sortedIds.splice(upperBound(this.sortedIds, id) - 1, 1);
+  }
+
+  private bury(record: ContactRecord, deletedAt: number): DeletedContactRecord {
+    const { id } = record;
     const tombstone = { id, externalId: record.externalId, role: record.role, deletedAt };
     this.deleted.set(id, tombstone);
     this.version += 1;
@@ -79,6 +118,7 @@ export class ContactStore {
     this.byId.clear();
     this.sortedIds = [];
     this.deleted.clear();
+    this.archived.clear();
     this.searches.clear();
     this.version += 1;
   }

@@ -10,6 +10,11 @@ import { REGIONS } from './regions';
  */
 
 const unixSeconds = z.number().int().min(0).max(0xffffffff);
+/**
+ * Whether the change notifies the webhook subscriptions that follow it (default true); false makes
+ * the change without any delivery, as a change Intercom sends no notification for would be.
+ */
+const notify = z.boolean().optional();
 const timezone = z.string().refine(isValidTimeZone, { message: 'unknown IANA timezone' });
 const apiVersion = z.string().refine(isApiVersion, { message: 'not an Intercom API version' });
 const permissions = z.array(z.enum(PERMISSIONS));
@@ -111,11 +116,24 @@ const contactFields = {
   tagIds: z.array(z.string()).optional(),
 };
 
-export const createContactSchema = z.object({ id: z.string().min(1).optional(), ...contactFields });
+export const createContactSchema = z.object({ id: z.string().min(1).optional(), ...contactFields, notify });
 export type CreateContactInput = z.infer<typeof createContactSchema>;
 
-export const updateContactSchema = z.object(contactFields);
+export const updateContactSchema = z.object({ ...contactFields, notify });
 export type UpdateContactInput = z.infer<typeof updateContactSchema>;
+
+/** Archiving, unarchiving and deleting take only the flag. */
+export const contactActionSchema = z.object({ notify });
+export type ContactActionInput = z.infer<typeof contactActionSchema>;
+
+export const mergeContactsSchema = z.object({
+  /** The lead that is absorbed: it answers 404 from then on and leaves list and search. */
+  from: z.string().min(1),
+  /** The user that survives. */
+  into: z.string().min(1),
+  notify,
+});
+export type MergeContactsInput = z.infer<typeof mergeContactsSchema>;
 
 export const partKinds = ['user_reply', 'admin_reply', 'admin_note', 'bot_reply', 'assignment', 'close', 'open'] as const;
 
@@ -136,6 +154,7 @@ export const addPartSchema = z.object({
   /** Marks a bot reply as written by the AI agent. */
   aiAgent: z.boolean().optional(),
   createdAt: unixSeconds.optional(),
+  notify,
 });
 export type AddPartInput = z.infer<typeof addPartSchema>;
 
@@ -151,7 +170,8 @@ export const createConversationSchema = z.object({
   deliveredAs: z.string().optional(),
   sourceType: z.string().optional(),
   url: z.string().nullable().optional(),
-  parts: z.array(addPartSchema).optional(),
+  parts: z.array(addPartSchema.omit({ notify: true })).optional(),
+  notify,
 });
 export type CreateConversationInput = z.infer<typeof createConversationSchema>;
 
@@ -176,6 +196,7 @@ export const tagConversationSchema = z
     partId: z.string().optional(),
     adminId: z.string().optional(),
     appliedAt: unixSeconds.optional(),
+    notify,
   })
   .refine((input) => input.tagId !== undefined || input.tagName !== undefined, { message: 'tagId or tagName is required' });
 export type TagConversationInput = z.infer<typeof tagConversationSchema>;
@@ -186,6 +207,7 @@ export const redactSchema = z
     source: z.boolean().optional(),
     /** When the redaction happened (default now): the part's `updated_at`, and the conversation's with `redactTouchesUpdatedAt`. */
     redactedAt: unixSeconds.optional(),
+    notify,
   })
   .refine((input) => (input.partId !== undefined) !== (input.source === true), { message: 'give exactly one of partId or source: true' });
 export type RedactInput = z.infer<typeof redactSchema>;
@@ -240,6 +262,12 @@ export const webhookTopics = [
   'conversation_part.tag.created',
   'contact.user.created',
   'contact.lead.created',
+  'contact.user.updated',
+  'contact.lead.updated',
+  'contact.lead.signed_up',
+  'contact.archived',
+  'contact.unarchive',
+  'contact.merged',
   'contact.deleted',
   'ping',
 ] as const;
@@ -252,6 +280,8 @@ const notificationFields = {
   partIds: z.array(z.string()).optional(),
   tagId: z.string().optional(),
   contactId: z.string().optional(),
+  /** `contact.merged`: the absorbed contact (`merged_from`); `contactId` is the one that survives. */
+  mergedFromId: z.string().optional(),
   /** Conversation topics: `2.x` (default) or the legacy `1.x` item with `tags_added`. */
   shape: z.enum(['1.x', '2.x']).optional(),
   /** Default: the workspace's apiVersion. 2.15+ sends plain-text bodies and integer statistics. */
@@ -293,3 +323,66 @@ export const deliverBatchSchema = z.object({
   timeoutMs: z.number().int().min(1).max(60_000).optional(),
 });
 export type DeliverBatchInput = z.infer<typeof deliverBatchSchema>;
+
+export const deliveryRulesSchema = z
+  .object({
+    timeoutMs: z.number().int().min(1).max(60_000),
+    retryAfterSeconds: z.number().int().min(0).max(86_400),
+    pauseAfterErrors: z.number().int().min(0).max(1_000_000),
+    pauseWindowSeconds: z.number().int().min(1).max(86_400),
+    pauseSeconds: z.number().int().min(0).max(86_400),
+  })
+  .partial();
+
+export const webhookSubscriptionSchema = z.object({
+  /** Validated with a HEAD request when saved; http is accepted here, Intercom requires https. */
+  url: z.string().url(),
+  /** `ping` is always subscribed to. */
+  topics: z.array(z.enum(webhookTopics)),
+  /** Conversation items: `2.x` (default) or the legacy `1.x` shape with `tags_added`. */
+  shape: z.enum(['1.x', '2.x']).optional(),
+  /** The app's API version, which shapes the items; default each workspace's apiVersion. */
+  apiVersion: apiVersion.optional(),
+  /** Intercom's rules, each overridable (small thresholds keep tests fast). */
+  rules: deliveryRulesSchema.optional(),
+});
+export type WebhookSubscriptionInput = z.infer<typeof webhookSubscriptionSchema>;
+
+export const oauthPingSchema = z.object({ appId: z.string().min(1), message: z.string().optional() });
+export const pingSchema = z.object({ message: z.string().optional() });
+
+export const installSchema = z.object({
+  appId: z.string().min(1),
+  /** The admin who installs (default the first). */
+  adminId: z.string().optional(),
+});
+export type InstallInput = z.infer<typeof installSchema>;
+
+export const deliveryStatuses = ['sending', 'sent', 'retrying', 'failed', 'dropped'] as const;
+export type DeliveryStatus = (typeof deliveryStatuses)[number];
+
+/** Query of `GET /_sim/webhooks/deliveries`. */
+export const deliveryFilterSchema = z.object({
+  /** The workspace the notifications are about (`app_id`). */
+  appId: z.string().optional(),
+  /** Only this OAuth app's deliveries. */
+  clientId: z.string().optional(),
+  /** Only private-app or only OAuth-app deliveries. */
+  appType: z.enum(['private', 'oauth']).optional(),
+  status: z.enum(deliveryStatuses).optional(),
+  topic: z.string().optional(),
+  conversationId: z.string().optional(),
+  contactId: z.string().optional(),
+  /** Only deliveries with a larger sequence number than this. */
+  after: z.coerce.number().int().min(0).optional(),
+});
+export type DeliveryFilter = z.infer<typeof deliveryFilterSchema>;
+
+export const replaySchema = z.object({
+  /** Default: the subscription's current URL, else the one it was created for. */
+  url: z.string().url().optional(),
+});
+export type ReplayInput = z.infer<typeof replaySchema>;
+
+export const setClockSchema = z.object({ now: unixSeconds });
+export const advanceClockSchema = z.object({ seconds: z.number().int().min(0).max(366 * 86_400) });

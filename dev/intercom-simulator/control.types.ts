@@ -5,6 +5,16 @@ import type { Region } from './regions';
 import type { HostStats, StatsSnapshot } from './request-stats';
 import type { NotificationEnvelope } from './webhook-envelope';
 import type { DeliveryAttempt } from './webhook-delivery';
+import type {
+  AppRef,
+  DeliveryDetail,
+  DeliveryList,
+  DeliverySummary,
+  DropReason,
+  SubscriptionSummary,
+  TimedAttempt,
+} from './webhook-subscriptions';
+import type { DeliveryRules, SubscriptionState } from './webhook-rules';
 
 /** Response bodies of the control API (`/_sim/...`). */
 
@@ -126,4 +136,33 @@ export interface DeliverBatchResult {
   results: DeliverResult[];
 }
 
-export type { HostStats, StatsSnapshot, RateLimitSettings, DeliveryAttempt, NotificationEnvelope };
+export interface ClockSummary {
+  /** The simulator's time, unix seconds. */
+  now: number;
+  /** Set or advanced: it moves only through the control API until released. */
+  frozen: boolean;
+  pendingRetries: number;
+  /** The retries this call fired, each at its own due time. */
+  fired: DeliverySummary[];
+}
+
+export interface InstallationsSummary {
+  appIds: string[];
+}
+
+export type {
+  AppRef,
+  DeliveryAttempt,
+  DeliveryDetail,
+  DeliveryList,
+  DeliveryRules,
+  DeliverySummary,
+  DropReason,
+  HostStats,
+  NotificationEnvelope,
+  RateLimitSettings,
+  StatsSnapshot,
+  SubscriptionState,
+  SubscriptionSummary,
+  TimedAttempt,
+};

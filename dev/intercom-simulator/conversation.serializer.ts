@@ -173,7 +173,7 @@ export function conversationView(
       contacts: conversation.contactIds.map((id) => ({
         type: 'contact',
         id,
-        external_id: workspace.contacts.get(id)?.externalId ?? workspace.contacts.getDeleted(id)?.externalId ?? null,
+        external_id: workspace.contacts.getIncludingArchived(id)?.externalId ?? workspace.contacts.getDeleted(id)?.externalId ?? null,
       })),
     },
     first_contact_reply: isCustomer(source.author)
@@ -240,7 +240,7 @@ export function conversationV1View(
 ): Record<string, unknown> {
   const tagRef = (id: string): Record<string, unknown> => ({ type: 'tag', id, name: workspace.tags.get(id)?.name ?? '' });
   const customerId = conversation.contactIds[0];
-  const customer = customerId === undefined ? undefined : workspace.contacts.get(customerId);
+  const customer = customerId === undefined ? undefined : workspace.contacts.getIncludingArchived(customerId);
   const assignee = conversation.adminAssigneeId === null ? undefined : workspace.admins.find((a) => a.id === conversation.adminAssigneeId);
   const { source } = conversation;
   return {

@@ -16,7 +16,20 @@ export {
   type SignedNotification,
 } from './webhook-envelope';
 export { buildWebhookItem, prepareNotification } from './webhook-items';
-export { deliverNotification } from './webhook-delivery';
+export { attemptDelivery, deliverNotification, validateWithHead } from './webhook-delivery';
+export {
+  INTERCOM_DELIVERY_RULES,
+  MAX_ATTEMPTS,
+  afterResponse,
+  classifyResponse,
+  nextAttemptAt,
+  stateAt,
+  type DeliveryRules,
+  type ResponseKind,
+  type SubscriptionHealth,
+  type SubscriptionState,
+} from './webhook-rules';
+export { SimulatorClock } from './clock';
 export { PERMISSIONS, type Permission, type MissingPermissionStyle } from './permissions';
 export { REGIONS, regionUrls, type Region } from './regions';
 export { DEFAULT_RATE_LIMIT } from './rate-limiter';

@@ -1,6 +1,7 @@
 import type {
   AddPartInput,
   BuildWebhookInput,
+  ContactActionInput,
   CreateAdminInput,
   CreateContactInput,
   CreateConversationInput,
@@ -9,8 +10,11 @@ import type {
   CreateWorkspaceInput,
   DeliverBatchInput,
   DeliverWebhookInput,
+  DeliveryFilter,
   FailNextInput,
   FaultSettingsInput,
+  InstallInput,
+  MergeContactsInput,
   OAuthClientInput,
   RateLimitInput,
   RedactInput,
@@ -19,21 +23,29 @@ import type {
   TagConversationInput,
   UpdateContactInput,
   UpdateWorkspaceInput,
+  WebhookSubscriptionInput,
 } from './control.schema';
 import type {
   AddPartResult,
   AdminSummary,
   AppliedTag,
   BuiltWebhook,
+  ClockSummary,
   ConversationSummary,
   CreatedWorkspace,
   DeliverBatchResult,
   DeliverResult,
+  DeliveryAttempt,
+  DeliveryDetail,
+  DeliveryList,
+  DeliverySummary,
   FaultSnapshot,
+  InstallationsSummary,
   OAuthClientSummary,
   RateLimitSettings,
   SeedContactsResult,
   StatsSnapshot,
+  SubscriptionSummary,
   TagSummary,
   TokenSummary,
   WorkspaceSummary,
@@ -137,8 +149,22 @@ export class SimulatorClient {
     return this.call('PATCH', `${this.ws(appId)}/contacts/${encodeURIComponent(contactId)}`, input);
   }
 
-  deleteContact(appId: string, contactId: string): Promise<{ id: string; external_id: string | null; deleted: true }> {
-    return this.call('DELETE', `${this.ws(appId)}/contacts/${encodeURIComponent(contactId)}`);
+  deleteContact(appId: string, contactId: string, input: ContactActionInput = {}): Promise<{ id: string; external_id: string | null; deleted: true }> {
+    return this.call('DELETE', `${this.ws(appId)}/contacts/${encodeURIComponent(contactId)}`, input);
+  }
+
+  /** Takes the contact out of list and search; `GET /contacts/{id}` still answers it. */
+  archiveContact(appId: string, contactId: string, input: ContactActionInput = {}): Promise<IntercomContactJson> {
+    return this.call('POST', `${this.ws(appId)}/contacts/${encodeURIComponent(contactId)}/archive`, input);
+  }
+
+  unarchiveContact(appId: string, contactId: string, input: ContactActionInput = {}): Promise<IntercomContactJson> {
+    return this.call('POST', `${this.ws(appId)}/contacts/${encodeURIComponent(contactId)}/unarchive`, input);
+  }
+
+  /** Merges a lead into a user; answers the user. */
+  mergeContacts(appId: string, input: MergeContactsInput): Promise<IntercomContactJson> {
+    return this.call('POST', `${this.ws(appId)}/contacts/merge`, input);
   }
 
   // Conversations
@@ -240,7 +266,103 @@ export class SimulatorClient {
     return { location, code: params.get('code'), state: params.get('state'), error: params.get('error') };
   }
 
-  // Webhooks
+  /** Installs the OAuth app in the workspace without the consent flow; answers the OAuth token. */
+  installOAuthApp(clientId: string, input: InstallInput): Promise<TokenSummary> {
+    return this.call('POST', `${this.oauthClient(clientId)}/installs`, input);
+  }
+
+  oauthInstallations(clientId: string): Promise<InstallationsSummary> {
+    return this.call('GET', `${this.oauthClient(clientId)}/installs`);
+  }
+
+  // Webhook subscriptions: a workspace's private app (by appId) or an OAuth app (by clientId)
+
+  /** Saves the private app's subscription once its URL answers HEAD with 2xx. */
+  setWebhookSubscription(appId: string, input: WebhookSubscriptionInput): Promise<SubscriptionSummary> {
+    return this.call('PUT', `${this.ws(appId)}/webhook-subscription`, input);
+  }
+
+  getWebhookSubscription(appId: string): Promise<SubscriptionSummary> {
+    return this.call('GET', `${this.ws(appId)}/webhook-subscription`);
+  }
+
+  deleteWebhookSubscription(appId: string): Promise<{ deleted: boolean }> {
+    return this.call('DELETE', `${this.ws(appId)}/webhook-subscription`);
+  }
+
+  pingWebhookSubscription(appId: string, message?: string): Promise<DeliverySummary> {
+    return this.call('POST', `${this.ws(appId)}/webhook-subscription/ping`, { message });
+  }
+
+  /** Saves the OAuth app's one subscription, which hears about every workspace it is installed in. */
+  setOAuthWebhookSubscription(clientId: string, input: WebhookSubscriptionInput): Promise<SubscriptionSummary> {
+    return this.call('PUT', `${this.oauthClient(clientId)}/webhook-subscription`, input);
+  }
+
+  getOAuthWebhookSubscription(clientId: string): Promise<SubscriptionSummary> {
+    return this.call('GET', `${this.oauthClient(clientId)}/webhook-subscription`);
+  }
+
+  deleteOAuthWebhookSubscription(clientId: string): Promise<{ deleted: boolean }> {
+    return this.call('DELETE', `${this.oauthClient(clientId)}/webhook-subscription`);
+  }
+
+  /** A ping through the OAuth app's subscription, with `app_id` set to `appId`. */
+  pingOAuthWebhookSubscription(clientId: string, appId: string, message?: string): Promise<DeliverySummary> {
+    return this.call('POST', `${this.oauthClient(clientId)}/webhook-subscription/ping`, { appId, message });
+  }
+
+  /** The delivery log, oldest first, with counts per status. */
+  webhookDeliveries(filter: DeliveryFilter = {}): Promise<DeliveryList> {
+    const query = new URLSearchParams(
+      Object.entries(filter)
+        .filter(([, value]) => value !== undefined)
+        .map(([key, value]): [string, string] => [key, String(value)]),
+    ).toString();
+    return this.call('GET', `/_sim/webhooks/deliveries${query ? `?${query}` : ''}`);
+  }
+
+  /** One delivery with the envelope as first sent. */
+  webhookDelivery(deliveryId: string): Promise<DeliveryDetail> {
+    return this.call('GET', `/_sim/webhooks/deliveries/${encodeURIComponent(deliveryId)}`);
+  }
+
+  clearWebhookDeliveries(): Promise<{ cleared: boolean }> {
+    return this.call('DELETE', '/_sim/webhooks/deliveries');
+  }
+
+  /** Sends a logged notification again as first built (a late delivery), to `url` or the subscription's URL. */
+  replayWebhookDelivery(deliveryId: string, url?: string): Promise<DeliveryAttempt> {
+    return this.call('POST', `/_sim/webhooks/deliveries/${encodeURIComponent(deliveryId)}/replay`, { url });
+  }
+
+  /** Fires every retry due by now without moving the clock. */
+  flushWebhooks(): Promise<ClockSummary> {
+    return this.call('POST', '/_sim/webhooks/flush');
+  }
+
+  // The clock
+
+  getClock(): Promise<ClockSummary> {
+    return this.call('GET', '/_sim/clock');
+  }
+
+  /** Stops the clock at `now` (unix seconds), firing the retries due on the way when it moves forward. */
+  setClock(now: number): Promise<ClockSummary> {
+    return this.call('PUT', '/_sim/clock', { now });
+  }
+
+  /** Moves the clock forward (stopping it first if it follows real time); due retries fire inside the call. */
+  advanceClock(seconds: number): Promise<ClockSummary> {
+    return this.call('POST', '/_sim/clock/advance', { seconds });
+  }
+
+  /** Lets the clock follow real time again. */
+  releaseClock(): Promise<ClockSummary> {
+    return this.call('DELETE', '/_sim/clock');
+  }
+
+  // Webhooks built and sent by hand
 
   buildWebhook(input: BuildWebhookInput): Promise<BuiltWebhook> {
     return this.call('POST', '/_sim/webhooks/build', input);
@@ -256,6 +378,10 @@ export class SimulatorClient {
 
   private ws(appId: string): string {
     return `/_sim/workspaces/${encodeURIComponent(appId)}`;
+  }
+
+  private oauthClient(clientId: string): string {
+    return `/_sim/oauth/clients/${encodeURIComponent(clientId)}`;
   }
 
   private scope(appId: string | null): string {

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DEFAULT_API_VERSION } from './api-version';
+import { SimulatorClock } from './clock';
 import { ControlError, unknown } from './control-error';
 import type { CreateTokenInput, CreateWorkspaceInput, OAuthClientInput } from './control.schema';
 import { FaultInjector } from './fault-injector';
@@ -7,6 +8,7 @@ import { randomHex } from './id-factory';
 import { PERMISSIONS, type Permission } from './permissions';
 import { hashString } from './prng';
 import { RequestStats } from './request-stats';
+import { WebhookSubscriptions, type AppRef } from './webhook-subscriptions';
 import { nowSeconds, Workspace } from './workspace';
 
 export interface TokenRecord {
@@ -47,9 +49,16 @@ function newToken(): string {
 
 /**
  * Everything the simulator holds: workspaces, tokens (an index across workspaces), OAuth
- * clients and codes, and the global fault and statistics scopes.
+ * clients and codes, the global fault and statistics scopes, the clock and the apps' webhook
+ * subscriptions.
  */
 export class SimulatorState {
+  readonly clock = new SimulatorClock();
+  readonly webhooks = new WebhookSubscriptions({
+    clock: this.clock,
+    secretOf: (app) => this.appSecret(app),
+    receives: (app, appId) => (app.type === 'private' ? app.appId === appId && this.workspaces.has(appId) : this.isInstalled(app.clientId, appId)),
+  });
   readonly workspaces = new Map<string, Workspace>();
   readonly tokens = new Map<string, TokenRecord>();
   readonly oauthClients = new Map<string, OAuthClient>();
@@ -71,7 +80,7 @@ export class SimulatorState {
         region: input.region ?? 'US',
         strictRegion: input.strictRegion ?? false,
         timezone: input.timezone ?? 'Etc/UTC',
-        createdAt: input.createdAt ?? nowSeconds(),
+        createdAt: input.createdAt ?? this.clock.now(),
         clientSecret: input.clientSecret ?? randomUUID(),
         missingPermissionStyle: input.missingPermissionStyle ?? 'token_unauthorized',
         apiVersion: input.apiVersion ?? DEFAULT_API_VERSION,
@@ -79,6 +88,7 @@ export class SimulatorState {
         redactTouchesUpdatedAt: input.redactTouchesUpdatedAt ?? false,
       },
       this.claimSalt(appId),
+      () => this.clock.now(),
     );
     this.workspaces.set(appId, workspace);
     const token = this.issueToken(appId, { permissions: input.tokenPermissions });
@@ -90,6 +100,7 @@ export class SimulatorState {
     this.workspaces.delete(appId);
     this.salts.delete(workspace.ids.salt);
     for (const [value, token] of this.tokens) if (token.appId === appId) this.tokens.delete(value);
+    this.webhooks.unsubscribe({ type: 'private', appId });
   }
 
   workspace(appId: string): Workspace {
@@ -139,6 +150,39 @@ export class SimulatorState {
     };
     this.oauthClients.set(client.clientId, client);
     return client;
+  }
+
+  oauthClient(clientId: string): OAuthClient {
+    const client = this.oauthClients.get(clientId);
+    if (!client) throw unknown('OAuth client', clientId);
+    return client;
+  }
+
+  /** Installs an OAuth app as the consent flow would, without it: an OAuth token for the workspace. */
+  install(clientId: string, appId: string, adminId?: string): TokenRecord {
+    this.oauthClient(clientId);
+    return this.issueToken(appId, { adminId, kind: 'oauth', clientId });
+  }
+
+  /** Whether the OAuth app holds a live token for the workspace (revoking the last one uninstalls it). */
+  isInstalled(clientId: string, appId: string): boolean {
+    if (!this.workspaces.has(appId)) return false;
+    for (const token of this.tokens.values()) {
+      if (token.kind === 'oauth' && token.clientId === clientId && token.appId === appId && !token.revoked) return true;
+    }
+    return false;
+  }
+
+  /** The workspaces the OAuth app is installed in. */
+  installations(clientId: string): string[] {
+    this.oauthClient(clientId);
+    return [...this.workspaces.keys()].filter((appId) => this.isInstalled(clientId, appId));
+  }
+
+  /** The client secret that signs an app's webhooks: the workspace's for its private app, the OAuth app's own. */
+  private appSecret(app: AppRef): string | null {
+    if (app.type === 'private') return this.workspaces.get(app.appId)?.settings.clientSecret ?? null;
+    return this.oauthClients.get(app.clientId)?.clientSecret ?? null;
   }
 
   /** A single-use code for installing `clientId` into `appId`. About a third end in `=`, like Intercom's. */

@@ -58,7 +58,7 @@ async function handleControl(state: SimulatorState, method: string, url: URL, bo
     return sendControlError(res, 400, 'invalid_json', 'The body is not valid JSON');
   }
   try {
-    const result = await match.route.handler({ state, params: match.params, body: parsed });
+    const result = await match.route.handler({ state, params: match.params, body: parsed, query: url.searchParams });
     if (result instanceof Reply) sendJson(res, result.status, result.body);
     else sendJson(res, 200, result ?? {});
   } catch (error) {

@@ -16,11 +16,14 @@ export interface DeliveryAttempt {
 export const DEFAULT_DELIVERY_TIMEOUT_MS = 5000;
 const RESPONSE_BODY_LIMIT = 2000;
 
-/** POSTs with node:http so the receiver sees exactly Intercom's headers and no others. */
-function post(url: URL, body: string, headers: Record<string, string>, timeoutMs: number): Promise<{ status: number; text: string }> {
+const USER_AGENT = 'intercom-parrot-service-client/1.0';
+
+/** Sends with node:http so the receiver sees exactly Intercom's headers and no others. */
+function send(url: URL, method: 'POST' | 'HEAD', body: string, headers: Record<string, string>, timeoutMs: number): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const req = send(url, { method: 'POST', headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) } }, (res) => {
+    const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const length = method === 'POST' ? { 'Content-Length': String(Buffer.byteLength(body)) } : {};
+    const req = request(url, { method, headers: { ...headers, ...length } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => {
@@ -34,8 +37,25 @@ function post(url: URL, body: string, headers: Record<string, string>, timeoutMs
       clearTimeout(timer);
       reject(error);
     });
-    req.end(body);
+    req.end(method === 'POST' ? body : undefined);
   });
+}
+
+/** POSTs the exact signed body once; a timeout or a refused connection is an attempt with a null status. */
+export async function attemptDelivery(
+  url: string,
+  notification: Pick<SignedNotification, 'body' | 'headers'>,
+  attempt = 1,
+  timeoutMs = DEFAULT_DELIVERY_TIMEOUT_MS,
+): Promise<DeliveryAttempt> {
+  const started = performance.now();
+  const elapsed = (): number => Math.round(performance.now() - started);
+  try {
+    const { status, text } = await send(new URL(url), 'POST', notification.body, notification.headers, timeoutMs);
+    return { attempt, status, responseBody: text.slice(0, RESPONSE_BODY_LIMIT), error: null, durationMs: elapsed() };
+  } catch (error) {
+    return { attempt, status: null, responseBody: '', error: error instanceof Error ? error.message : String(error), durationMs: elapsed() };
+  }
 }
 
 /** POSTs the exact signed body to `url` `times` times, one after another. */
@@ -45,22 +65,20 @@ export async function deliverNotification(
   times = 1,
   timeoutMs = DEFAULT_DELIVERY_TIMEOUT_MS,
 ): Promise<DeliveryAttempt[]> {
-  const target = new URL(url);
   const attempts: DeliveryAttempt[] = [];
-  for (let attempt = 1; attempt <= times; attempt++) {
-    const started = performance.now();
-    try {
-      const { status, text } = await post(target, notification.body, notification.headers, timeoutMs);
-      attempts.push({ attempt, status, responseBody: text.slice(0, RESPONSE_BODY_LIMIT), error: null, durationMs: Math.round(performance.now() - started) });
-    } catch (error) {
-      attempts.push({
-        attempt,
-        status: null,
-        responseBody: '',
-        error: error instanceof Error ? error.message : String(error),
-        durationMs: Math.round(performance.now() - started),
-      });
-    }
-  }
+  for (let attempt = 1; attempt <= times; attempt++) attempts.push(await attemptDelivery(url, notification, attempt, timeoutMs));
   return attempts;
+}
+
+/**
+ * Intercom validates a webhook URL with a HEAD request when the subscription is saved. Returns
+ * null when the URL answered 2xx, else why not.
+ */
+export async function validateWithHead(url: string, timeoutMs = DEFAULT_DELIVERY_TIMEOUT_MS): Promise<string | null> {
+  try {
+    const { status } = await send(new URL(url), 'HEAD', '', { 'User-Agent': USER_AGENT }, timeoutMs);
+    return status >= 200 && status < 300 ? null : `HEAD ${url} answered ${status}`;
+  } catch (error) {
+    return `HEAD ${url} failed: ${error instanceof Error ? error.message : String(error)}`;
+  }
 }

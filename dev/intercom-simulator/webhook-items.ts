@@ -70,16 +70,20 @@ function conversationItem(workspace: Workspace, request: NotificationRequest): R
 function contactItem(workspace: Workspace, request: NotificationRequest): Record<string, unknown> {
   if (request.contactId === undefined) throw new ControlError(400, 'invalid_request', `${request.topic} needs contactId`);
   if (request.topic === 'contact.deleted') {
-    const contact = workspace.contacts.get(request.contactId) ?? workspace.contacts.getDeleted(request.contactId);
+    const contact = workspace.contacts.getIncludingArchived(request.contactId) ?? workspace.contacts.getDeleted(request.contactId);
     if (!contact) throw unknown('contact', request.contactId);
     return deletedContactView(contact);
   }
-  return contactView(workspace.contact(request.contactId), {
+  const item = contactView(workspace.contact(request.contactId), {
     appId: workspace.appId,
     apiVersion: request.apiVersion ?? workspace.settings.apiVersion,
     flavor: 'webhook',
     tags: workspace.tags,
   });
+  if (request.topic !== 'contact.merged') return item;
+  // The surviving contact plus the absorbed one's id (DOC-WH-MODELS `contact.merged` payload).
+  if (request.mergedFromId === undefined) throw new ControlError(400, 'invalid_request', 'contact.merged needs mergedFromId');
+  return { ...item, merged_from: { type: 'contact', id: request.mergedFromId } };
 }
 
 /** The `data.item` for a notification about the workspace's current state. */
@@ -89,14 +93,17 @@ export function buildWebhookItem(workspace: Workspace, request: NotificationRequ
   return conversationItem(workspace, request);
 }
 
-/** A signed notification, signed with the workspace's client secret unless `secret` overrides it. */
+/**
+ * A signed notification, signed with the workspace's client secret unless `secret` overrides it,
+ * created now on the simulator's clock unless the request says when.
+ */
 export function prepareNotification(workspace: Workspace, request: NotificationRequest, secret?: string): SignedNotification {
   const envelope = buildNotificationEnvelope({
     appId: workspace.appId,
     topic: request.topic,
     item: buildWebhookItem(workspace, request),
     id: request.notificationId,
-    createdAt: request.createdAt,
+    createdAt: request.createdAt ?? workspace.now(),
     firstSentAt: request.firstSentAt,
     deliveryAttempts: request.deliveryAttempts,
   });

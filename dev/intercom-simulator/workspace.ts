@@ -6,12 +6,14 @@ import type {
   CreateContactInput,
   CreateConversationInput,
   CreateTagsInput,
+  MergeContactsInput,
   RedactInput,
   SeedContactsInput,
   SeedConversationsInput,
   TagConversationInput,
   UpdateContactInput,
   UpdateWorkspaceInput,
+  WebhookTopic,
 } from './control.schema';
 import type { ConversationPredicate, ConversationSort } from './conversation-search';
 import { FaultInjector } from './fault-injector';
@@ -59,9 +61,22 @@ export type PartTopic =
   | 'conversation.admin.noted'
   | 'conversation.operator.replied';
 
+/**
+ * Something that happened in a workspace that Intercom notifies webhook subscriptions about: the
+ * topic and what its item is built from.
+ */
+export interface WorkspaceEvent {
+  topic: Exclude<WebhookTopic, 'ping'>;
+  conversationId?: string;
+  partIds?: string[];
+  tagId?: string;
+  contactId?: string;
+  mergedFromId?: string;
+}
+
 const DAY = 86_400;
 
-/** Current unix time in seconds. */
+/** Current real unix time in seconds (the simulator's clock is SimulatorClock). */
 export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 
 /**
@@ -87,10 +102,14 @@ export class Workspace {
   private contactOrdinal = 0;
   /** Default text for parts added without a body; seeded per workspace so runs repeat. */
   private readonly textPrng: Prng;
+  /** Collects the events of the change under way (see collectEvents); null when nobody listens. */
+  private events: WorkspaceEvent[] | null = null;
 
   constructor(
     public settings: WorkspaceSettings,
     salt: number,
+    /** The simulator's clock: "now" for every change made without an explicit time. */
+    readonly now: () => number = nowSeconds,
   ) {
     this.ids = new IdFactory(salt);
     this.textPrng = createPrng(hashString(settings.appId));
@@ -100,6 +119,25 @@ export class Workspace {
 
   get appId(): string {
     return this.settings.appId;
+  }
+
+  /**
+   * Runs a change and returns the events it caused, in order. Changes made outside it (seeding, or
+   * in-process use of the state) cause none.
+   */
+  collectEvents<T>(change: () => T): { result: T; events: WorkspaceEvent[] } {
+    const outer = this.events;
+    const events: WorkspaceEvent[] = [];
+    this.events = events;
+    try {
+      return { result: change(), events };
+    } finally {
+      this.events = outer;
+    }
+  }
+
+  private emit(event: WorkspaceEvent): void {
+    this.events?.push(event);
   }
 
   update(input: UpdateWorkspaceInput): void {
@@ -175,7 +213,7 @@ export class Workspace {
   // Contacts
 
   seedContacts(input: SeedContactsInput): { created: number; total: number; firstId: string | null; lastId: string | null } {
-    const endAt = input.endAt ?? nowSeconds();
+    const endAt = input.endAt ?? this.now();
     const startAt = input.startAt ?? endAt - (input.days ?? 365) * DAY;
     if (startAt > endAt) throw new ControlError(400, 'invalid_request', 'startAt must not be after endAt');
     const records = generateContacts(
@@ -190,11 +228,11 @@ export class Workspace {
   }
 
   createContact(input: CreateContactInput): ContactRecord {
-    const now = nowSeconds();
+    const now = this.now();
     const createdAt = input.createdAt ?? now;
     const role = input.role ?? 'user';
     const id = input.id ?? this.ids.contactId(createdAt);
-    if (this.contacts.get(id)) throw new ControlError(409, 'conflict', `Contact ${id} exists`);
+    if (this.contacts.getIncludingArchived(id)) throw new ControlError(409, 'conflict', `Contact ${id} exists`);
     this.contactOrdinal += 1;
     const record: ContactRecord = {
       id,
@@ -228,26 +266,74 @@ export class Workspace {
     this.applyContactFields(record, input);
     record.updatedAt = input.updatedAt ?? createdAt;
     this.contacts.insert(record);
+    this.emit({ topic: `contact.${record.role}.created`, contactId: id });
     return record;
   }
 
-  /** Changes a contact; `updated_at` moves to now unless `updatedAt` is given. */
+  /**
+   * Changes a contact; `updated_at` moves to now unless `updatedAt` is given. A lead that becomes
+   * a user notifies `contact.lead.signed_up`, any other change `contact.<role>.updated`.
+   */
   updateContact(contactId: string, input: UpdateContactInput): ContactRecord {
     const record = this.contact(contactId);
+    const wasLead = record.role === 'lead';
     this.applyContactFields(record, input);
-    record.updatedAt = input.updatedAt ?? Math.max(nowSeconds(), record.createdAt);
+    record.updatedAt = input.updatedAt ?? Math.max(this.now(), record.createdAt);
     this.contacts.touch();
+    const signedUp = wasLead && record.role === 'user';
+    this.emit({ topic: signedUp ? 'contact.lead.signed_up' : `contact.${record.role}.updated`, contactId });
     return record;
   }
 
   deleteContact(contactId: string): DeletedContactRecord {
-    const tombstone = this.contacts.delete(contactId, nowSeconds());
+    const tombstone = this.contacts.delete(contactId, this.now());
     if (!tombstone) throw unknown('contact', contactId);
+    this.emit({ topic: 'contact.deleted', contactId });
     return tombstone;
   }
 
+  /** Archives a contact: it leaves list and search, `GET /contacts/{id}` still answers it. */
+  archiveContact(contactId: string): ContactRecord {
+    const record = this.contacts.archive(contactId);
+    if (!record) throw unknown('contact', contactId);
+    this.emit({ topic: 'contact.archived', contactId });
+    return record;
+  }
+
+  unarchiveContact(contactId: string): ContactRecord {
+    const record = this.contacts.unarchive(contactId);
+    if (!record) throw unknown('archived contact', contactId);
+    this.emit({ topic: 'contact.unarchive', contactId });
+    return record;
+  }
+
+  /**
+   * Merges a lead into a user, as Intercom does: the lead answers 404 and leaves list and search,
+   * its conversations move to the user, and the user's `updated_at` moves to now.
+   */
+  mergeContacts(input: MergeContactsInput): ContactRecord {
+    const from = this.contact(input.from);
+    const into = this.contact(input.into);
+    if (from.role !== 'lead' || into.role !== 'user') {
+      throw new ControlError(400, 'invalid_request', 'Only a lead can be merged, and only into a user');
+    }
+    const at = this.now();
+    this.contacts.delete(from.id, at);
+    into.updatedAt = Math.max(at, into.updatedAt);
+    this.contacts.touch();
+    for (const conversation of this.conversations.values()) {
+      if (conversation.contactIds.includes(from.id)) {
+        conversation.contactIds = [...new Set(conversation.contactIds.map((id) => (id === from.id ? into.id : id)))];
+      }
+    }
+    this.conversationVersion += 1;
+    this.emit({ topic: 'contact.merged', contactId: into.id, mergedFromId: from.id });
+    return into;
+  }
+
+  /** A live or archived contact. */
   contact(contactId: string): ContactRecord {
-    const record = this.contacts.get(contactId);
+    const record = this.contacts.getIncludingArchived(contactId);
     if (!record) throw unknown('contact', contactId);
     return record;
   }
@@ -278,7 +364,7 @@ export class Workspace {
 
   seedConversations(input: SeedConversationsInput): ConversationRecord[] {
     const prng = createPrng(input.seed ?? randomSeed());
-    const endAt = input.endAt ?? nowSeconds();
+    const endAt = input.endAt ?? this.now();
     const startAt = input.startAt ?? endAt - (input.days ?? 30) * DAY;
     if (startAt > endAt) throw new ControlError(400, 'invalid_request', 'startAt must not be after endAt');
     const pool = this.contacts.listPage(null, 1000).rows;
@@ -308,7 +394,7 @@ export class Workspace {
     if (input.id !== undefined && this.conversations.has(input.id)) {
       throw new ControlError(409, 'conflict', `Conversation ${input.id} exists`);
     }
-    const createdAt = input.createdAt ?? nowSeconds();
+    const createdAt = input.createdAt ?? this.now();
     const contact =
       input.contactId !== undefined ? this.contact(input.contactId) : this.createContact(this.leadAt(createdAt - this.textPrng.int(60, 3600)));
     const id = input.id ?? IdFactory.firstFree(() => this.ids.conversationId(), (candidate) => this.conversations.has(candidate));
@@ -362,10 +448,10 @@ export class Workspace {
   addPart(conversationId: string, input: AddPartInput): { part: PartRecord; topic: PartTopic | null } {
     const conversation = this.conversation(conversationId);
     const last = conversation.parts.at(-1)?.createdAt ?? conversation.createdAt;
-    const createdAt = input.createdAt ?? Math.max(nowSeconds(), last);
+    const createdAt = input.createdAt ?? Math.max(this.now(), last);
     const admin = this.admin(input.adminId);
     const customerId = conversation.contactIds[0];
-    const customer = customerId !== undefined ? this.contacts.get(customerId) : undefined;
+    const customer = customerId !== undefined ? this.contacts.getIncludingArchived(customerId) : undefined;
     const textOr = (kind: 'user' | 'admin' | 'note' | 'bot'): string | null =>
       input.body !== undefined ? input.body : defaultBody(kind, this.textPrng);
 
@@ -436,6 +522,7 @@ export class Workspace {
     conversation.parts.push(part);
     conversation.updatedAt = Math.max(conversation.updatedAt, createdAt);
     this.conversationVersion += 1;
+    if (topic) this.emit({ topic, conversationId, partIds: [part.id] });
     return { part, topic };
   }
 
@@ -451,11 +538,12 @@ export class Workspace {
     const tagged = target === conversation.source.id ? conversation.source : conversation.parts.find((part) => part.id === target);
     if (!tagged) throw unknown('conversation part', target);
     if (!tagged.tagIds.includes(tag.id)) tagged.tagIds.push(tag.id);
-    const appliedAt = input.appliedAt ?? nowSeconds();
+    const appliedAt = input.appliedAt ?? this.now();
     const record: ConversationTagRecord = { tagId: tag.id, appliedAt, appliedBy: { type: 'admin', id: admin.id }, partId: target };
     conversation.tags = conversation.tags.filter((existing) => existing.tagId !== tag.id).concat(record);
     if (this.settings.tagTouchesUpdatedAt) conversation.updatedAt = Math.max(conversation.updatedAt, appliedAt);
     this.conversationVersion += 1;
+    this.emit({ topic: 'conversation_part.tag.created', conversationId, tagId: tag.id, partIds: [target] });
     return record;
   }
 
@@ -464,7 +552,7 @@ export class Workspace {
     const conversation = this.conversation(conversationId);
     if (!conversation.tags.some((tag) => tag.tagId === tagId)) throw unknown('conversation tag', tagId);
     conversation.tags = conversation.tags.filter((tag) => tag.tagId !== tagId);
-    if (this.settings.tagTouchesUpdatedAt) conversation.updatedAt = Math.max(conversation.updatedAt, nowSeconds());
+    if (this.settings.tagTouchesUpdatedAt) conversation.updatedAt = Math.max(conversation.updatedAt, this.now());
     this.conversationVersion += 1;
   }
 
@@ -475,7 +563,7 @@ export class Workspace {
    */
   redact(conversationId: string, input: RedactInput): { partId: string } {
     const conversation = this.conversation(conversationId);
-    const at = input.redactedAt ?? nowSeconds();
+    const at = input.redactedAt ?? this.now();
     let partId: string;
     if (input.source) {
       conversation.source.body = REDACTED_BODY_HTML;
@@ -491,6 +579,8 @@ export class Workspace {
     }
     if (this.settings.redactTouchesUpdatedAt) conversation.updatedAt = Math.max(conversation.updatedAt, at);
     this.conversationVersion += 1;
+    // A redacted first message is reported through `source.redacted`, with no part.
+    this.emit({ topic: 'conversation_part.redacted', conversationId, partIds: input.source ? [] : [partId] });
     return { partId };
   }
 

@@ -3,7 +3,9 @@ import { contactView, deletedContactView } from '../contact.serializer';
 import { ControlError } from '../control-error';
 import {
   addPartSchema,
+  advanceClockSchema,
   buildWebhookSchema,
+  contactActionSchema,
   createAdminSchema,
   createContactSchema,
   createConversationSchema,
@@ -12,19 +14,28 @@ import {
   createWorkspaceSchema,
   deliverBatchSchema,
   deliverWebhookSchema,
+  deliveryFilterSchema,
   failNextSchema,
   faultSettingsSchema,
+  installSchema,
+  mergeContactsSchema,
   oauthClientSchema,
+  oauthPingSchema,
+  pingSchema,
   rateLimitSchema,
   redactSchema,
+  replaySchema,
   seedContactsSchema,
   seedConversationsSchema,
+  setClockSchema,
   tagConversationSchema,
   updateContactSchema,
   updateWorkspaceSchema,
+  webhookSubscriptionSchema,
 } from '../control.schema';
 import type {
   AppliedTag,
+  ClockSummary,
   ConversationSummary,
   CreatedWorkspace,
   DeliverResult,
@@ -40,6 +51,7 @@ import type { RequestStats } from '../request-stats';
 import type { SimulatorState, TokenRecord } from '../simulator-state';
 import { deliverNotification } from '../webhook-delivery';
 import { prepareNotification } from '../webhook-items';
+import type { AppRef, DeliverySummary } from '../webhook-subscriptions';
 import type { Workspace } from '../workspace';
 
 /** The control API: JSON under `/_sim/`, no auth. See README.md for the list. */
@@ -48,6 +60,7 @@ export interface ControlContext {
   state: SimulatorState;
   params: Record<string, string>;
   body: unknown;
+  query: URLSearchParams;
 }
 
 /** A non-200 answer from a control handler. */
@@ -144,6 +157,38 @@ function restContact(workspace: Workspace, contact: ContactRecord): Record<strin
 }
 
 const ws = (ctx: ControlContext): Workspace => ctx.state.workspace(ctx.params.appId ?? '');
+
+/**
+ * Makes a change in the workspace, then notifies the webhook subscriptions of the events it
+ * caused (unless `notify` is false) and answers once each notification's first attempt is answered.
+ */
+async function change<T>(ctx: ControlContext, workspace: Workspace, notify: boolean | undefined, run: () => T): Promise<T> {
+  const { result, events } = workspace.collectEvents(run);
+  if (notify !== false) await ctx.state.webhooks.publish(workspace, events);
+  return result;
+}
+
+const privateApp = (ctx: ControlContext): AppRef => ({ type: 'private', appId: ws(ctx).appId });
+const oauthApp = (ctx: ControlContext): AppRef => ({ type: 'oauth', clientId: ctx.state.oauthClient(ctx.params.clientId ?? '').clientId });
+
+function clockSummary(state: SimulatorState, fired: DeliverySummary[] = []): ClockSummary {
+  return { now: state.clock.now(), frozen: state.clock.frozen, pendingRetries: state.webhooks.pendingRetries, fired };
+}
+
+/** A webhook subscription's routes for one kind of app. */
+function subscriptionRoutes(prefix: string, app: (ctx: ControlContext) => AppRef, pingAppId: (ctx: ControlContext) => { appId: string; message?: string }): Route<ControlHandler>[] {
+  return [
+    route('PUT', `${prefix}/webhook-subscription`, (ctx: ControlContext) =>
+      ctx.state.webhooks.subscribe(app(ctx), parse(webhookSubscriptionSchema, ctx.body)),
+    ),
+    route('GET', `${prefix}/webhook-subscription`, (ctx: ControlContext) => ctx.state.webhooks.subscription(app(ctx))),
+    route('DELETE', `${prefix}/webhook-subscription`, (ctx: ControlContext) => ({ deleted: ctx.state.webhooks.unsubscribe(app(ctx)) })),
+    route('POST', `${prefix}/webhook-subscription/ping`, (ctx: ControlContext) => {
+      const { appId, message } = pingAppId(ctx);
+      return ctx.state.webhooks.ping(app(ctx), appId, message);
+    }),
+  ];
+}
 
 /** Routes for one fault scope (a workspace's or the global one). */
 function faultRoutes(prefix: string, faults: (ctx: ControlContext) => FaultInjector): Route<ControlHandler>[] {
@@ -242,29 +287,51 @@ export const controlRoutes: Route<ControlHandler>[] = [
 
   // Contacts
   route('POST', `${W}/contacts/seed`, (ctx: ControlContext) => ws(ctx).seedContacts(parse(seedContactsSchema, ctx.body))),
-  route('POST', `${W}/contacts`, (ctx: ControlContext) => {
+  route('POST', `${W}/contacts`, async (ctx: ControlContext) => {
     const workspace = ws(ctx);
-    return new Reply(201, restContact(workspace, workspace.createContact(parse(createContactSchema, ctx.body))));
+    const input = parse(createContactSchema, ctx.body);
+    const contact = await change(ctx, workspace, input.notify, () => workspace.createContact(input));
+    return new Reply(201, restContact(workspace, contact));
+  }),
+  route('POST', `${W}/contacts/merge`, async (ctx: ControlContext) => {
+    const workspace = ws(ctx);
+    const input = parse(mergeContactsSchema, ctx.body);
+    return restContact(workspace, await change(ctx, workspace, input.notify, () => workspace.mergeContacts(input)));
   }),
   route('GET', `${W}/contacts/:contactId`, (ctx: ControlContext) => {
     const workspace = ws(ctx);
     return restContact(workspace, workspace.contact(ctx.params.contactId ?? ''));
   }),
-  route('PATCH', `${W}/contacts/:contactId`, (ctx: ControlContext) => {
+  route('PATCH', `${W}/contacts/:contactId`, async (ctx: ControlContext) => {
     const workspace = ws(ctx);
-    return restContact(workspace, workspace.updateContact(ctx.params.contactId ?? '', parse(updateContactSchema, ctx.body)));
+    const input = parse(updateContactSchema, ctx.body);
+    return restContact(workspace, await change(ctx, workspace, input.notify, () => workspace.updateContact(ctx.params.contactId ?? '', input)));
   }),
-  route('DELETE', `${W}/contacts/:contactId`, (ctx: ControlContext) =>
-    deletedContactView(ws(ctx).deleteContact(ctx.params.contactId ?? '')),
-  ),
+  route('DELETE', `${W}/contacts/:contactId`, async (ctx: ControlContext) => {
+    const workspace = ws(ctx);
+    const input = parse(contactActionSchema, ctx.body);
+    return deletedContactView(await change(ctx, workspace, input.notify, () => workspace.deleteContact(ctx.params.contactId ?? '')));
+  }),
+  route('POST', `${W}/contacts/:contactId/archive`, async (ctx: ControlContext) => {
+    const workspace = ws(ctx);
+    const input = parse(contactActionSchema, ctx.body);
+    return restContact(workspace, await change(ctx, workspace, input.notify, () => workspace.archiveContact(ctx.params.contactId ?? '')));
+  }),
+  route('POST', `${W}/contacts/:contactId/unarchive`, async (ctx: ControlContext) => {
+    const workspace = ws(ctx);
+    const input = parse(contactActionSchema, ctx.body);
+    return restContact(workspace, await change(ctx, workspace, input.notify, () => workspace.unarchiveContact(ctx.params.contactId ?? '')));
+  }),
 
   // Conversations
   route('POST', `${W}/conversations/seed`, (ctx: ControlContext) => ({
     conversations: ws(ctx).seedConversations(parse(seedConversationsSchema, ctx.body)).map(conversationSummary),
   })),
-  route('POST', `${W}/conversations`, (ctx: ControlContext) =>
-    new Reply(201, conversationSummary(ws(ctx).createConversation(parse(createConversationSchema, ctx.body)))),
-  ),
+  route('POST', `${W}/conversations`, async (ctx: ControlContext) => {
+    const workspace = ws(ctx);
+    const input = parse(createConversationSchema, ctx.body);
+    return new Reply(201, conversationSummary(await change(ctx, workspace, input.notify, () => workspace.createConversation(input))));
+  }),
   route('GET', `${W}/conversations/:conversationId`, (ctx: ControlContext) =>
     conversationSummary(ws(ctx).conversation(ctx.params.conversationId ?? '')),
   ),
@@ -272,21 +339,26 @@ export const controlRoutes: Route<ControlHandler>[] = [
     ws(ctx).deleteConversation(ctx.params.conversationId ?? '');
     return { deleted: true };
   }),
-  route('POST', `${W}/conversations/:conversationId/parts`, (ctx: ControlContext) => {
-    const { part, topic } = ws(ctx).addPart(ctx.params.conversationId ?? '', parse(addPartSchema, ctx.body));
+  route('POST', `${W}/conversations/:conversationId/parts`, async (ctx: ControlContext) => {
+    const workspace = ws(ctx);
+    const input = parse(addPartSchema, ctx.body);
+    const { part, topic } = await change(ctx, workspace, input.notify, () => workspace.addPart(ctx.params.conversationId ?? '', input));
     return new Reply(201, { part: partSummary(part), topic });
   }),
-  route('POST', `${W}/conversations/:conversationId/tags`, (ctx: ControlContext) => {
+  route('POST', `${W}/conversations/:conversationId/tags`, async (ctx: ControlContext) => {
     const workspace = ws(ctx);
-    return appliedTag(workspace, workspace.tagConversation(ctx.params.conversationId ?? '', parse(tagConversationSchema, ctx.body)));
+    const input = parse(tagConversationSchema, ctx.body);
+    return appliedTag(workspace, await change(ctx, workspace, input.notify, () => workspace.tagConversation(ctx.params.conversationId ?? '', input)));
   }),
   route('DELETE', `${W}/conversations/:conversationId/tags/:tagId`, (ctx: ControlContext) => {
     ws(ctx).untagConversation(ctx.params.conversationId ?? '', ctx.params.tagId ?? '');
     return { removed: true };
   }),
-  route('POST', `${W}/conversations/:conversationId/redact`, (ctx: ControlContext) =>
-    ws(ctx).redact(ctx.params.conversationId ?? '', parse(redactSchema, ctx.body)),
-  ),
+  route('POST', `${W}/conversations/:conversationId/redact`, async (ctx: ControlContext) => {
+    const workspace = ws(ctx);
+    const input = parse(redactSchema, ctx.body);
+    return change(ctx, workspace, input.notify, () => workspace.redact(ctx.params.conversationId ?? '', input));
+  }),
 
   // Faults, rate limits, statistics
   ...faultRoutes(W, (ctx) => ws(ctx).faults),
@@ -305,6 +377,40 @@ export const controlRoutes: Route<ControlHandler>[] = [
 
   // OAuth clients
   route('POST', '/_sim/oauth/clients', (ctx: ControlContext) => new Reply(201, { ...ctx.state.registerOAuthClient(parse(oauthClientSchema, ctx.body)) })),
+  route('POST', '/_sim/oauth/clients/:clientId/installs', (ctx: ControlContext) => {
+    const { appId, adminId } = parse(installSchema, ctx.body);
+    return new Reply(201, tokenSummary(ctx.state.install(ctx.params.clientId ?? '', appId, adminId)));
+  }),
+  route('GET', '/_sim/oauth/clients/:clientId/installs', (ctx: ControlContext) => ({
+    appIds: ctx.state.installations(ctx.params.clientId ?? ''),
+  })),
+
+  // Webhook subscriptions, the delivery log and the clock
+  ...subscriptionRoutes(W, privateApp, (ctx) => ({ appId: ws(ctx).appId, ...parse(pingSchema, ctx.body) })),
+  ...subscriptionRoutes('/_sim/oauth/clients/:clientId', oauthApp, (ctx) => parse(oauthPingSchema, ctx.body)),
+  route('GET', '/_sim/webhooks/deliveries', (ctx: ControlContext) =>
+    ctx.state.webhooks.list(parse(deliveryFilterSchema, Object.fromEntries(ctx.query))),
+  ),
+  route('DELETE', '/_sim/webhooks/deliveries', (ctx: ControlContext) => {
+    ctx.state.webhooks.clearLog();
+    return { cleared: true };
+  }),
+  route('GET', '/_sim/webhooks/deliveries/:deliveryId', (ctx: ControlContext) => ctx.state.webhooks.delivery(ctx.params.deliveryId ?? '')),
+  route('POST', '/_sim/webhooks/deliveries/:deliveryId/replay', (ctx: ControlContext) =>
+    ctx.state.webhooks.replay(ctx.params.deliveryId ?? '', parse(replaySchema, ctx.body).url),
+  ),
+  route('POST', '/_sim/webhooks/flush', async (ctx: ControlContext) => clockSummary(ctx.state, await ctx.state.webhooks.flush())),
+  route('GET', '/_sim/clock', (ctx: ControlContext) => clockSummary(ctx.state)),
+  route('PUT', '/_sim/clock', async (ctx: ControlContext) =>
+    clockSummary(ctx.state, await ctx.state.webhooks.setClock(parse(setClockSchema, ctx.body).now)),
+  ),
+  route('POST', '/_sim/clock/advance', async (ctx: ControlContext) =>
+    clockSummary(ctx.state, await ctx.state.webhooks.advance(parse(advanceClockSchema, ctx.body).seconds)),
+  ),
+  route('DELETE', '/_sim/clock', (ctx: ControlContext) => {
+    ctx.state.clock.release();
+    return clockSummary(ctx.state);
+  }),
 
   // Webhooks
   route('POST', '/_sim/webhooks/build', (ctx: ControlContext) => {

@@ -164,7 +164,7 @@ export const restRoutes: Route<RestHandler>[] = [
   route('GET', '/contacts/:id', {
     permissions: READ_ONE_CONTACT,
     handle: (ctx: RestContext) => {
-      const contact = ctx.workspace.contacts.get(ctx.params.id ?? '');
+      const contact = ctx.workspace.contacts.getIncludingArchived(ctx.params.id ?? '');
       if (!contact) throw notFound('User Not Found');
       return contactsOf(ctx, [contact])[0];
     },
