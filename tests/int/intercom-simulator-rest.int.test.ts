@@ -179,6 +179,29 @@ describe('GET /contacts', () => {
     expect(missing.status).toBe(404);
     expect(missing.body.errors[0]).toEqual({ code: 'not_found', message: 'User Not Found' });
   });
+
+  it('leaves archived contacts out of list and search but answers them by id; a merged-away lead answers 404', async () => {
+    const ws = await sim.client.createWorkspace();
+    const user = await sim.client.createContact(ws.appId, { role: 'user', email: 'stays@example.com' });
+    const archived = await sim.client.createContact(ws.appId, { role: 'user', email: 'archived@example.com' });
+    const lead = await sim.client.createContact(ws.appId, { role: 'lead', email: 'merged@example.com' });
+    const conversation = await sim.client.createConversation(ws.appId, { contactId: lead.id });
+    await sim.client.archiveContact(ws.appId, archived.id);
+    const merged = await sim.client.mergeContacts(ws.appId, { from: lead.id, into: user.id });
+    expect(merged.id).toBe(user.id);
+
+    const listed = await api(ws.accessToken, '/contacts?per_page=50');
+    expect(listed.body.data.map((contact: Json) => contact.id)).toEqual([user.id]);
+    const searched = await search(ws.accessToken, { query: { field: 'role', operator: '=', value: 'user' } });
+    expect(searched.body.data.map((contact: Json) => contact.id)).toEqual([user.id]);
+    expect((await api(ws.accessToken, `/contacts/${archived.id}`)).body).toMatchObject({ id: archived.id, email: 'archived@example.com' });
+    expect((await api(ws.accessToken, `/contacts/${lead.id}`)).status).toBe(404);
+    expect((await sim.client.getConversation(ws.appId, conversation.id)).contactIds).toEqual([user.id]);
+
+    await sim.client.unarchiveContact(ws.appId, archived.id);
+    expect((await api(ws.accessToken, '/contacts?per_page=50')).body.total_count).toBe(2);
+    await expect(sim.client.mergeContacts(ws.appId, { from: user.id, into: archived.id })).rejects.toMatchObject({ status: 400 });
+  });
 });
 
 describe('POST /contacts/search', () => {
