@@ -176,7 +176,11 @@ function clockSummary(state: SimulatorState, fired: DeliverySummary[] = []): Clo
 }
 
 /** A webhook subscription's routes for one kind of app. */
-function subscriptionRoutes(prefix: string, app: (ctx: ControlContext) => AppRef, pingAppId: (ctx: ControlContext) => { appId: string; message?: string }): Route<ControlHandler>[] {
+function subscriptionRoutes(
+  prefix: string,
+  app: (ctx: ControlContext) => AppRef,
+  ping: (ctx: ControlContext) => { appId: string; message?: string },
+): Route<ControlHandler>[] {
   return [
     route('PUT', `${prefix}/webhook-subscription`, (ctx: ControlContext) =>
       ctx.state.webhooks.subscribe(app(ctx), parse(webhookSubscriptionSchema, ctx.body)),
@@ -184,7 +188,7 @@ function subscriptionRoutes(prefix: string, app: (ctx: ControlContext) => AppRef
     route('GET', `${prefix}/webhook-subscription`, (ctx: ControlContext) => ctx.state.webhooks.subscription(app(ctx))),
     route('DELETE', `${prefix}/webhook-subscription`, (ctx: ControlContext) => ({ deleted: ctx.state.webhooks.unsubscribe(app(ctx)) })),
     route('POST', `${prefix}/webhook-subscription/ping`, (ctx: ControlContext) => {
-      const { appId, message } = pingAppId(ctx);
+      const { appId, message } = ping(ctx);
       return ctx.state.webhooks.ping(app(ctx), appId, message);
     }),
   ];
