@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DynamoDbProxyClient } from '../../dev/dynamodb-proxy';
 import type { ProvisionedQueue } from '../../dev/provision';
 
 /** Addresses of the local stack that the global setup started, for integration tests. */
@@ -32,6 +33,8 @@ export const sqs = new SQSClient({ region: 'us-east-1', credentials, endpoint: r
 export const dynamo = DynamoDBDocumentClient.from(
   new DynamoDBClient({ region: 'us-east-1', credentials, endpoint: required('AWS_ENDPOINT_URL_DYNAMODB') }),
 );
+/** The proxy every DynamoDB client of the stack goes through: request counts and injected throttling. */
+export const dynamoDbProxy = new DynamoDbProxyClient(required('TEST_DYNAMODB_PROXY_URL'));
 export const secretsManager = new SecretsManagerClient({
   region: 'us-east-1',
   credentials,
