@@ -36,6 +36,10 @@ const faultSettingsSchema = z
     operations: z.array(z.string().min(1)).min(1),
     /** Kinds to pick from, uniformly among those that apply to the request's operation. */
     kinds: z.array(z.enum(FAULT_KINDS)).min(1),
+    /** Only requests that write to (or, for reads, read from) one of these tables; any table when absent. */
+    tables: z.array(z.string().min(1)).min(1).optional(),
+    /** At most this many faults, then none until the settings are given again. */
+    limit: z.number().int().positive().optional(),
     /** Seed of the choices, so that one sequence of requests gets the same faults. */
     seed: z.number().int().optional(),
   })
@@ -88,6 +92,7 @@ export async function startDynamoDbProxy({ target, port = 0 }: { target: string;
   const upstream = new URL(target);
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   let faults: FaultSettings | undefined;
+  let faultsLeft = Number.POSITIVE_INFINITY;
   let random = seeded(0);
   let counts = emptyCounts();
   /** SDK calls whose last attempt got a retryable fault, by invocation id. */
@@ -102,21 +107,30 @@ export async function startDynamoDbProxy({ target, port = 0 }: { target: string;
     };
   }
 
-  function faultFor(operation: string): FaultKind | undefined {
-    if (!faults || !faults.operations.includes(operation) || random() >= faults.rate) return undefined;
+  /** Whether the request may get a fault at all; its body decides only when the faults name tables. */
+  function candidate(operation: string): boolean {
+    return faults !== undefined && faultsLeft > 0 && faults.operations.includes(operation);
+  }
+
+  function faultFor(operation: string, body: string): FaultKind | undefined {
+    if (!faults || !candidate(operation)) return undefined;
+    const tables = faults.tables;
+    if (tables && !tablesOf(body).some((table) => tables.includes(table))) return undefined;
+    if (random() >= faults.rate) return undefined;
     const applicable = faults.kinds.filter((kind) => appliesTo(kind, operation));
     return applicable.length === 0 ? undefined : applicable[Math.floor(random() * applicable.length)];
   }
 
   function recordFault(operation: string, kind: FaultKind, invocationId: string | undefined): void {
+    faultsLeft -= 1;
     const byKind = (counts.injected[operation] ??= {});
     byKind[kind] = (byKind[kind] ?? 0) + 1;
     if (SDK_RETRIED.has(kind) && invocationId) awaitingRetry.set(invocationId, kind);
     else counts.reachedCaller[kind] = (counts.reachedCaller[kind] ?? 0) + 1;
   }
 
-  /** Passes a request through untouched, streaming both bodies. */
-  function forward(req: IncomingMessage, res: ServerResponse, operation: string): void {
+  /** Passes a request through untouched, streaming both bodies (or sending the request's body, once read). */
+  function forward(req: IncomingMessage, res: ServerResponse, operation: string, body?: string): void {
     counts.forwarded[operation] = (counts.forwarded[operation] ?? 0) + 1;
     const outgoing = upstreamRequest(
       { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: endToEnd(req.headers), agent },
@@ -130,7 +144,8 @@ export async function startDynamoDbProxy({ target, port = 0 }: { target: string;
     res.on('close', () => {
       if (!res.writableFinished) outgoing.destroy();
     });
-    req.pipe(outgoing);
+    if (body === undefined) req.pipe(outgoing);
+    else outgoing.end(body);
   }
 
   /** Sends a body of our own to DynamoDB and hands its answer, read whole, to `reply`. */
@@ -171,9 +186,10 @@ export async function startDynamoDbProxy({ target, port = 0 }: { target: string;
     // Another attempt of a call whose last attempt got a fault: the SDK retried that fault.
     if (invocationId) awaitingRetry.delete(invocationId);
 
-    let kind = faultFor(operation);
-    if (!kind) return forward(req, res, operation);
+    if (!candidate(operation)) return forward(req, res, operation);
     const body = await readText(req);
+    let kind = faultFor(operation, body);
+    if (!kind) return forward(req, res, operation, body);
     if (kind === 'UnprocessedItems') {
       const input = JSON.parse(body) as BatchWriteInput;
       const writes = Object.values(input.RequestItems).reduce((n, requests) => n + requests.length, 0);
@@ -234,6 +250,7 @@ export async function startDynamoDbProxy({ target, port = 0 }: { target: string;
 
   function setFaults(settings: FaultSettings): void {
     faults = faultSettingsSchema.parse(settings);
+    faultsLeft = faults.limit ?? Number.POSITIVE_INFINITY;
     random = seeded(faults.seed ?? 1);
   }
 
@@ -307,6 +324,21 @@ export class DynamoDbProxyClient {
 
 interface BatchWriteInput {
   RequestItems: Record<string, unknown[]>;
+}
+
+/** The tables a request names: `TableName`, the keys of `RequestItems`, or each transaction item's. */
+function tablesOf(body: string): string[] {
+  const input = JSON.parse(body) as {
+    TableName?: string;
+    RequestItems?: Record<string, unknown>;
+    TransactItems?: Array<Record<string, { TableName?: string }>>;
+  };
+  const tables = [
+    ...(input.TableName ? [input.TableName] : []),
+    ...Object.keys(input.RequestItems ?? {}),
+    ...(input.TransactItems ?? []).flatMap((item) => Object.values(item).map((action) => action.TableName ?? '')),
+  ];
+  return tables.filter(Boolean);
 }
 
 function appliesTo(kind: FaultKind, operation: string): boolean {

@@ -118,6 +118,18 @@ describe('the DynamoDB throttling proxy', () => {
     expect(proxy.stats().injected).toEqual({ BatchWriteItem: { ProvisionedThroughputExceededException: 2 } });
   });
 
+  it('faults only the tables it was given, and no more often than its limit', async () => {
+    proxy.setFaults({ rate: 1, operations: ['PutItem'], kinds: ['ThrottlingException'], tables: [stack.tableName], limit: 3 });
+    await expect(client.send(new PutCommand({ TableName: 'no-such-table', Item: key() }))).rejects.toThrow(/non-existent table/);
+    const [first, second] = [key(), key()];
+    await expect(client.send(new PutCommand({ TableName: stack.tableName, Item: first }))).rejects.toBeInstanceOf(ThrottlingException);
+    // The third fault is the limit: the retry after it goes through.
+    const put = await client.send(new PutCommand({ TableName: stack.tableName, Item: second }));
+    expect(put.$metadata.attempts).toBe(2);
+    expect(await stored(second)).toEqual(second);
+    expect(proxy.stats().injected).toEqual({ PutItem: { ThrottlingException: 3 } });
+  });
+
   it('leaves operations it was not given alone, and refuses settings it cannot apply', async () => {
     proxy.setFaults({ rate: 1, operations: ['DeleteItem'], kinds: ['ThrottlingException'] });
     await client.send(new PutCommand({ TableName: stack.tableName, Item: key() }));
