@@ -164,6 +164,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       ESBUILD_WORK_FOLDER: `.esbuild-offline-${ports.http}`,
       LAMBDA_PORT: String(ports.lambda),
       EVENTS_QUEUE_URL: queueUrl('EventsQueue'),
+      // Capped locally below the worker's timeout, which AWS would refuse (lib/platform/config.ts).
+      EVENTS_QUEUE_VISIBILITY_TIMEOUT_SECONDS: String(queues.get('EventsQueue')?.visibilityTimeoutSeconds ?? ''),
       BACKFILL_QUEUE_URL: queueUrl('ContactsBackfillQueue'),
       INTERCOM_API_BASE_URL: intercomApiUrl,
       INTERCOM_API_BASE_URL_EU: intercomRegionUrls.EU,

@@ -20,6 +20,8 @@ export const stack = {
   adminJwtSecret: required('TEST_ADMIN_JWT_SECRET'),
   /** The service's table (the other one is Powertools' idempotency table). */
   tableName: (JSON.parse(required('TEST_TABLES')) as string[]).find((name) => !name.endsWith('-idempotency'))!,
+  /** Powertools' idempotency table of the events worker. */
+  idempotencyTableName: (JSON.parse(required('TEST_TABLES')) as string[]).find((name) => name.endsWith('-idempotency'))!,
   queue(logicalId: string): ProvisionedQueue {
     const queue = (JSON.parse(required('TEST_QUEUES')) as Record<string, ProvisionedQueue>)[logicalId];
     if (!queue) throw new Error(`No local queue ${logicalId}`);
