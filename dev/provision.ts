@@ -12,6 +12,8 @@ export interface ProvisionedQueue {
   name: string;
   url: string;
   arn: string;
+  /** As created here, capped (see {@link ProvisionOptions}). */
+  visibilityTimeoutSeconds?: number;
 }
 
 export interface ProvisionOptions {
@@ -82,7 +84,8 @@ export async function createQueues(
       });
     }
     const { QueueUrl } = await client.send(new CreateQueueCommand({ QueueName: p.QueueName, Attributes: attributes }));
-    created.set(logicalId, { logicalId, name: p.QueueName, url: QueueUrl!, arn: arnOf(p.QueueName) });
+    const visibilityTimeoutSeconds = attributes.VisibilityTimeout === undefined ? undefined : Number(attributes.VisibilityTimeout);
+    created.set(logicalId, { logicalId, name: p.QueueName, url: QueueUrl!, arn: arnOf(p.QueueName), visibilityTimeoutSeconds });
   }
   return created;
 }

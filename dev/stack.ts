@@ -6,6 +6,7 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createSqsServer } from 'local-aws-sqs';
 import { startDynamoDbLocal } from './dynamodb-local';
+import { startDynamoDbProxy } from './dynamodb-proxy';
 import { ManagedProcess, waitFor } from './processes';
 import { createQueues, createTables, type ProvisionedQueue } from './provision';
 import { startSecretsManagerLocal } from './secrets-manager-local';
@@ -55,6 +56,12 @@ export interface StackOptions {
   intercomOauthUrl?: string;
   appUrl: string;
   logLevel?: string;
+  /**
+   * Puts the DynamoDB proxy (dev/dynamodb-proxy.ts) in front of DynamoDB Local: every client of the
+   * stack (functions, provisioning, in-process code reading `AWS_ENDPOINT_URL_DYNAMODB`) goes
+   * through it, so it counts their requests and can inject throttling.
+   */
+  dynamoDbProxy?: boolean;
 }
 
 export interface RunningStack {
@@ -69,6 +76,8 @@ export interface RunningStack {
   env: Record<string, string>;
   /** DynamoDB Local's process, for fault tests that pause it (SIGSTOP) and resume it (SIGCONT). */
   dynamoDbPid: number;
+  /** The DynamoDB proxy's URL (its control API is under `/_proxy/`), when the stack runs one. */
+  dynamoDbProxyUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -88,7 +97,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   };
 
   try {
-    const awsEnv = localAwsEnv(ports);
+    const proxy = options.dynamoDbProxy ? await startDynamoDbProxy({ target: `http://127.0.0.1:${ports.dynamodb}` }) : undefined;
+    if (proxy) stops.push(() => proxy.stop());
+    const awsEnv = { ...localAwsEnv(ports), ...(proxy ? { AWS_ENDPOINT_URL_DYNAMODB: proxy.url } : {}) };
     const baseEnv = { ...withoutAwsProfile(process.env), ...awsEnv, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', ...QUIET_LOCAL_NODE };
     const awsClientConfig = { region: REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 
@@ -153,6 +164,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       ESBUILD_WORK_FOLDER: `.esbuild-offline-${ports.http}`,
       LAMBDA_PORT: String(ports.lambda),
       EVENTS_QUEUE_URL: queueUrl('EventsQueue'),
+      // Capped locally below the worker's timeout, which AWS would refuse (lib/platform/config.ts).
+      EVENTS_QUEUE_VISIBILITY_TIMEOUT_SECONDS: String(queues.get('EventsQueue')?.visibilityTimeoutSeconds ?? ''),
       BACKFILL_QUEUE_URL: queueUrl('ContactsBackfillQueue'),
       INTERCOM_API_BASE_URL: intercomApiUrl,
       INTERCOM_API_BASE_URL_EU: intercomRegionUrls.EU,
@@ -224,6 +237,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       tables,
       env: functionEnv,
       dynamoDbPid: dynamo.process.pid,
+      dynamoDbProxyUrl: proxy?.url,
       stop: stopAll,
     };
   } catch (error) {

@@ -6,6 +6,7 @@ import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { contactTopics } from '../../lib/contacts/contact-events';
 import { dispatchEvent, droppedReason, type TopicRegistry } from '../../lib/events/dispatch-event';
+import { inProgressWindow } from '../../lib/events/in-progress-window';
 import { queuedEventSchema, type QueuedEvent } from '../../lib/events/queued-event';
 import { EVENTS_INTERCOM_TIMING, RECORD_BUDGET_MS } from '../../lib/events/record-budget';
 import { feedbackTopics } from '../../lib/feedback/topics';
@@ -93,7 +94,7 @@ async function processRecord(record: SQSRecord, context?: Context): Promise<void
 export const handler = middy<SQSEvent>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event: SQSEvent, context: Context) => {
-    idempotency.registerLambdaContext(context);
+    idempotency.registerLambdaContext(inProgressWindow(context, deps.config.EVENTS_QUEUE_VISIBILITY_TIMEOUT_SECONDS));
     // One record at a time, in order; a batch that fails whole is reported record by record.
     return processPartialResponse(event, processRecord, processor, {
       context,

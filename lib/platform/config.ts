@@ -41,6 +41,13 @@ const configSchema = z
     ADMIN_JWKS_URL: optionalString.pipe(url.optional()),
     ADMIN_JWT_AUDIENCE: z.string().min(1),
     ADMIN_JWT_ISSUER: optionalString,
+    /**
+     * The events queue's visibility timeout, where it is shorter than the events worker's timeout.
+     * AWS refuses a Lambda event source whose queue hides a message for less than the function's
+     * timeout, so deployed stages leave it unset; the local stack sets it, since it caps visibility
+     * timeouts for quick retries (lib/events/in-progress-window.ts says why the worker needs it).
+     */
+    EVENTS_QUEUE_VISIBILITY_TIMEOUT_SECONDS: optionalString.pipe(z.coerce.number<string | undefined>().int().positive().optional()),
     /** An admin JWT issued (`iat`) longer ago than this is refused, whatever its `exp`. */
     ADMIN_JWT_MAX_AGE_SECONDS: optionalString.pipe(z.coerce.number<string | undefined>().int().positive().default(86_400)),
   })

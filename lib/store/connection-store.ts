@@ -1,14 +1,8 @@
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { isLive, type Connection, type WorkspaceSettings } from '../connect/connection';
 import { keys, type ItemKey } from './keys';
-import { ignoreConditionFailure, ttlAfter, type Table } from './table';
+import { ignoreConditionFailure, transactWrite, ttlAfter, type Table, type TransactItem } from './table';
 import { ConflictError } from '../platform/errors';
 
 /** Where a webhook URL leads: the workspace, and which secret version signs its notifications. */
@@ -95,7 +89,7 @@ export class ConnectionStore {
         },
       });
     }
-    const failed = await this.transact(items);
+    const failed = await transactWrite(this.table, items);
     if (failed.includes(appRouteIndex)) {
       throw new AppAlreadyConnectedError(`Intercom app ${connection.intercom.appId} is connected to another workspace`);
     }
@@ -112,7 +106,7 @@ export class ConnectionStore {
     now: Date,
   ) {
     const { workspaceId, connectionId } = connection;
-    const failed = await this.transact([
+    const failed = await transactWrite(this.table, [
       {
         Update: {
           TableName: this.table.name,
@@ -236,7 +230,7 @@ export class ConnectionStore {
     ];
     if (connection.webhook.key) items.push(this.releaseRoute(keys.webhookRoute(connection.webhook.key), workspaceId));
     if (connection.method === 'oauth') items.push(this.releaseRoute(keys.appRoute(connection.intercom.appId), workspaceId));
-    if ((await this.transact(items)).length > 0) throw new ConnectionChangedError(workspaceId);
+    if ((await transactWrite(this.table, items)).length > 0) throw new ConnectionChangedError(workspaceId);
   }
 
   async saveOAuthState(nonce: string, record: OAuthStateRecord, now: Date, ttlSeconds: number): Promise<void> {
@@ -289,22 +283,7 @@ export class ConnectionStore {
       },
     };
   }
-
-  /** Runs a transaction; returns the indexes of the items whose condition failed (none when it committed). */
-  private async transact(items: TransactItem[]): Promise<number[]> {
-    try {
-      await this.table.client.send(new TransactWriteCommand({ TransactItems: items }));
-      return [];
-    } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const failed = (error.CancellationReasons ?? []).flatMap((reason, index) => (reason.Code === 'ConditionalCheckFailed' ? [index] : []));
-      if (failed.length === 0) throw error;
-      return failed;
-    }
-  }
 }
-
-type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
 function stripKeys<T>(item: Record<string, unknown>): T {
   const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, expiresAt: _e, ...rest } = item;

@@ -8,7 +8,6 @@ import {
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
-  type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { Contact, IntercomContactSnapshot } from '../contacts/contact';
 import type { BackfillPartition, ContactSync } from '../contacts/contact-sync';
@@ -19,9 +18,8 @@ import { BadRequestError } from '../platform/errors';
 import { groupsOf } from '../platform/groups-of';
 import { keys } from './keys';
 import { decodeCursor, encodeCursor } from './page-cursor';
-import { ignoreConditionFailure, queryAll, ttlAfter, type Table } from './table';
+import { defaultRetry, ignoreConditionFailure, queryAll, transactWrite, ttlAfter, type RetryOptions, type Table, type TransactItem } from './table';
 
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 type ContactItem = Record<string, unknown> & { version: number };
 
 /** DynamoDB accepts at most 100 writes in one transaction; a journaled contact takes two. */
@@ -46,13 +44,6 @@ const JOURNAL_TTL_SECONDS = 86_400;
 const LIVE_WRITE_HORIZON_MS = (SEARCH_LAG_SECONDS + 5 * 60) * 1000;
 /** A finished backfill's partitions are kept a while for inspection, then expire. */
 const PARTITION_TTL_SECONDS = 30 * 86_400;
-
-interface RetryOptions {
-  attempts: number;
-  sleep: (ms: number) => Promise<void>;
-}
-
-const defaultRetry: RetryOptions = { attempts: 8, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
 
 /**
  * Synced contacts, one item per Intercom id under the workspace's contacts partition, ordered by id.
@@ -863,15 +854,7 @@ export class ContactSyncStore {
 
   /** A transaction whose conditions decide whether it applies: false when one of them failed. */
   private async transact(items: TransactItem[]): Promise<boolean> {
-    try {
-      await this.table.client.send(new TransactWriteCommand({ TransactItems: items }));
-      return true;
-    } catch (error) {
-      if (error instanceof TransactionCanceledException && error.CancellationReasons?.some((r) => r.Code === 'ConditionalCheckFailed')) {
-        return false;
-      }
-      throw error;
-    }
+    return (await transactWrite(this.table, items)).length === 0;
   }
 }
 

@@ -1,10 +1,10 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ProductFeedback } from '../feedback/product-feedback';
 import type { Ticket, TicketMessage } from '../feedback/ticket';
 import { keys } from './keys';
 import { decodeCursor, encodeCursor } from './page-cursor';
-import { ignoreConditionFailure, queryAll, type Table } from './table';
+import { ignoreConditionFailure, queryAll, transactWrite, type Table } from './table';
 
 export interface ConversationState {
   /** The tickets made from the conversation, one per product. */
@@ -65,41 +65,30 @@ export class FeedbackStore {
    */
   async createTicket(ticket: Ticket, messages: TicketMessage[]): Promise<boolean> {
     await this.putMessages(ticket.id, messages);
-    try {
-      await this.table.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.table.name,
-                Item: {
-                  ...keys.ticket(ticket.id),
-                  ...keys.ticketInbox(ticket.workspaceId, ticket.productId, ticket.createdAt, ticket.id),
-                  ...ticket,
-                },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            {
-              Put: {
-                TableName: this.table.name,
-                Item: {
-                  ...keys.conversationTicket(ticket.workspaceId, ticket.intercom.conversationId, ticket.productId),
-                  productId: ticket.productId,
-                  ticketId: ticket.id,
-                },
-              },
-            },
-          ],
-        }),
-      );
-      return true;
-    } catch (error) {
-      if ((error as Error).name === 'TransactionCanceledException' && /ConditionalCheckFailed/.test((error as Error).message)) {
-        return false;
-      }
-      throw error;
-    }
+    const failed = await transactWrite(this.table, [
+      {
+        Put: {
+          TableName: this.table.name,
+          Item: {
+            ...keys.ticket(ticket.id),
+            ...keys.ticketInbox(ticket.workspaceId, ticket.productId, ticket.createdAt, ticket.id),
+            ...ticket,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      {
+        Put: {
+          TableName: this.table.name,
+          Item: {
+            ...keys.conversationTicket(ticket.workspaceId, ticket.intercom.conversationId, ticket.productId),
+            productId: ticket.productId,
+            ticketId: ticket.id,
+          },
+        },
+      },
+    ]);
+    return failed.length === 0;
   }
 
   /** Adds messages the ticket does not have yet; a message already stored is never overwritten. */

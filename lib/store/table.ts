@@ -1,5 +1,11 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  QueryCommand,
+  TransactWriteCommand,
+  type DynamoDBDocumentClient,
+  type QueryCommandInput,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 
 /** The DynamoDB document client and the name of the table it writes to. */
 export interface Table {
@@ -27,4 +33,43 @@ export async function queryAll(table: Table, input: Omit<QueryCommandInput, 'Tab
 /** For `.catch` on a conditional write whose failed condition means there is nothing to do. */
 export function ignoreConditionFailure(error: unknown): void {
   if (!(error instanceof ConditionalCheckFailedException)) throw error;
+}
+
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** How often, and after which waits, a store tries again what DynamoDB could not take at once. */
+export interface RetryOptions {
+  attempts: number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+export const defaultRetry: RetryOptions = { attempts: 8, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
+
+/**
+ * Cancellation reasons a later attempt of the same transaction can clear. The SDK retries a
+ * throttled single-item write by itself, but never a cancelled transaction, even one cancelled for
+ * throttling: that is left to the caller.
+ */
+const TRANSIENT_CANCELLATIONS = new Set(['None', 'ThrottlingError', 'ProvisionedThroughputExceeded', 'TransactionConflict']);
+
+/**
+ * Runs a write transaction. Returns the indexes of the items whose condition failed; none when it
+ * committed. A transaction cancelled only for throttling or a conflicting transaction is tried
+ * again after a jittered wait, up to `retry.attempts` times; then, like any other failure, the
+ * error is thrown, and the caller's work is retried from its queue.
+ */
+export async function transactWrite(table: Table, items: TransactItem[], retry: RetryOptions = defaultRetry): Promise<number[]> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await table.client.send(new TransactWriteCommand({ TransactItems: items }));
+      return [];
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code ?? 'None');
+      const failed = codes.flatMap((code, index) => (code === 'ConditionalCheckFailed' ? [index] : []));
+      if (failed.length > 0) return failed;
+      if (attempt >= retry.attempts || codes.length === 0 || !codes.every((code) => TRANSIENT_CANCELLATIONS.has(code))) throw error;
+      await retry.sleep(Math.random() * 25 * 2 ** attempt);
+    }
+  }
 }

@@ -26,6 +26,7 @@ export async function setup(): Promise<void> {
     functionLog: { file: FUNCTION_LOG },
     maxVisibilityTimeoutSeconds: 5,
     logLevel: 'DEBUG',
+    dynamoDbProxy: true,
   });
   Object.assign(process.env, stack.env, {
     TEST_API_URL: stack.apiUrl,
@@ -37,6 +38,7 @@ export async function setup(): Promise<void> {
     TEST_QUEUES: JSON.stringify(stack.queues),
     TEST_TABLES: JSON.stringify(stack.tables),
     TEST_DYNAMODB_PID: String(stack.dynamoDbPid),
+    TEST_DYNAMODB_PROXY_URL: stack.dynamoDbProxyUrl!,
     TEST_ADMIN_JWT_SECRET: settings.adminJwtSecret,
     TEST_INTERCOM_CLIENT_ID: settings.intercomClientId,
     TEST_INTERCOM_CLIENT_SECRET: settings.intercomClientSecret,

@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DynamoDbProxyClient } from '../../dev/dynamodb-proxy';
 import type { ProvisionedQueue } from '../../dev/provision';
 
 /** Addresses of the local stack that the global setup started, for integration tests. */
@@ -19,6 +20,8 @@ export const stack = {
   adminJwtSecret: required('TEST_ADMIN_JWT_SECRET'),
   /** The service's table (the other one is Powertools' idempotency table). */
   tableName: (JSON.parse(required('TEST_TABLES')) as string[]).find((name) => !name.endsWith('-idempotency'))!,
+  /** Powertools' idempotency table of the events worker. */
+  idempotencyTableName: (JSON.parse(required('TEST_TABLES')) as string[]).find((name) => name.endsWith('-idempotency'))!,
   queue(logicalId: string): ProvisionedQueue {
     const queue = (JSON.parse(required('TEST_QUEUES')) as Record<string, ProvisionedQueue>)[logicalId];
     if (!queue) throw new Error(`No local queue ${logicalId}`);
@@ -32,6 +35,8 @@ export const sqs = new SQSClient({ region: 'us-east-1', credentials, endpoint: r
 export const dynamo = DynamoDBDocumentClient.from(
   new DynamoDBClient({ region: 'us-east-1', credentials, endpoint: required('AWS_ENDPOINT_URL_DYNAMODB') }),
 );
+/** The proxy every DynamoDB client of the stack goes through: request counts and injected throttling. */
+export const dynamoDbProxy = new DynamoDbProxyClient(required('TEST_DYNAMODB_PROXY_URL'));
 export const secretsManager = new SecretsManagerClient({
   region: 'us-east-1',
   credentials,
