@@ -26,10 +26,12 @@ export class ContactStore {
   private byId = new Map<string, ContactRecord>();
   private sortedIds: string[] = [];
   private deleted = new Map<string, DeletedContactRecord>();
+  private archived = new Set<string>();
   private searches = new SearchResults<ContactRecord>();
   /** Bumped by every change; invalidates cached searches. */
   private version = 0;
 
+  /** Contacts that can be listed and searched (archived ones cannot). */
   get size(): number {
     return this.sortedIds.length;
   }
@@ -64,11 +66,25 @@ export class ContactStore {
     this.version += 1;
   }
 
+  /**
+   * Archives a contact: it is no longer listed or searched, but `get` still finds it (Intercom
+   * answers `GET /contacts/{id}` for it: its id is the only way to reach it). False if unknown.
+   */
+  archive(id: string): boolean {
+    if (!this.byId.has(id)) return false;
+    if (!this.archived.has(id)) {
+      this.archived.add(id);
+      this.sortedIds.splice(upperBound(this.sortedIds, id) - 1, 1);
+      this.version += 1;
+    }
+    return true;
+  }
+
   delete(id: string, deletedAt: number): DeletedContactRecord | undefined {
     const record = this.byId.get(id);
     if (!record) return undefined;
     this.byId.delete(id);
-    this.sortedIds.splice(upperBound(this.sortedIds, id) - 1, 1);
+    if (!this.archived.delete(id)) this.sortedIds.splice(upperBound(this.sortedIds, id) - 1, 1);
     const tombstone = { id, externalId: record.externalId, role: record.role, deletedAt };
     this.deleted.set(id, tombstone);
     this.version += 1;
@@ -79,6 +95,7 @@ export class ContactStore {
     this.byId.clear();
     this.sortedIds = [];
     this.deleted.clear();
+    this.archived.clear();
     this.searches.clear();
     this.version += 1;
   }

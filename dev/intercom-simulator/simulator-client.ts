@@ -141,6 +141,11 @@ export class SimulatorClient {
     return this.call('DELETE', `${this.ws(appId)}/contacts/${encodeURIComponent(contactId)}`);
   }
 
+  /** Archives a contact: no longer listed or searched; `GET /contacts/{id}` still answers it. */
+  archiveContact(appId: string, contactId: string): Promise<{ id: string; archived: true }> {
+    return this.call('POST', `${this.ws(appId)}/contacts/${encodeURIComponent(contactId)}/archive`);
+  }
+
   // Conversations
 
   seedConversations(appId: string, input: SeedConversationsInput): Promise<{ conversations: ConversationSummary[] }> {

@@ -246,6 +246,12 @@ export class Workspace {
     return tombstone;
   }
 
+  /** Archives a contact (no notification): listing and search leave it out, `GET /contacts/{id}` still answers. */
+  archiveContact(contactId: string): { id: string; archived: true } {
+    if (!this.contacts.archive(contactId)) throw unknown('contact', contactId);
+    return { id: contactId, archived: true };
+  }
+
   contact(contactId: string): ContactRecord {
     const record = this.contacts.get(contactId);
     if (!record) throw unknown('contact', contactId);

@@ -263,6 +263,26 @@ describe('the packaged CloudFormation template', () => {
     expect(INCREMENTAL_LEASE_SECONDS).toBeLessThanOrEqual(30 * 60);
   });
 
+  it('schedules the contact reconciliation daily by default, allowed only to find the workspaces, take their lease and queue the work', () => {
+    const rules = ofType('AWS::Events::Rule').map(([, rule]) => rule.Properties);
+    const reconcile = rules.find((rule) => rule.Targets.some((target: { Arn: unknown }) => JSON.stringify(target.Arn).includes('ContactsReconcileLambdaFunction')));
+    expect(reconcile?.ScheduleExpression).toBe('rate(1 day)');
+    // The functions read the same period (a workspace reconciled within half of it is skipped).
+    const environment = resources.ContactsReconcileLambdaFunction!.Properties.Environment.Variables as Record<string, string>;
+    expect(environment.CONTACTS_RECONCILE_RATE).toBe('rate(1 day)');
+
+    const role = resources.ContactsReconcileLambdaFunction!.Properties.Role['Fn::GetAtt'][0] as string;
+    const statements = (resources[role]!.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[])
+      .flatMap((policy) => policy.PolicyDocument.Statement)
+      .filter((statement) => !asArray(statement.Action).every((action) => action.startsWith('logs:')));
+    const grants = statements.map((statement) => ({ actions: asArray(statement.Action).sort(), resources: asArray(statement.Resource as unknown).map(renderResource) }));
+    expect(grants).toEqual([
+      { actions: ['dynamodb:Query'], resources: ['<Table.Arn>/index/gsi1'] },
+      { actions: ['dynamodb:UpdateItem'], resources: ['<Table.Arn>'] },
+      { actions: ['sqs:SendMessage'], resources: ['<ContactsBackfillQueue.Arn>'] },
+    ]);
+  });
+
   it("fits the events worker's worst-case record, Intercom retries included, inside its timeout", () => {
     const worker = resources.EventsWorkerLambdaFunction!.Properties;
     const queue = resources.EventsQueue!.Properties;
@@ -309,6 +329,7 @@ const SECRET_ACCESS: Record<string, Record<SecretKind, string[]>> = {
   eventsWorker: { oauthClientSecret: [], accessToken: ['GetSecretValue'], webhookSecret: [] },
   contactsBackfill: { oauthClientSecret: [], accessToken: ['GetSecretValue'], webhookSecret: [] },
   contactsIncremental: { oauthClientSecret: [], accessToken: [], webhookSecret: [] },
+  contactsReconcile: { oauthClientSecret: [], accessToken: [], webhookSecret: [] },
 };
 
 /** Every Secrets Manager action a function might be granted on a secret. */

@@ -257,6 +257,7 @@ export const controlRoutes: Route<ControlHandler>[] = [
   route('DELETE', `${W}/contacts/:contactId`, (ctx: ControlContext) =>
     deletedContactView(ws(ctx).deleteContact(ctx.params.contactId ?? '')),
   ),
+  route('POST', `${W}/contacts/:contactId/archive`, (ctx: ControlContext) => ws(ctx).archiveContact(ctx.params.contactId ?? '')),
 
   // Conversations
   route('POST', `${W}/conversations/seed`, (ctx: ControlContext) => ({
