@@ -86,6 +86,19 @@ describe('packaging a stage', () => {
     expect(config.provider.httpApi.cors).toBe(false);
   }, 60_000);
 
+  it('keeps the schedules on for every deployed stage; only the local stage\'s tests switch them off', async () => {
+    const eventsOf = async (stage: string, env: Record<string, string>) => {
+      const { stdout } = await serverless(['print', '--stage', stage, '--format', 'json'], { ...env, SCHEDULES_ENABLED: 'false' });
+      const config = JSON.parse(stdout) as { functions: Record<string, { events?: Array<{ schedule?: { enabled: boolean } }> }> };
+      return Object.values(config.functions).flatMap((fn) => fn.events ?? []).flatMap((event) => (event.schedule ? [event.schedule.enabled] : []));
+    };
+    const deployed = await eventsOf('ci', DEPLOY_ENV);
+    const local = await eventsOf('local', {});
+    expect(deployed.length).toBeGreaterThanOrEqual(2);
+    expect(deployed.every((enabled) => enabled === true)).toBe(true);
+    expect(local).toEqual(deployed.map(() => false));
+  }, 60_000);
+
   it('takes a stage\'s own throttling limits from its parameters', async () => {
     const { stdout } = await serverless(
       ['print', '--stage', 'ci', '--format', 'json', '--param=httpApiThrottlingBurstLimit=40', '--param=httpApiThrottlingRateLimit=20'],
@@ -254,7 +267,7 @@ describe('the packaged CloudFormation template', () => {
     expect(PURGE_AGAIN_AFTER_SECONDS).toBeGreaterThan(backfill.Timeout + 5);
   });
 
-  it("keeps an incremental run's lease over the longest gap between two of its messages", () => {
+  it("keeps an incremental or reconciliation run's lease over the longest gap between two of its messages", () => {
     const backfill = resources.ContactsBackfillLambdaFunction!.Properties;
     const queue = resources.ContactsBackfillQueue!.Properties;
     // Each message renews the lease before its work. The next renewal comes within one invocation,
@@ -267,6 +280,7 @@ describe('the packaged CloudFormation template', () => {
     const rules = ofType('AWS::Events::Rule').map(([, rule]) => rule.Properties);
     const reconcile = rules.find((rule) => rule.Targets.some((target: { Arn: unknown }) => JSON.stringify(target.Arn).includes('ContactsReconcileLambdaFunction')));
     expect(reconcile?.ScheduleExpression).toBe('rate(1 day)');
+    expect(rules.every((rule) => rule.State === 'ENABLED')).toBe(true);
     // The functions read the same period (a workspace reconciled within half of it is skipped).
     const environment = resources.ContactsReconcileLambdaFunction!.Properties.Environment.Variables as Record<string, string>;
     expect(environment.CONTACTS_RECONCILE_RATE).toBe('rate(1 day)');

@@ -26,6 +26,8 @@ export async function setup(): Promise<void> {
     functionLog: { file: FUNCTION_LOG },
     maxVisibilityTimeoutSeconds: 5,
     logLevel: 'DEBUG',
+    // Tests run the scheduled functions themselves (contacts-world.ts), with the clock they choose.
+    schedules: false,
   });
   Object.assign(process.env, stack.env, {
     TEST_API_URL: stack.apiUrl,
