@@ -70,7 +70,8 @@ export interface ReconcileSchedule {
  * one where it stopped) and queues its first step.
  */
 export async function scheduleReconciliation(deps: ReconcileDeps): Promise<ReconcileSchedule> {
-  const nowSeconds = Math.floor(deps.clock().getTime() / 1000);
+  const now = deps.clock();
+  const nowSeconds = Math.floor(now.getTime() / 1000);
   const quiet = (rateSeconds(deps.config.CONTACTS_RECONCILE_RATE) ?? 86_400) / 2;
   const summary: ReconcileSchedule = { workspaces: 0, queued: 0, resumed: 0, busy: 0, backfilling: 0, recent: 0 };
   const queued: QueuedSyncMessage[] = [];
@@ -93,7 +94,7 @@ export async function scheduleReconciliation(deps: ReconcileDeps): Promise<Recon
     const takeOver = previous !== undefined && previous.appId === sync.appId;
     const run: ReconcileRun = takeOver
       ? { ...previous, runId: randomUUID(), leaseUntil: leaseUntil(nowSeconds) }
-      : newRun(sync, nowSeconds);
+      : newRun(sync, now);
     if (!(await deps.contactSync.takeReconcileLease(sync.workspaceId, run, nowSeconds, takeOver ? previous.runId : undefined))) {
       summary.busy += 1;
       continue;
@@ -106,11 +107,12 @@ export async function scheduleReconciliation(deps: ReconcileDeps): Promise<Recon
   return summary;
 }
 
-function newRun(sync: ContactSync, nowSeconds: number): ReconcileRun {
+function newRun(sync: ContactSync, now: Date): ReconcileRun {
   return {
     runId: randomUUID(),
-    leaseUntil: leaseUntil(nowSeconds),
-    startedAt: new Date(nowSeconds * 1000).toISOString(),
+    leaseUntil: leaseUntil(Math.floor(now.getTime() / 1000)),
+    // To the millisecond: a contact written a moment before the run began is one it must check.
+    startedAt: now.toISOString(),
     appId: sync.appId,
     seq: 0,
     phase: 'list',

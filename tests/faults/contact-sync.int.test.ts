@@ -15,9 +15,13 @@ import {
   expectedContact,
   intercomContacts,
   listedContacts,
+  runScheduledReconciliation,
   simulator,
+  switchContactSync,
+  waitForContactsSync,
   type ContactsWorkspace,
 } from '../support/contacts-world';
+import { waitFor } from '../../dev/processes';
 import { dynamo, stack } from '../support/local-stack';
 import { SYNC_CLOCK_START } from '../support/seed-times';
 import { drainWorkspace, MemoryQueue, sweepExpiredItems, syncDependencies, type TestClock } from '../support/sync-in-process';
@@ -313,5 +317,26 @@ describe('contacts deleted in Intercom without a webhook', () => {
     expect(again.byRoute['GET /contacts/{id}']).toBeUndefined();
     expect(again.total).toBe(Math.ceil(listed.length / 150));
     expect(await expectExactCopy(ws)).toHaveLength(listed.length);
+  }, 300_000);
+});
+
+describe('the scheduled reconciliation, through the local stack\'s functions and queue', () => {
+  // The fault tests run one file at a time on their own stack: the schedule, which visits every
+  // workspace with contact sync on, disturbs no other test here.
+  it('removes what Intercom deleted or archived without a webhook and records when it completed', async () => {
+    const ws = await connectedWithContacts({ count: 300, seed: 91 });
+    await switchContactSync(ws, true);
+    await waitForContactsSync(ws, (s) => s.state === 'completed');
+    const ids = (await intercomContacts(ws)).map((contact) => contact.id).sort();
+    for (const id of ids.slice(0, 5)) await simulator.deleteContact(ws.intercom.appId, id);
+    for (const id of ids.slice(5, 7)) await simulator.archiveContact(ws.intercom.appId, id);
+    expect((await contactsSync(ws)).lastReconciledAt).toBeNull();
+
+    const summary = await runScheduledReconciliation();
+    expect(summary.queued).toBeGreaterThanOrEqual(1);
+    await waitFor('the reconciliation to complete', async () => (await contactsSync(ws)).lastReconciledAt !== null, 120_000);
+
+    expect(await expectExactCopy(ws)).toHaveLength(293);
+    console.log(`Scheduled reconciliation: ${summary.workspaces} workspace(s) visited, ${summary.queued} queued; 7 of 300 contacts removed, 293 exact`);
   }, 300_000);
 });
