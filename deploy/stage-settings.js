@@ -1,6 +1,7 @@
 // The settings of serverless.yml that depend on the stage (`custom.stageSettings`): the public URLs
 // and admin JWT settings from the environment, checked; the CORS origin they imply; the throttling
-// limits of the stage's parameters. Plain JavaScript: the Serverless Framework loads it with require().
+// limits of the stage's parameters; whether the schedules run. Plain JavaScript: the Serverless
+// Framework loads it with require().
 'use strict';
 
 /** The stage `npm start` and the tests run; the same name as LOCAL_STAGE in lib/platform/config.ts. */
@@ -66,5 +67,7 @@ module.exports = async ({ resolveVariable }) => {
       ? { allowedOrigins: [new URL(appUrl).origin], allowedHeaders: CORS_HEADERS, allowedMethods: CORS_METHODS, maxAge: CORS_MAX_AGE_SECONDS }
       : false,
     throttling,
+    // The schedules always run on a deployed stage; the local stage's tests switch them off.
+    schedulesEnabled: stage !== LOCAL_STAGE || env('SCHEDULES_ENABLED') !== 'false',
   };
 };

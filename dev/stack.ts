@@ -62,6 +62,11 @@ export interface StackOptions {
    * through it, so it counts their requests and can inject throttling.
    */
   dynamoDbProxy?: boolean;
+  /**
+   * Whether the scheduled functions run on their schedules (default true). The tests switch them
+   * off and invoke them when they mean to, so that no schedule fires in the middle of a test.
+   */
+  schedules?: boolean;
 }
 
 export interface RunningStack {
@@ -177,6 +182,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       ADMIN_JWT_SECRET: options.adminJwtSecret,
       ADMIN_JWT_AUDIENCE: options.adminJwtAudience,
       LOG_LEVEL: options.logLevel ?? 'INFO',
+      ...(options.schedules === false ? { SCHEDULES_ENABLED: 'false' } : {}),
     };
     const clientSecretName = `${config.service}/${STAGE}/oauth-client-secret`;
     await secretsClient.send(new CreateSecretCommand({ Name: clientSecretName, SecretString: options.intercomClientSecret }));

@@ -32,6 +32,7 @@ export class ContactStore {
   /** Bumped by every change; invalidates cached searches. */
   private version = 0;
 
+  /** Contacts that can be listed and searched (archived ones cannot). */
   get size(): number {
     return this.sortedIds.length;
   }

@@ -10,6 +10,8 @@ export interface ContactsSyncStatus {
   startedAt: string | null;
   finishedAt: string | null;
   lastIncrementalAt: string | null;
+  /** When the last reconciliation with Intercom (which removes contacts deleted there without a webhook) completed. */
+  lastReconciledAt: string | null;
   error: string | null;
 }
 
@@ -62,5 +64,6 @@ const idleContactsSync: ContactsSyncStatus = {
   startedAt: null,
   finishedAt: null,
   lastIncrementalAt: null,
+  lastReconciledAt: null,
   error: null,
 };

@@ -1,5 +1,6 @@
 import type { IncrementalLease } from './incremental-lease';
 import type { PartitionRange } from './partition-plan';
+import type { ReconcileRun } from './reconcile-contacts';
 
 /** A backfill's lifecycle; `stopped` means switched off before it finished, and resumes when switched on. */
 export type BackfillState = 'running' | 'completed' | 'failed' | 'stopped';
@@ -40,6 +41,10 @@ export interface ContactSync {
   lastIncrementalAt: string | null;
   /** The incremental run in progress, if any (it may have crashed: see its `leaseUntil`). */
   incrementalRun?: IncrementalLease;
+  /** The reconciliation in progress, if any, with its checkpoint (it may have crashed: see its `leaseUntil`). */
+  reconcileRun?: ReconcileRun;
+  /** When the last reconciliation completed. */
+  lastReconciledAt?: string | null;
 }
 
 export type PartitionState = 'pending' | 'split' | 'done';
@@ -57,6 +62,11 @@ export interface BackfillPartition {
   cursor: string | null;
   /** While a worker holds page `seq`: until when (unix milliseconds); null when no one does. */
   claimedUntil?: number | null;
+  /**
+   * The TTL (unix seconds), set only once the run can no longer resume (completed or replaced). A
+   * partition that carries one while its run may resume was written by an earlier version.
+   */
+  expiresAt?: number;
 }
 
 export const ROOT_PARTITION_ID = 'r';

@@ -1,12 +1,12 @@
 import { withWorkspaceToken } from '../connect/workspace-token';
-import type { ContactSearch } from '../intercom/client';
+import type { ContactSearch, IntercomClient, IntercomResponse } from '../intercom/client';
 import { IntercomRateLimitError } from '../intercom/errors';
 import type { Dependencies } from '../platform/dependencies';
 import type { ContactSync } from './contact-sync';
 import { sqsDelaySeconds } from './sync-queue';
 
 /*
- * One rate budget per Intercom app and Intercom workspace (what Intercom limits), shared by every partition and incremental page in every
+ * One rate budget per Intercom app and Intercom workspace (what Intercom limits), shared by every backfill partition, incremental page and reconciliation call in every
  * Lambda: a DynamoDB item holding the current window's `X-RateLimit-Reset` and `Remaining`, as the
  * last response reported them, and decremented by each request before it is sent. Read from the
  * headers rather than counted against a configured limit because Intercom's limits differ by app
@@ -39,21 +39,34 @@ export type ContactPage = Awaited<ReturnType<Dependencies['intercom']['searchCon
 
 export type BudgetedSearch = { kind: 'page'; page: ContactPage } | { kind: 'deferred'; delaySeconds: number };
 
+/** The answer of a call made within the budget, or how long to defer the work that needed it. */
+export type Budgeted<T> = { kind: 'answered'; body: T } | { kind: 'deferred'; delaySeconds: number };
+
 /** One `POST /contacts/search` page within the Intercom workspace's shared budget, or how long to defer it. */
 export async function searchWithinBudget(
   deps: BudgetDeps,
   sync: Pick<ContactSync, 'workspaceId' | 'appId'>,
   search: ContactSearch,
 ): Promise<BudgetedSearch> {
+  const result = await withinBudget(deps, sync, (token, intercom) => intercom.searchContacts(token, search, { waitOnRateLimit: false }));
+  return result.kind === 'answered' ? { kind: 'page', page: result.body } : result;
+}
+
+/**
+ * One Intercom call within the Intercom workspace's shared budget: a request is taken from the
+ * budget first, and the answer's `X-RateLimit-*` headers (or a 429) update it. `call` must not wait
+ * on a 429 itself (`waitOnRateLimit: false`): the caller defers its work instead.
+ */
+export async function withinBudget<T>(
+  deps: BudgetDeps,
+  sync: Pick<ContactSync, 'workspaceId' | 'appId'>,
+  call: (token: string, intercom: IntercomClient) => Promise<IntercomResponse<T>>,
+): Promise<Budgeted<T>> {
   const nowSeconds = Math.floor(deps.clock().getTime() / 1000);
   const grant = await deps.contactSync.reserveIntercomRequest(sync, nowSeconds);
   if (!grant.granted) return { kind: 'deferred', delaySeconds: deferralSeconds(grant.retryAt, nowSeconds) };
   try {
-    const response = await withWorkspaceToken(
-      deps,
-      sync.workspaceId,
-      (token, intercom) => intercom.searchContacts(token, search, { waitOnRateLimit: false }),
-    );
+    const response = await withWorkspaceToken(deps, sync.workspaceId, call);
     const limits = response.rateLimit;
     if (limits && Number.isFinite(limits.limit) && Number.isFinite(limits.remaining)) {
       await deps.contactSync.recordIntercomRateLimit(
@@ -62,7 +75,7 @@ export async function searchWithinBudget(
         deps.clock(),
       );
     }
-    return { kind: 'page', page: response.body };
+    return { kind: 'answered', body: response.body };
   } catch (error) {
     if (!(error instanceof IntercomRateLimitError)) throw error;
     const resetAt = error.resetAt ? toSeconds(error.resetAt) : nowSeconds + WINDOW_SECONDS;

@@ -5,7 +5,8 @@ import { logger } from '../platform/logger';
 import { ROOT_PARTITION_ID, type BackfillPartition, type ContactSync } from './contact-sync';
 import { rootRange } from './partition-plan';
 import { purgeMessage, purgeWork } from './purge-contacts';
-import type { BackfillPageMessage, QueuedSyncMessage } from './sync-queue';
+import type { BackfillPageMessage, ExpirePartitionsMessage, QueuedSyncMessage } from './sync-queue';
+import type { PreviousRun } from '../store/contact-store';
 
 /**
  * How far behind a backfill's start the incremental sync begins: Intercom's search may take a few
@@ -22,10 +23,9 @@ type ControlDeps = Pick<Dependencies, 'contactSync' | 'syncQueue' | 'clock'>;
  * Switches contact sync on and starts its backfill; returns at once, the work runs through SQS.
  * Steps: nothing to do when a backfill of the connected Intercom workspace is running, or has
  * completed while sync stayed on; resume its stopped backfill from the checkpoints; otherwise
- * record a new backfill (a conditional write, so concurrent switches start one) and queue its root
- * partition. When the last backfill read another Intercom workspace, that one is stopped first,
- * and its contacts are removed beside the new backfill (`purge-contacts.ts`). If the
- * queue refuses the work, the backfill is marked failed, so switching on again starts afresh.
+ * begin a new backfill (see {@link beginBackfill}). When the last backfill read another Intercom
+ * workspace, that one is stopped first, and its contacts are removed beside the new backfill
+ * (`purge-contacts.ts`).
  */
 export async function startContactSync(deps: ControlDeps, connection: Connection): Promise<ContactSync | undefined> {
   const workspaceId = connection.workspaceId;
@@ -34,13 +34,29 @@ export async function startContactSync(deps: ControlDeps, connection: Connection
   if (otherApp && current?.state === 'running') current = await stopContactSync(deps, workspaceId);
   if (!otherApp && current?.enabled && (current.state === 'running' || current.state === 'completed')) return current;
   if (!otherApp && current?.state === 'stopped') return resumeBackfill(deps, current, ['stopped']);
+  const target = { workspaceId, appId: connection.intercom.appId, timeZone: connection.intercom.timezone };
+  const previous = current ? { generation: current.generation } : null;
+  return beginBackfill(deps, target, current, previous, otherApp ? purgeWork(workspaceId, target.appId) : []);
+}
 
+/**
+ * Records a new backfill of `target` (a conditional write on the `previous` run the caller saw, so
+ * concurrent starts begin one) and queues its root partition with `work`. A backfill that follows
+ * another lets the former run's partitions expire, and once complete removes what it did not see
+ * (`sweep`). If the queue refuses the work, the backfill is marked failed, so switching on again
+ * starts afresh.
+ */
+async function beginBackfill(
+  deps: ControlDeps,
+  target: Pick<ContactSync, 'workspaceId' | 'appId' | 'timeZone'>,
+  current: ContactSync | undefined,
+  previous: PreviousRun | null,
+  work: QueuedSyncMessage[],
+): Promise<ContactSync | undefined> {
   const now = deps.clock();
   const sync: ContactSync = {
-    workspaceId,
+    ...target,
     enabled: true,
-    appId: connection.intercom.appId,
-    timeZone: connection.intercom.timezone,
     runId: randomUUID(),
     generation: (current?.generation ?? 0) + 1,
     state: 'running',
@@ -56,6 +72,7 @@ export async function startContactSync(deps: ControlDeps, connection: Connection
     sweep: current !== undefined,
     watermark: Math.max(current?.watermark ?? 0, Math.floor(now.getTime() / 1000) - SEARCH_LAG_SECONDS),
     lastIncrementalAt: current?.lastIncrementalAt ?? null,
+    lastReconciledAt: current?.lastReconciledAt ?? null,
   };
   const root: BackfillPartition = {
     runId: sync.runId,
@@ -65,11 +82,11 @@ export async function startContactSync(deps: ControlDeps, connection: Connection
     seq: 0,
     cursor: null,
   };
-  if (!(await deps.contactSync.beginRun(sync, root, current?.generation ?? null))) return deps.contactSync.get(workspaceId);
+  if (!(await deps.contactSync.beginRun(sync, root, previous))) return deps.contactSync.get(target.workspaceId);
   logger.info('Contact backfill started', { runId: sync.runId, generation: sync.generation, appId: sync.appId });
-  const work: QueuedSyncMessage[] = [{ message: pageMessage(sync, root) }];
-  if (otherApp) work.push(...purgeWork(workspaceId, sync.appId, sync.startedAt));
-  await queueOrFail(deps, sync, work);
+  const queued: QueuedSyncMessage[] = [{ message: pageMessage(sync, root) }, ...work];
+  if (current) queued.push({ message: expireMessage(current) });
+  await queueOrFail(deps, sync, queued);
   return sync;
 }
 
@@ -102,8 +119,13 @@ export async function completeBackfill(deps: ControlDeps, sync: ContactSync): Pr
     await deps.syncQueue.send([{ message: purgeMessage(sync.workspaceId, sync.appId, writtenBefore) }]);
   }
   const completed = await deps.contactSync.complete(sync.workspaceId, { runId: sync.runId, generation: sync.generation, now: deps.clock() });
-  if (completed) logger.info('Contact backfill completed', { runId: sync.runId, sweep: sync.sweep === true });
-  return completed;
+  if (!completed) return false;
+  logger.info('Contact backfill completed', { runId: sync.runId, sweep: sync.sweep === true });
+  // The run can no longer resume: its partitions may expire. If SQS refuses, the next backfill's start does it.
+  await deps.syncQueue.send([{ message: expireMessage(sync) }]).catch((error: unknown) => {
+    logger.warn('Could not queue the expiry of a completed backfill\'s partitions', { runId: sync.runId, error });
+  });
+  return true;
 }
 
 /** Switches contact sync off; a running backfill stops at its next page and keeps its checkpoints. */
@@ -124,11 +146,23 @@ export async function restartIfStalled(deps: ControlDeps, sync: ContactSync): Pr
 /**
  * Continues a backfill under the next generation: every unfinished partition is queued again at
  * its checkpoint, and whatever was still queued for the old generation is dropped when it arrives.
+ * A run whose checkpoints are not all there, or carry a TTL (written by an earlier version, which
+ * let them expire after 30 days), is not continued but begun again from scratch: a lost partition
+ * would keep it from ever completing.
  */
 async function resumeBackfill(deps: ControlDeps, from: ContactSync, states: ContactSync['state'][]): Promise<ContactSync | undefined> {
   const sync = await deps.contactSync.resume(from.workspaceId, { generation: from.generation, from: states, now: deps.clock() });
   if (!sync) return deps.contactSync.get(from.workspaceId);
   const partitions = await deps.contactSync.listPartitions(sync.workspaceId, sync.runId);
+  if (!checkpointsIntact(sync, partitions)) {
+    logger.warn('Contact backfill checkpoints lost or expiring; starting it again', {
+      runId: sync.runId,
+      partitions: partitions.length,
+      partitionsTotal: sync.partitionsTotal,
+    });
+    const target = { workspaceId: sync.workspaceId, appId: sync.appId, timeZone: sync.timeZone };
+    return beginBackfill(deps, target, sync, { generation: sync.generation, runId: sync.runId, state: 'running' }, []);
+  }
   const pending = partitions.filter((partition) => partition.state === 'pending');
   logger.info('Contact backfill resumed', { runId: sync.runId, generation: sync.generation, partitions: pending.length });
   if (pending.length === 0) {
@@ -141,6 +175,25 @@ async function resumeBackfill(deps: ControlDeps, from: ContactSync, states: Cont
     pending.map((partition) => ({ message: pageMessage(sync, partition) })),
   );
   return sync;
+}
+
+/**
+ * Whether a run's partitions are all there and none may expire: one item per partition the run
+ * counts, as many finished (split or done) as it counts done, none with a TTL.
+ */
+export function checkpointsIntact(sync: Pick<ContactSync, 'partitionsTotal' | 'partitionsDone'>, partitions: BackfillPartition[]): boolean {
+  const finished = partitions.filter((partition) => partition.state !== 'pending').length;
+  return (
+    partitions.length === sync.partitionsTotal &&
+    finished === sync.partitionsDone &&
+    partitions.some((partition) => partition.partitionId === ROOT_PARTITION_ID) &&
+    partitions.every((partition) => partition.expiresAt === undefined)
+  );
+}
+
+/** The message that lets the partitions of a run that can no longer resume expire. */
+function expireMessage(sync: Pick<ContactSync, 'workspaceId' | 'runId'>): ExpirePartitionsMessage {
+  return { kind: 'expire-partitions', workspaceId: sync.workspaceId, runId: sync.runId };
 }
 
 async function queueOrFail(deps: ControlDeps, sync: ContactSync, messages: QueuedSyncMessage[]): Promise<void> {

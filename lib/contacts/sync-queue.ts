@@ -3,8 +3,9 @@ import { z } from 'zod';
 import { groupsOf } from '../platform/groups-of';
 
 /*
- * The contacts backfill queue carries three kinds of work, one page per message: a page of a
- * backfill partition, a page of a workspace's incremental sync, and a page of stored contacts to remove.
+ * The contacts backfill queue carries the contact sync's work, one step per message: a page of a
+ * backfill partition, a page of a workspace's incremental sync, a page of stored contacts to remove,
+ * a step of a reconciliation, and letting a finished backfill's partitions expire.
  */
 
 const id = z.string().min(1).max(256);
@@ -36,19 +37,43 @@ export type IncrementalPageMessage = z.infer<typeof incrementalPageMessage>;
 
 /**
  * The next page of removing stored contacts the sync of Intercom workspace `appId` no longer holds:
- * those of other Intercom workspaces, and those last written before `writtenBefore`.
+ * those of other Intercom workspaces, and, once Intercom confirms it, those last written before
+ * `writtenBefore` (null: none of them).
  */
 export const purgePageMessage = z.object({
   kind: z.literal('purge-page'),
   workspaceId: id,
   appId: id,
-  writtenBefore: z.iso.datetime(),
+  writtenBefore: z.iso.datetime().nullable(),
   /** The contact id the page starts after; null for the first page. */
   after: id.nullable(),
 });
 export type PurgePageMessage = z.infer<typeof purgePageMessage>;
 
-export const syncMessageSchema = z.discriminatedUnion('kind', [backfillPageMessage, incrementalPageMessage, purgePageMessage]);
+/** Step `seq` of reconciliation `runId`; where it starts is the run's checkpoint on the sync item, not the message. */
+export const reconcilePageMessage = z.object({
+  kind: z.literal('reconcile-page'),
+  workspaceId: id,
+  runId: id,
+  seq: count,
+});
+export type ReconcilePageMessage = z.infer<typeof reconcilePageMessage>;
+
+/** Gives the partitions of backfill `runId`, which can no longer resume, their TTL. */
+export const expirePartitionsMessage = z.object({
+  kind: z.literal('expire-partitions'),
+  workspaceId: id,
+  runId: id,
+});
+export type ExpirePartitionsMessage = z.infer<typeof expirePartitionsMessage>;
+
+export const syncMessageSchema = z.discriminatedUnion('kind', [
+  backfillPageMessage,
+  incrementalPageMessage,
+  purgePageMessage,
+  reconcilePageMessage,
+  expirePartitionsMessage,
+]);
 export type SyncMessage = z.infer<typeof syncMessageSchema>;
 
 /** How long a message may be hidden, as SQS allows: whole seconds from 1 to 900. */

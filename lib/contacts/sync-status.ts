@@ -7,7 +7,16 @@ import type { ContactSync } from './contact-sync';
  */
 export function contactsSyncStatus(sync: ContactSync | undefined): ContactsSyncStatus {
   if (!sync) {
-    return { state: 'idle', synced: 0, expected: null, startedAt: null, finishedAt: null, lastIncrementalAt: null, error: null };
+    return {
+      state: 'idle',
+      synced: 0,
+      expected: null,
+      startedAt: null,
+      finishedAt: null,
+      lastIncrementalAt: null,
+      lastReconciledAt: null,
+      error: null,
+    };
   }
   return {
     state: sync.state === 'stopped' ? 'idle' : sync.state,
@@ -16,6 +25,7 @@ export function contactsSyncStatus(sync: ContactSync | undefined): ContactsSyncS
     startedAt: sync.startedAt,
     finishedAt: sync.finishedAt,
     lastIncrementalAt: sync.lastIncrementalAt,
+    lastReconciledAt: sync.lastReconciledAt ?? null,
     error: sync.error,
   };
 }

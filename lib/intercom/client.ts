@@ -171,7 +171,14 @@ export class IntercomClient {
 
   /** `GET /contacts/{id}`: one contact, users and leads alike. */
   async getContact(token: string, contactId: string) {
-    return (await this.request(token, 'GET', `/contacts/${encodeURIComponent(contactId)}`, contactSchema)).body;
+    return (await this.fetchContact(token, contactId)).body;
+  }
+
+  /** `GET /contacts/{id}` with the rate-limit headers; `waitOnRateLimit` as for {@link searchContacts}. */
+  async fetchContact(token: string, contactId: string, options: { waitOnRateLimit?: boolean } = {}) {
+    return this.request(token, 'GET', `/contacts/${encodeURIComponent(contactId)}`, contactSchema, {
+      maxRateLimitWaitMs: options.waitOnRateLimit === false ? 0 : undefined,
+    });
   }
 
   /** Exchanges an OAuth code for a token (`POST /auth/eagle/token`, form-encoded, never retried). */

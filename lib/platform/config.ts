@@ -7,6 +7,26 @@ const optionalString = z
 
 const url = z.url({ protocol: /^https?$/ });
 
+const RATE_UNITS = { minute: 60, minutes: 60, hour: 3_600, hours: 3_600, day: 86_400, days: 86_400 } as const;
+const RATE_EXPRESSION = /^rate\((\d+) (minutes?|hours?|days?)\)$/;
+
+/** Seconds between two runs of an EventBridge rate expression such as `rate(1 day)`; undefined for anything else. */
+export function rateSeconds(expression: string): number | undefined {
+  const match = RATE_EXPRESSION.exec(expression);
+  if (!match) return undefined;
+  const count = Number(match[1]);
+  return count > 0 ? count * RATE_UNITS[match[2] as keyof typeof RATE_UNITS] : undefined;
+}
+
+/** An EventBridge rate expression (`rate(15 minutes)`, `rate(1 day)`), as serverless.yml schedules a function with it. */
+const rateExpression = (fallback: string) =>
+  optionalString.pipe(
+    z
+      .string()
+      .default(fallback)
+      .refine((value) => rateSeconds(value) !== undefined, 'must be a rate expression such as rate(1 day)'),
+  );
+
 /** The stage `npm start` and the tests run; every other stage is a deployed one. */
 export const LOCAL_STAGE = 'local';
 
@@ -48,6 +68,11 @@ const configSchema = z
      * timeouts for quick retries (lib/events/in-progress-window.ts says why the worker needs it).
      */
     EVENTS_QUEUE_VISIBILITY_TIMEOUT_SECONDS: optionalString.pipe(z.coerce.number<string | undefined>().int().positive().optional()),
+    /**
+     * How often the contact reconciliation runs (serverless.yml schedules it with the same value);
+     * a workspace reconciled within half of it is skipped.
+     */
+    CONTACTS_RECONCILE_RATE: rateExpression('rate(1 day)'),
     /** An admin JWT issued (`iat`) longer ago than this is refused, whatever its `exp`. */
     ADMIN_JWT_MAX_AGE_SECONDS: optionalString.pipe(z.coerce.number<string | undefined>().int().positive().default(86_400)),
   })

@@ -10,8 +10,9 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Contact, IntercomContactSnapshot } from '../contacts/contact';
-import type { BackfillPartition, ContactSync } from '../contacts/contact-sync';
+import type { BackfillPartition, BackfillState, ContactSync } from '../contacts/contact-sync';
 import type { IncrementalLease } from '../contacts/incremental-lease';
+import type { ReconcileRun } from '../contacts/reconcile-contacts';
 import { removalVersion, snapshotVersion, type ContactRemoval } from '../contacts/contact-version';
 import { SEARCH_LAG_SECONDS } from '../contacts/sync-control';
 import { BadRequestError } from '../platform/errors';
@@ -42,8 +43,13 @@ const JOURNAL_TTL_SECONDS = 86_400;
  * SEARCH_LAG_SECONDS), and clocks differ by far less than the rest.
  */
 const LIVE_WRITE_HORIZON_MS = (SEARCH_LAG_SECONDS + 5 * 60) * 1000;
-/** A finished backfill's partitions are kept a while for inspection, then expire. */
+/**
+ * A backfill's partitions carry no TTL while the run may resume, however long it stays stopped.
+ * Once it cannot (completed, or replaced by another run), they are kept this long for inspection.
+ */
 const PARTITION_TTL_SECONDS = 30 * 86_400;
+/** Partition TTLs set at once when a run's partitions are let go. */
+const UPDATES_IN_FLIGHT = 25;
 
 /**
  * Synced contacts, one item per Intercom id under the workspace's contacts partition, ordered by id.
@@ -131,34 +137,49 @@ export class ContactStore {
   }
 
   /**
-   * Deletes one page of the workspace's stored contacts that the sync of Intercom workspace `appId`
-   * does not hold: those Intercom said belong to another workspace, and those last written before
-   * `writtenBefore` (ISO-8601). Tombstones stay until they expire. Contacts are read in id order
-   * after the contact id `after`. Each delete is conditional, so a contact written again since the
-   * page was read stays. Returns how many went and the id to continue after, or null after the last page.
+   * One page of the workspace's stored contacts that the sync of Intercom workspace `appId` may no
+   * longer hold, read in id order after the contact id `after` (at most `limit` stored items):
+   * - those Intercom said belong to another workspace are deleted here, each conditionally, so one
+   *   written again since the page was read stays;
+   * - live ones of this workspace (or of none Intercom named) last written before `writtenBefore`
+   *   (ISO-8601; none when null) are returned as `unseen`, in id order, for the caller to ask
+   *   Intercom about: only Intercom can say whether a contact is gone.
+   * Tombstones stay until they expire. `next` is the id to continue after, null after the last page.
    */
-  async purgePage(
+  async sweepPage(
     workspaceId: string,
-    page: { appId: string; writtenBefore: string; after: string | null; limit: number },
-  ): Promise<{ removed: number; next: string | null }> {
+    page: { appId: string; writtenBefore: string | null; after: string | null; limit: number },
+  ): Promise<{ removed: number; unseen: string[]; next: string | null }> {
     const { pk, skPrefix } = keys.contacts(workspaceId);
-    const notHeld = '(attribute_exists(#appId) AND #appId <> :appId) OR (attribute_not_exists(#removed) AND #syncedAt < :before)';
-    const notHeldNames = { '#appId': 'appId', '#removed': 'removed', '#syncedAt': 'syncedAt' };
-    const notHeldValues = { ':appId': page.appId, ':before': page.writtenBefore };
+    const elsewhere = 'attribute_exists(#appId) AND #appId <> :appId';
+    const unseen = '(attribute_not_exists(#appId) OR #appId = :appId) AND attribute_not_exists(#removed) AND #syncedAt < :before';
+    const filter = page.writtenBefore === null ? elsewhere : `(${elsewhere}) OR (${unseen})`;
     const result = await this.table.client.send(
       new QueryCommand({
         TableName: this.table.name,
         KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-        FilterExpression: notHeld,
-        ProjectionExpression: '#sk',
-        ExpressionAttributeNames: { ...notHeldNames, '#pk': 'pk', '#sk': 'sk' },
-        ExpressionAttributeValues: { ...notHeldValues, ':pk': pk, ':prefix': skPrefix },
+        FilterExpression: filter,
+        ProjectionExpression: '#sk, #appId',
+        ExpressionAttributeNames: {
+          '#pk': 'pk',
+          '#sk': 'sk',
+          '#appId': 'appId',
+          ...(page.writtenBefore === null ? {} : { '#removed': 'removed', '#syncedAt': 'syncedAt' }),
+        },
+        ExpressionAttributeValues: {
+          ':pk': pk,
+          ':prefix': skPrefix,
+          ':appId': page.appId,
+          ...(page.writtenBefore === null ? {} : { ':before': page.writtenBefore }),
+        },
         ExclusiveStartKey: page.after === null ? undefined : keys.contact(workspaceId, page.after),
         Limit: page.limit,
       }),
     );
+    const items = result.Items ?? [];
+    const isElsewhere = (item: Record<string, unknown>) => item.appId !== undefined && item.appId !== page.appId;
     let removed = 0;
-    for (const group of groupsOf(result.Items ?? [], DELETES_IN_FLIGHT)) {
+    for (const group of groupsOf(items.filter(isElsewhere), DELETES_IN_FLIGHT)) {
       await Promise.all(
         group.map((item) =>
           this.table.client
@@ -166,17 +187,22 @@ export class ContactStore {
               new DeleteCommand({
                 TableName: this.table.name,
                 Key: { pk, sk: item.sk },
-                ConditionExpression: notHeld,
-                ExpressionAttributeNames: notHeldNames,
-                ExpressionAttributeValues: notHeldValues,
+                ConditionExpression: elsewhere,
+                ExpressionAttributeNames: { '#appId': 'appId' },
+                ExpressionAttributeValues: { ':appId': page.appId },
               }),
             )
             .then(() => (removed += 1), ignoreConditionFailure),
         ),
       );
     }
-    const last = result.LastEvaluatedKey?.sk as string | undefined;
-    return { removed, next: last === undefined ? null : last.slice(skPrefix.length) };
+    const idOf = (sk: unknown) => (sk as string).slice(skPrefix.length);
+    const last = result.LastEvaluatedKey?.sk;
+    return {
+      removed,
+      unseen: items.filter((item) => !isElsewhere(item)).map((item) => idOf(item.sk)),
+      next: last === undefined ? null : idOf(last),
+    };
   }
 
   /** A live contact and its version; undefined when unknown or removed. */
@@ -382,6 +408,9 @@ export function contactListStartKey(workspaceId: string, cursor: string | undefi
   return key;
 }
 
+/** The run a new backfill replaces, as its caller saw it (see {@link ContactSyncStore.beginRun}). */
+export type PreviousRun = { generation: number; runId?: undefined } | { generation: number; runId: string; state: BackfillState };
+
 /** Who spends a rate budget: a Timebook workspace calling the Intercom workspace `appId`. */
 export interface IntercomCaller {
   workspaceId: string;
@@ -406,18 +435,25 @@ export class ContactSyncStore {
 
   /**
    * Records a new backfill and its root partition, switching sync on. Conditional on the previous
-   * state being the one the caller saw (no sync yet, or that generation and not running), so two
-   * concurrent starts create one backfill. False when another start won.
+   * state being the one the caller saw, so two concurrent starts create one backfill: no sync yet
+   * (`null`); that generation and not running; or, to restart a run from scratch, that generation
+   * of that run in that state. False when another start won.
    */
-  async beginRun(sync: ContactSync, root: BackfillPartition, previousGeneration: number | null): Promise<boolean> {
+  async beginRun(sync: ContactSync, root: BackfillPartition, previous: PreviousRun | null): Promise<boolean> {
     const condition: { ConditionExpression: string; ExpressionAttributeNames: Record<string, string>; ExpressionAttributeValues?: Record<string, unknown> } =
-      previousGeneration === null
+      previous === null
         ? { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': 'pk' } }
-        : {
-            ConditionExpression: '#generation = :previous AND #state <> :running',
-            ExpressionAttributeNames: { '#generation': 'generation', '#state': 'state' },
-            ExpressionAttributeValues: { ':previous': previousGeneration, ':running': 'running' },
-          };
+        : previous.runId === undefined
+          ? {
+              ConditionExpression: '#generation = :previous AND #state <> :running',
+              ExpressionAttributeNames: { '#generation': 'generation', '#state': 'state' },
+              ExpressionAttributeValues: { ':previous': previous.generation, ':running': 'running' },
+            }
+          : {
+              ConditionExpression: '#generation = :previous AND #runId = :runId AND #state = :state',
+              ExpressionAttributeNames: { '#generation': 'generation', '#runId': 'runId', '#state': 'state' },
+              ExpressionAttributeValues: { ':previous': previous.generation, ':runId': previous.runId, ':state': previous.state },
+            };
     return this.transact([
       {
         Put: {
@@ -426,7 +462,7 @@ export class ContactSyncStore {
           ...condition,
         },
       },
-      { Put: { TableName: this.table.name, Item: this.partitionItem(sync.workspaceId, root, new Date(sync.startedAt)) } },
+      { Put: { TableName: this.table.name, Item: this.partitionItem(sync.workspaceId, root) } },
     ]);
   }
 
@@ -548,6 +584,40 @@ export class ContactSyncStore {
   }
 
   /**
+   * Lets a run's partitions go once the run can no longer resume (it completed, or another run
+   * replaced it): each gets a TTL, {@link PARTITION_TTL_SECONDS} from `now`, unless it has one
+   * already. Safe to repeat. Returns how many partitions the run has.
+   */
+  async expirePartitions(workspaceId: string, runId: string, now: Date): Promise<number> {
+    const { pk, skPrefix } = keys.backfillPartitions(workspaceId, runId);
+    const items = await queryAll(this.table, {
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+      ProjectionExpression: '#pk, #sk',
+      ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+      ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
+    });
+    for (const group of groupsOf(items, UPDATES_IN_FLIGHT)) {
+      await Promise.all(
+        group.map((item) =>
+          this.table.client
+            .send(
+              new UpdateCommand({
+                TableName: this.table.name,
+                Key: { pk: item.pk, sk: item.sk },
+                UpdateExpression: 'SET #expiresAt = if_not_exists(#expiresAt, :ttl)',
+                ConditionExpression: 'attribute_exists(#pk)',
+                ExpressionAttributeNames: { '#expiresAt': 'expiresAt', '#pk': 'pk' },
+                ExpressionAttributeValues: { ':ttl': ttlAfter(now, PARTITION_TTL_SECONDS) },
+              }),
+            )
+            .catch(ignoreConditionFailure),
+        ),
+      );
+    }
+    return items.length;
+  }
+
+  /**
    * Checkpoints page `seq` of a partition and counts its contacts into the run, atomically and
    * once: both writes are conditional (the partition still at `seq` and claimed by `claimId`, the
    * run still this generation and running), so a repeated or superseded page commits nothing.
@@ -632,7 +702,7 @@ export class ContactSyncStore {
       ...split.children.map((child) => ({
         Put: {
           TableName: this.table.name,
-          Item: this.partitionItem(workspaceId, child, split.now),
+          Item: this.partitionItem(workspaceId, child),
           ConditionExpression: 'attribute_not_exists(#pk)',
           ExpressionAttributeNames: { '#pk': 'pk' },
         },
@@ -727,6 +797,65 @@ export class ContactSyncStore {
     );
   }
 
+  /**
+   * Takes the workspace's reconciliation lease for `run`, while sync is on, no backfill runs and no
+   * reconciliation holds a live lease (none, or one that expired by `nowSeconds`). With
+   * `takingOver`, only from that expired run, whose checkpoint `run` carries on. False when another
+   * run holds it, or the sync changed.
+   */
+  async takeReconcileLease(workspaceId: string, run: ReconcileRun, nowSeconds: number, takingOver?: string): Promise<boolean> {
+    const free = takingOver === undefined ? 'attribute_not_exists(#reconcileRun) OR ' : '#reconcileRun.#runId = :previous AND ';
+    return (
+      (await this.update(workspaceId, {
+        UpdateExpression: 'SET #reconcileRun = :run',
+        ConditionExpression: `#enabled = :true AND #state <> :running AND #appId = :appId AND (${free}#reconcileRun.#leaseUntil <= :now)`,
+        ExpressionAttributeNames: names('reconcileRun', 'leaseUntil', 'enabled', 'state', 'appId', ...(takingOver === undefined ? [] : ['runId'])),
+        ExpressionAttributeValues: {
+          ':run': run,
+          ':now': nowSeconds,
+          ':true': true,
+          ':running': 'running',
+          ':appId': run.appId,
+          ...(takingOver === undefined ? {} : { ':previous': takingOver }),
+        },
+      })) !== undefined
+    );
+  }
+
+  /**
+   * Moves reconciliation `runId` from step `seq` to `next` (its checkpoint, counts and lease), while
+   * sync is on, no backfill runs and the run is still at that step; `next` null completes the run,
+   * recording `lastReconciledAt`. False for a stale or duplicate message, or once the sync changed.
+   */
+  async advanceReconcile(workspaceId: string, step: { runId: string; seq: number }, next: ReconcileRun | null, now: Date): Promise<boolean> {
+    return (
+      (await this.update(workspaceId, {
+        UpdateExpression: next === null ? 'SET #lastReconciledAt = :now REMOVE #reconcileRun' : 'SET #reconcileRun = :next',
+        ConditionExpression: '#enabled = :true AND #state <> :running AND #reconcileRun.#runId = :runId AND #reconcileRun.#seq = :seq',
+        ExpressionAttributeNames: names('reconcileRun', 'runId', 'seq', 'enabled', 'state', ...(next === null ? ['lastReconciledAt'] : [])),
+        ExpressionAttributeValues: {
+          ':runId': step.runId,
+          ':seq': step.seq,
+          ':true': true,
+          ':running': 'running',
+          ...(next === null ? { ':now': now.toISOString() } : { ':next': next }),
+        },
+      })) !== undefined
+    );
+  }
+
+  /** Ends reconciliation `runId` without completing it (its lease and checkpoint go), if it is still the workspace's. */
+  async dropReconcile(workspaceId: string, runId: string): Promise<boolean> {
+    return (
+      (await this.update(workspaceId, {
+        UpdateExpression: 'REMOVE #reconcileRun',
+        ConditionExpression: '#reconcileRun.#runId = :runId',
+        ExpressionAttributeNames: names('reconcileRun', 'runId'),
+        ExpressionAttributeValues: { ':runId': runId },
+      })) !== undefined
+    );
+  }
+
   /** Every workspace with contact sync switched on, from the sparse gsi1 entries (no scan). */
   async listEnabled(): Promise<ContactSync[]> {
     const items = await queryAll(this.table, {
@@ -794,13 +923,13 @@ export class ContactSyncStore {
     ).catch(ignoreConditionFailure);
   }
 
-  private partitionItem(workspaceId: string, partition: BackfillPartition, now: Date) {
-    const { claimedUntil: _unclaimed, ...checkpoint } = partition;
+  /** A partition's item, without a TTL: see {@link expirePartitions}. */
+  private partitionItem(workspaceId: string, partition: BackfillPartition) {
+    const { claimedUntil: _unclaimed, expiresAt: _noTtl, ...checkpoint } = partition;
     return {
       ...keys.backfillPartition(workspaceId, partition.runId, partition.partitionId),
       ...checkpoint,
       synced: 0,
-      expiresAt: ttlAfter(now, PARTITION_TTL_SECONDS),
     };
   }
 
@@ -877,5 +1006,6 @@ function toPartition(item: Record<string, unknown>): BackfillPartition {
     seq: item.seq as number,
     cursor: (item.cursor as string | null | undefined) ?? null,
     claimedUntil: (item.claimedUntil as number | undefined) ?? null,
+    ...(typeof item.expiresAt === 'number' ? { expiresAt: item.expiresAt } : {}),
   };
 }

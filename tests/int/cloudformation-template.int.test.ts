@@ -86,6 +86,19 @@ describe('packaging a stage', () => {
     expect(config.provider.httpApi.cors).toBe(false);
   }, 60_000);
 
+  it('keeps the schedules on for every deployed stage; only the local stage\'s tests switch them off', async () => {
+    const eventsOf = async (stage: string, env: Record<string, string>) => {
+      const { stdout } = await serverless(['print', '--stage', stage, '--format', 'json'], { ...env, SCHEDULES_ENABLED: 'false' });
+      const config = JSON.parse(stdout) as { functions: Record<string, { events?: Array<{ schedule?: { enabled: boolean } }> }> };
+      return Object.values(config.functions).flatMap((fn) => fn.events ?? []).flatMap((event) => (event.schedule ? [event.schedule.enabled] : []));
+    };
+    const deployed = await eventsOf('ci', DEPLOY_ENV);
+    const local = await eventsOf('local', {});
+    expect(deployed.length).toBeGreaterThanOrEqual(2);
+    expect(deployed.every((enabled) => enabled === true)).toBe(true);
+    expect(local).toEqual(deployed.map(() => false));
+  }, 60_000);
+
   it('takes a stage\'s own throttling limits from its parameters', async () => {
     const { stdout } = await serverless(
       ['print', '--stage', 'ci', '--format', 'json', '--param=httpApiThrottlingBurstLimit=40', '--param=httpApiThrottlingRateLimit=20'],
@@ -254,13 +267,34 @@ describe('the packaged CloudFormation template', () => {
     expect(PURGE_AGAIN_AFTER_SECONDS).toBeGreaterThan(backfill.Timeout + 5);
   });
 
-  it("keeps an incremental run's lease over the longest gap between two of its messages", () => {
+  it("keeps an incremental or reconciliation run's lease over the longest gap between two of its messages", () => {
     const backfill = resources.ContactsBackfillLambdaFunction!.Properties;
     const queue = resources.ContactsBackfillQueue!.Properties;
     // Each message renews the lease before its work. The next renewal comes within one invocation,
     // or, when it fails, once SQS shows it again; a deferral renews for its delay besides.
     expect(INCREMENTAL_LEASE_SECONDS).toBeGreaterThan(backfill.Timeout + queue.VisibilityTimeout);
     expect(INCREMENTAL_LEASE_SECONDS).toBeLessThanOrEqual(30 * 60);
+  });
+
+  it('schedules the contact reconciliation daily by default, allowed only to find the workspaces, take their lease and queue the work', () => {
+    const rules = ofType('AWS::Events::Rule').map(([, rule]) => rule.Properties);
+    const reconcile = rules.find((rule) => rule.Targets.some((target: { Arn: unknown }) => JSON.stringify(target.Arn).includes('ContactsReconcileLambdaFunction')));
+    expect(reconcile?.ScheduleExpression).toBe('rate(1 day)');
+    expect(rules.every((rule) => rule.State === 'ENABLED')).toBe(true);
+    // The functions read the same period (a workspace reconciled within half of it is skipped).
+    const environment = resources.ContactsReconcileLambdaFunction!.Properties.Environment.Variables as Record<string, string>;
+    expect(environment.CONTACTS_RECONCILE_RATE).toBe('rate(1 day)');
+
+    const role = resources.ContactsReconcileLambdaFunction!.Properties.Role['Fn::GetAtt'][0] as string;
+    const statements = (resources[role]!.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[])
+      .flatMap((policy) => policy.PolicyDocument.Statement)
+      .filter((statement) => !asArray(statement.Action).every((action) => action.startsWith('logs:')));
+    const grants = statements.map((statement) => ({ actions: asArray(statement.Action).sort(), resources: asArray(statement.Resource as unknown).map(renderResource) }));
+    expect(grants).toEqual([
+      { actions: ['dynamodb:Query'], resources: ['<Table.Arn>/index/gsi1'] },
+      { actions: ['dynamodb:UpdateItem'], resources: ['<Table.Arn>'] },
+      { actions: ['sqs:SendMessage'], resources: ['<ContactsBackfillQueue.Arn>'] },
+    ]);
   });
 
   it("fits the events worker's worst-case record, Intercom retries included, inside its timeout", () => {
@@ -309,6 +343,7 @@ const SECRET_ACCESS: Record<string, Record<SecretKind, string[]>> = {
   eventsWorker: { oauthClientSecret: [], accessToken: ['GetSecretValue'], webhookSecret: [] },
   contactsBackfill: { oauthClientSecret: [], accessToken: ['GetSecretValue'], webhookSecret: [] },
   contactsIncremental: { oauthClientSecret: [], accessToken: [], webhookSecret: [] },
+  contactsReconcile: { oauthClientSecret: [], accessToken: [], webhookSecret: [] },
 };
 
 /** Every Secrets Manager action a function might be granted on a secret. */

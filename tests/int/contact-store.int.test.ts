@@ -124,8 +124,8 @@ describe('ContactStore', () => {
   });
 });
 
-describe('ContactStore.purgePage', () => {
-  it('removes, page by page, contacts of other Intercom workspaces and those not written since the cutoff, keeping tombstones', async () => {
+describe('ContactStore.sweepPage', () => {
+  it('removes, page by page, contacts of other Intercom workspaces and returns those not written since the cutoff, keeping tombstones', async () => {
     const ws = `store_${randomUUID().slice(0, 8)}`;
     const before = new Date('2026-01-01T00:00:00Z');
     const cutoff = '2026-01-02T00:00:00.000Z';
@@ -135,7 +135,7 @@ describe('ContactStore.purgePage', () => {
     // Another workspace's contacts, one written after the cutoff (a page that was in flight).
     await store.putMany(ws, [of('former', 'c1'), of('former', 'c2')], before);
     await store.putMany(ws, [of('former', 'c4')], after);
-    // Not written since the cutoff, whatever their workspace: no longer in Intercom.
+    // Not written since the cutoff, of this workspace or of none Intercom named: only Intercom can say whether they are gone.
     await store.putMany(ws, [snapshot('c5', 100), of('current', 'c3')], before);
     // Tombstones stay, however old.
     await store.remove(ws, 'c6', 'deleted', 100, before);
@@ -144,25 +144,26 @@ describe('ContactStore.purgePage', () => {
 
     let removed = 0;
     let pages = 0;
+    const unseen: string[] = [];
     let next: string | null = null;
     do {
-      const page = await store.purgePage(ws, { appId: 'current', writtenBefore: cutoff, after: next, limit: 2 });
+      const page: Awaited<ReturnType<ContactStore['sweepPage']>> = await store.sweepPage(ws, { appId: 'current', writtenBefore: cutoff, after: next, limit: 2 });
       removed += page.removed;
+      unseen.push(...page.unseen);
       next = page.next;
       pages += 1;
     } while (next !== null);
 
-    expect(removed).toBe(5);
+    expect(removed).toBe(3);
+    expect(unseen).toEqual(['c3', 'c5']);
     expect(pages).toBeGreaterThan(2);
-    expect((await store.list(ws, { limit: 10 })).contacts.map((c) => [c.id, c.name])).toEqual([
-      ['c7', 'Current'],
-      ['c8', 'Unnamed workspace'],
-    ]);
+    expect((await store.list(ws, { limit: 10 })).contacts.map((c) => c.id)).toEqual(['c3', 'c5', 'c7', 'c8']);
     const item = async (id: string) => (await dynamo.send(new GetCommand({ TableName: table.name, Key: keys.contact(ws, id), ConsistentRead: true }))).Item;
     expect(await item('c6')).toMatchObject({ removed: 'deleted' });
     expect(await item('c7')).toMatchObject({ appId: 'current' });
-    // Repeating it finds nothing more to remove.
-    expect(await store.purgePage(ws, { appId: 'current', writtenBefore: cutoff, after: null, limit: 100 })).toEqual({ removed: 0, next: null });
+    // Repeating it removes nothing more; without a cutoff nothing is unseen.
+    expect(await store.sweepPage(ws, { appId: 'current', writtenBefore: cutoff, after: null, limit: 100 })).toEqual({ removed: 0, unseen: ['c3', 'c5'], next: null });
+    expect(await store.sweepPage(ws, { appId: 'current', writtenBefore: null, after: null, limit: 100 })).toEqual({ removed: 0, unseen: [], next: null });
   });
 });
 

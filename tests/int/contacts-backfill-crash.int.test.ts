@@ -1,29 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { processBackfillPage } from '../../lib/contacts/backfill-page';
 import { startContactSync } from '../../lib/contacts/sync-control';
-import type { BackfillPageMessage, QueuedSyncMessage, SyncQueue } from '../../lib/contacts/sync-queue';
+import type { BackfillPageMessage, SyncQueue } from '../../lib/contacts/sync-queue';
 import type { Dependencies } from '../../lib/platform/dependencies';
 import type { ContactStore, ContactSyncStore } from '../../lib/store/contact-store';
 import { byId, connectedWithContacts, contactsSync, expectedContact, intercomContacts, listedContacts } from '../support/contacts-world';
 import { inProcessDependencies } from '../support/in-process';
+import { MemoryQueue } from '../support/sync-in-process';
 import { utc } from '../support/seed-times';
 
 /*
  * The backfill's use cases run here, in the test process, against the local stack's DynamoDB,
- * Secrets Manager and Intercom simulator, with an in-memory queue in place of SQS. That lets a
- * worker be killed at an exact point of a page, which the Lambda runtime gives no handle on.
+ * Secrets Manager and Intercom simulator, with an in-memory queue in place of SQS
+ * (tests/support/sync-in-process.ts). That lets a worker be killed at an exact point of a page,
+ * which the Lambda runtime gives no handle on.
  */
-
-class MemoryQueue implements SyncQueue {
-  readonly messages: QueuedSyncMessage[] = [];
-  async send(messages: QueuedSyncMessage[]): Promise<void> {
-    this.messages.push(...messages);
-  }
-  take(predicate: (message: BackfillPageMessage) => boolean): BackfillPageMessage | undefined {
-    const index = this.messages.findIndex((m) => m.message.kind === 'backfill-page' && predicate(m.message));
-    return index === -1 ? undefined : (this.messages.splice(index, 1)[0]!.message as BackfillPageMessage);
-  }
-}
 
 class WorkerKilled extends Error {}
 

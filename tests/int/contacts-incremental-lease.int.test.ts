@@ -2,55 +2,25 @@ import { describe, expect, it } from 'vitest';
 import { INCREMENTAL_LEASE_SECONDS } from '../../lib/contacts/incremental-lease';
 import { processIncrementalPage, scheduleIncrementalSync } from '../../lib/contacts/incremental-sync';
 import { startContactSync } from '../../lib/contacts/sync-control';
-import type { IncrementalPageMessage, QueuedSyncMessage, SyncQueue } from '../../lib/contacts/sync-queue';
-import type { Dependencies } from '../../lib/platform/dependencies';
 import { connectedWithContacts } from '../support/contacts-world';
-import { inProcessDependencies } from '../support/in-process';
+import { MemoryQueue, syncDependencies } from '../support/sync-in-process';
 
 /*
  * The incremental sync's use cases run here, in the test process, against the local stack's
  * DynamoDB, Secrets Manager and Intercom simulator, with an in-memory queue in place of SQS and a
- * clock the test moves. Queued pages stay queued until the test processes them.
+ * clock the test moves (tests/support/sync-in-process.ts). Queued pages stay queued until the test
+ * processes them. tests/faults/contact-sync.int.test.ts adds schedules firing while a run's
+ * message is being worked on.
  */
 
-class MemoryQueue implements SyncQueue {
-  readonly messages: QueuedSyncMessage[] = [];
-  async send(messages: QueuedSyncMessage[]): Promise<void> {
-    this.messages.push(...messages);
-  }
-  /** Takes every queued incremental page of the workspace. */
-  takeIncremental(workspaceId: string): IncrementalPageMessage[] {
-    const taken: IncrementalPageMessage[] = [];
-    for (let index = this.messages.length - 1; index >= 0; index -= 1) {
-      const { message } = this.messages[index]!;
-      if (message.kind === 'incremental-page' && message.workspaceId === workspaceId) {
-        taken.unshift(message);
-        this.messages.splice(index, 1);
-      }
-    }
-    return taken;
-  }
-}
-
 const MINUTE = 60_000;
-
-/** Dependencies whose clock reads `clock.now`, and whose schedule visits only `workspaceId` (others' tests share the table). */
-function dependencies(queue: SyncQueue, workspaceId: string, clock: { now: number }): Dependencies {
-  return inProcessDependencies(({ contactSync }) => ({
-    contactSync: Object.assign(Object.create(contactSync) as typeof contactSync, {
-      listEnabled: async () => (await contactSync.listEnabled()).filter((sync) => sync.workspaceId === workspaceId),
-    }),
-    syncQueue: queue,
-    clock: () => new Date(clock.now),
-  }));
-}
 
 describe('incremental runs hold a per-workspace lease', () => {
   it('queues one run while one is running, a new one once it completes, and another once a crashed run\'s lease expires', async () => {
     const ws = await connectedWithContacts({ count: 20, seed: 31 });
     const queue = new MemoryQueue();
     const clock = { now: Date.now() };
-    const deps = dependencies(queue, ws.workspaceId, clock);
+    const deps = syncDependencies(queue, ws.workspaceId, clock);
     await startContactSync(deps, (await deps.connections.get(ws.workspaceId))!);
 
     // Three schedules fire while the first run's page is still queued (a run that lies unrenewed

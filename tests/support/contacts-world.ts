@@ -136,8 +136,17 @@ export const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 
 
 /** Runs the scheduled incremental sync now, through serverless-offline's Lambda Invoke API. */
 export async function runScheduledContactSync(): Promise<{ workspaces: number; restarted: number }> {
+  return invokeScheduled('contactsIncremental');
+}
+
+/** Runs the scheduled contact reconciliation now, through serverless-offline's Lambda Invoke API. */
+export async function runScheduledReconciliation(): Promise<{ workspaces: number; queued: number; busy: number }> {
+  return invokeScheduled('contactsReconcile');
+}
+
+async function invokeScheduled(functionKey: string) {
   const response = await fetch(
-    `http://127.0.0.1:${process.env.LAMBDA_PORT}/2015-03-31/functions/timebook-intercom-local-contactsIncremental/invocations`,
+    `http://127.0.0.1:${process.env.LAMBDA_PORT}/2015-03-31/functions/timebook-intercom-local-${functionKey}/invocations`,
     { method: 'POST', body: JSON.stringify({ 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} }) },
   );
   const payload = await response.text();

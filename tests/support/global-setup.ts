@@ -27,6 +27,8 @@ export async function setup(): Promise<void> {
     maxVisibilityTimeoutSeconds: 5,
     logLevel: 'DEBUG',
     dynamoDbProxy: true,
+    // Tests run the scheduled functions themselves (contacts-world.ts), with the clock they choose.
+    schedules: false,
   });
   Object.assign(process.env, stack.env, {
     TEST_API_URL: stack.apiUrl,

@@ -14,3 +14,10 @@ export const SEEDED_CONTACT_TIMES = { startAt: utc('2025-01-01T00:00:00Z'), endA
 
 /** Seeded conversations start in the first week of 2026, after every seeded contact signed up. */
 export const SEEDED_CONVERSATION_TIMES = { startAt: utc('2026-01-05T00:00:00Z'), endAt: utc('2026-01-11T23:59:59Z') };
+
+/**
+ * Where the injected clock of the in-process contact sync tests starts: after every seeded contact
+ * and conversation, at a fixed instant, so that a backfill's partitions (which run from the oldest
+ * contact to the day after tomorrow) come out the same on every run.
+ */
+export const SYNC_CLOCK_START = Date.parse('2026-03-02T09:00:00Z');

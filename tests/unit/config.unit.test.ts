@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../lib/platform/config';
+import { ConfigError, parseConfig, rateSeconds } from '../../lib/platform/config';
 
 const valid = {
   STAGE: 'local',
@@ -38,6 +38,19 @@ describe('parseConfig', () => {
     expect(parseConfig({ ...valid, ADMIN_JWT_SECRET: '', ADMIN_JWKS_URL: 'https://id.example/jwks.json' }).ADMIN_JWKS_URL).toBe(
       'https://id.example/jwks.json',
     );
+  });
+});
+
+describe('parseConfig: the contact reconciliation schedule', () => {
+  it('runs daily unless CONTACTS_RECONCILE_RATE says otherwise', () => {
+    expect(parseConfig(valid).CONTACTS_RECONCILE_RATE).toBe('rate(1 day)');
+    expect(parseConfig({ ...valid, CONTACTS_RECONCILE_RATE: '' }).CONTACTS_RECONCILE_RATE).toBe('rate(1 day)');
+    expect(parseConfig({ ...valid, CONTACTS_RECONCILE_RATE: 'rate(12 hours)' }).CONTACTS_RECONCILE_RATE).toBe('rate(12 hours)');
+    expect([rateSeconds('rate(1 day)'), rateSeconds('rate(12 hours)'), rateSeconds('rate(15 minutes)')]).toEqual([86_400, 43_200, 900]);
+  });
+
+  it.each(['daily', 'rate(0 days)', 'rate(1 week)', 'cron(0 3 * * ? *)'])('names CONTACTS_RECONCILE_RATE when it is %j', (value) => {
+    expect(() => parseConfig({ ...valid, CONTACTS_RECONCILE_RATE: value })).toThrow(/CONTACTS_RECONCILE_RATE/);
   });
 });
 
