@@ -26,10 +26,23 @@ export class FeedbackStore {
     return Item ? toProductFeedback(Item) : undefined;
   }
 
+  /** Stores a product's settings; while feedback is on, the item is listed for the scheduled catch-up. */
   async putProductFeedback(workspaceId: string, settings: ProductFeedback): Promise<void> {
+    const listed = settings.enabled ? { ...keys.productFeedbackEnabled(workspaceId, settings.productId), workspaceId } : {};
     await this.table.client.send(
-      new PutCommand({ TableName: this.table.name, Item: { ...keys.productFeedback(workspaceId, settings.productId), ...settings } }),
+      new PutCommand({ TableName: this.table.name, Item: { ...keys.productFeedback(workspaceId, settings.productId), ...settings, ...listed } }),
     );
+  }
+
+  /** The workspaces with at least one product whose feedback is on, from the sparse gsi1 entries (no scan). */
+  async listWorkspacesWithFeedback(): Promise<string[]> {
+    const items = await queryAll(this.table, {
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :gsi1pk',
+      ExpressionAttributeValues: { ':gsi1pk': keys.productsFeedbackEnabled().gsi1pk },
+      ProjectionExpression: 'workspaceId',
+    });
+    return [...new Set(items.map((item) => String(item.workspaceId)))];
   }
 
   /** Every product of the workspace that has feedback settings. */
