@@ -32,6 +32,11 @@ export const keys = {
     pk: `WORKSPACE#${workspaceId}#CONVERSATION#${conversationId}`,
     sk: `REDACTED#${messageId}`,
   }),
+  /** The conversation's `updated_at` its tickets were last brought up to date to. */
+  conversationSynced: (workspaceId: string, conversationId: string) => ({
+    pk: `WORKSPACE#${workspaceId}#CONVERSATION#${conversationId}`,
+    sk: 'SYNCED',
+  }),
   conversation: (workspaceId: string, conversationId: string) => ({ pk: `WORKSPACE#${workspaceId}#CONVERSATION#${conversationId}` }),
 
   /** A synced contact by Intercom id; a workspace's contacts share one partition, in id order. */
