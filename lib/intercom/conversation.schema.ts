@@ -40,6 +40,7 @@ const message = z.looseObject({
 export const conversationSchema = z.looseObject({
   id,
   created_at: z.number(),
+  updated_at: z.number().nullish(),
   title: z.string().nullish(),
   source: message.nullish(),
   conversation_message: message.nullish(),

@@ -44,6 +44,11 @@ export const keys = {
     pk: `WORKSPACE#${workspaceId}#CONVERSATION#${conversationId}`,
     sk: `REDACTED#${messageId}`,
   }),
+  /** The conversation's `updated_at` its tickets were last brought up to date to. */
+  conversationSynced: (workspaceId: string, conversationId: string) => ({
+    pk: `WORKSPACE#${workspaceId}#CONVERSATION#${conversationId}`,
+    sk: 'SYNCED',
+  }),
   conversation: (workspaceId: string, conversationId: string) => ({ pk: `WORKSPACE#${workspaceId}#CONVERSATION#${conversationId}` }),
   /** When the catch-up last verified a ticketed conversation against Intercom, and its last activity. */
   conversationVerification: (workspaceId: string, conversationId: string) => ({
