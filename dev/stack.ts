@@ -55,6 +55,8 @@ export interface StackOptions {
   intercomOauthUrl?: string;
   appUrl: string;
   logLevel?: string;
+  /** Whether the feedback catch-up runs on its schedule (default true); tests run it themselves, with their own clock. */
+  feedbackCatchupScheduled?: boolean;
 }
 
 export interface RunningStack {
@@ -154,6 +156,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       LAMBDA_PORT: String(ports.lambda),
       EVENTS_QUEUE_URL: queueUrl('EventsQueue'),
       BACKFILL_QUEUE_URL: queueUrl('ContactsBackfillQueue'),
+      FEEDBACK_CATCHUP_QUEUE_URL: queueUrl('FeedbackCatchupQueue'),
       INTERCOM_API_BASE_URL: intercomApiUrl,
       INTERCOM_API_BASE_URL_EU: intercomRegionUrls.EU,
       INTERCOM_API_BASE_URL_AU: intercomRegionUrls.AU,
@@ -164,6 +167,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       ADMIN_JWT_SECRET: options.adminJwtSecret,
       ADMIN_JWT_AUDIENCE: options.adminJwtAudience,
       LOG_LEVEL: options.logLevel ?? 'INFO',
+      FEEDBACK_CATCHUP_SCHEDULED: String(options.feedbackCatchupScheduled ?? true),
     };
     const clientSecretName = `${config.service}/${STAGE}/oauth-client-secret`;
     await secretsClient.send(new CreateSecretCommand({ Name: clientSecretName, SecretString: options.intercomClientSecret }));

@@ -25,6 +25,17 @@ const configSchema = z
     IDEMPOTENCY_TABLE_NAME: z.string().min(1),
     EVENTS_QUEUE_URL: url,
     BACKFILL_QUEUE_URL: url,
+    FEEDBACK_CATCHUP_QUEUE_URL: url,
+    /**
+     * How often the feedback catch-up runs: an EventBridge rate expression, as serverless.yml gives
+     * the schedule. Tags, replies and redactions whose webhooks all failed reach their tickets within about this.
+     */
+    FEEDBACK_CATCHUP_RATE: optionalString.pipe(
+      z
+        .string()
+        .regex(/^rate\(([1-9]\d*) (minute|minutes|hour|hours|day|days)\)$/, 'must look like rate(5 minutes)')
+        .default('rate(5 minutes)'),
+    ),
     SECRETS_PREFIX: z.string().min(1),
     /** The US host; also the OAuth exchange's and `GET /me`'s at connect, for every region. */
     INTERCOM_API_BASE_URL: url.default('https://api.intercom.io'),
@@ -55,6 +66,13 @@ const configSchema = z
   });
 
 export type Config = z.infer<typeof configSchema>;
+
+/** A rate expression's period in seconds: `rate(5 minutes)` is 300. */
+export function rateSeconds(rate: string): number {
+  const match = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(rate);
+  if (!match) throw new ConfigError(`Not a rate expression: ${rate}`);
+  return Number(match[1]) * { minute: 60, hour: 3_600, day: 86_400 }[match[2] as 'minute' | 'hour' | 'day'];
+}
 
 /** Thrown at cold start when the environment is incomplete; names every bad variable. */
 export class ConfigError extends Error {

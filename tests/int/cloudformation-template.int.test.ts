@@ -6,6 +6,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERVERLESS_BIN } from '../../dev/serverless-config';
 import { INCREMENTAL_LEASE_SECONDS } from '../../lib/contacts/incremental-lease';
+import { CATCHUP_STEP_BUDGET_MS } from '../../lib/feedback/catchup';
+import { CATCHUP_LEASE_SECONDS } from '../../lib/feedback/catchup-state';
 import { PURGE_AGAIN_AFTER_SECONDS } from '../../lib/contacts/purge-contacts';
 import { INTERCOM_WORST_CASE_MS, RECORD_BUDGET_MS, STORE_ALLOWANCE_MS } from '../../lib/events/record-budget';
 import { secretNames } from '../../lib/platform/secret-store';
@@ -121,7 +123,7 @@ describe('the packaged CloudFormation template', () => {
     const queues = ofType('AWS::SQS::Queue');
     const workQueues = queues.filter(([, queue]) => queue.Properties.RedrivePolicy);
     const deadLetterIds = new Set(workQueues.map(([, queue]) => queue.Properties.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0]));
-    expect(workQueues.map(([id]) => id).sort()).toEqual(['ContactsBackfillQueue', 'EventsQueue']);
+    expect(workQueues.map(([id]) => id).sort()).toEqual(['ContactsBackfillQueue', 'EventsQueue', 'FeedbackCatchupQueue']);
     // Every queue is either a work queue or the dead-letter queue of one.
     expect(workQueues.length + deadLetterIds.size).toBe(queues.length);
     for (const [, queue] of workQueues) {
@@ -263,6 +265,31 @@ describe('the packaged CloudFormation template', () => {
     expect(INCREMENTAL_LEASE_SECONDS).toBeLessThanOrEqual(30 * 60);
   });
 
+  it("keeps a feedback catch-up's lease over the longest gap between two of its messages, and a step inside an invocation", () => {
+    const worker = resources.FeedbackCatchupLambdaFunction!.Properties;
+    const queue = resources.FeedbackCatchupQueue!.Properties;
+    // Each message renews the lease before each page; after a crash SQS shows the message again
+    // once its visibility timeout has passed, and a deferral renews for its delay besides.
+    expect(CATCHUP_LEASE_SECONDS).toBeGreaterThan(worker.Timeout + queue.VisibilityTimeout);
+    // A step starts only with CATCHUP_STEP_BUDGET_MS left, and the rest of the invocation has room for several.
+    expect(worker.Timeout * 1000).toBeGreaterThanOrEqual(3 * CATCHUP_STEP_BUDGET_MS);
+    expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * worker.Timeout);
+  });
+
+  it('schedules the feedback catch-up every five minutes by default, with a role of its own that can only list, lease and queue', () => {
+    const rules = ofType('AWS::Events::Rule').map(([, rule]) => rule.Properties);
+    const catchupRule = rules.find((rule) => rule.Targets?.[0]?.Arn?.['Fn::GetAtt']?.[0] === 'FeedbackCatchupScheduleLambdaFunction');
+    expect(catchupRule?.ScheduleExpression).toBe('rate(5 minutes)');
+    expect(catchupRule?.State).toBe('ENABLED');
+    const role = resources.FeedbackCatchupScheduleLambdaFunction!.Properties.Role['Fn::GetAtt'][0] as string;
+    expect(role).not.toBe(resources.FeedbackCatchupLambdaFunction!.Properties.Role['Fn::GetAtt'][0]);
+    const actions = (resources[role]!.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[])
+      .flatMap((policy) => policy.PolicyDocument.Statement)
+      .flatMap((statement) => asArray(statement.Action))
+      .filter((action) => !action.startsWith('logs:'));
+    expect([...new Set(actions)].sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'sqs:SendMessage']);
+  });
+
   it("fits the events worker's worst-case record, Intercom retries included, inside its timeout", () => {
     const worker = resources.EventsWorkerLambdaFunction!.Properties;
     const queue = resources.EventsQueue!.Properties;
@@ -309,6 +336,8 @@ const SECRET_ACCESS: Record<string, Record<SecretKind, string[]>> = {
   eventsWorker: { oauthClientSecret: [], accessToken: ['GetSecretValue'], webhookSecret: [] },
   contactsBackfill: { oauthClientSecret: [], accessToken: ['GetSecretValue'], webhookSecret: [] },
   contactsIncremental: { oauthClientSecret: [], accessToken: [], webhookSecret: [] },
+  feedbackCatchupSchedule: { oauthClientSecret: [], accessToken: [], webhookSecret: [] },
+  feedbackCatchup: { oauthClientSecret: [], accessToken: ['GetSecretValue'], webhookSecret: [] },
 };
 
 /** Every Secrets Manager action a function might be granted on a secret. */

@@ -26,6 +26,8 @@ export async function setup(): Promise<void> {
     functionLog: { file: FUNCTION_LOG },
     maxVisibilityTimeoutSeconds: 5,
     logLevel: 'DEBUG',
+    // Tests run the catch-up in-process with a clock of their own; a scheduled run would race them.
+    feedbackCatchupScheduled: false,
   });
   Object.assign(process.env, stack.env, {
     TEST_API_URL: stack.apiUrl,
