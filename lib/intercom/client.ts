@@ -148,10 +148,14 @@ export class IntercomClient {
 
   /** A conversation with its parts (the most recent 500), bodies as plain text. */
   async getConversation(token: string, conversationId: string): Promise<IntercomConversation> {
-    const { body } = await this.request(token, 'GET', `/conversations/${encodeURIComponent(conversationId)}`, conversationSchema, {
+    return (await this.getConversationWithLimits(token, conversationId)).body;
+  }
+
+  /** `getConversation` with the rate-limit headers, for callers that keep a rate budget. */
+  async getConversationWithLimits(token: string, conversationId: string): Promise<IntercomResponse<IntercomConversation>> {
+    return this.request(token, 'GET', `/conversations/${encodeURIComponent(conversationId)}`, conversationSchema, {
       query: { display_as: 'plaintext' },
     });
-    return body;
   }
 
   /**
