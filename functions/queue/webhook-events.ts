@@ -20,6 +20,11 @@ const deps = { ...shared, intercom: intercomClient(shared.config, EVENTS_INTERCO
 const processor = new BatchProcessor(EventType.SQS);
 const registry: TopicRegistry = { ...feedbackTopics(deps), ...contactTopics(deps) };
 
+/*
+ * The idempotency table holds, per notification, a hash of the key below, a status, an expiry and
+ * the function's result (the outcome string): no payload, so no conversation text. Keep it so: no
+ * `payloadValidationJmesPath` on text, and a result of ids only.
+ */
 const idempotency = new IdempotencyConfig({
   // Intercom's notification id, scoped to the workspace that received it.
   eventKeyJmesPath: '[workspaceId, notification.id]',

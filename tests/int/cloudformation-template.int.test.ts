@@ -9,6 +9,7 @@ import { INCREMENTAL_LEASE_SECONDS } from '../../lib/contacts/incremental-lease'
 import { CATCHUP_STEP_BUDGET_MS } from '../../lib/feedback/catchup';
 import { CATCHUP_LEASE_SECONDS } from '../../lib/feedback/catchup-state';
 import { PURGE_AGAIN_AFTER_SECONDS } from '../../lib/contacts/purge-contacts';
+import { DROP_REASONS } from '../../lib/events/event-failures';
 import { INTERCOM_WORST_CASE_MS, RECORD_BUDGET_MS, STORE_ALLOWANCE_MS } from '../../lib/events/record-budget';
 import { secretNames } from '../../lib/platform/secret-store';
 
@@ -137,6 +138,24 @@ describe('the packaged CloudFormation template', () => {
       expect(alarm!.ComparisonOperator).toBe('GreaterThanThreshold');
       expect(alarm!.Threshold).toBe(0);
       expect(alarm!.AlarmActions.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('alarms on dropped webhook events, whatever their reason', () => {
+    const alarm = resources.DroppedEventsAlarm!.Properties;
+    expect(alarm.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
+    expect(alarm.ComparisonOperator).toBe('GreaterThanThreshold');
+    expect(alarm.TreatMissingData).toBe('notBreaching');
+    const [total, ...series] = alarm.Metrics as Array<Record<string, any>>;
+    expect(total).toMatchObject({ Expression: 'SUM(FILL(METRICS(), 0))', ReturnData: true });
+    // One series per reason the service counts (lib/platform/metrics.ts), each as it is emitted.
+    expect(series.map((metric) => metric.MetricStat.Metric.Dimensions.find((d: { Name: string }) => d.Name === 'reason').Value).sort()).toEqual(
+      [...DROP_REASONS].sort(),
+    );
+    for (const metric of series) {
+      expect(metric.ReturnData).toBe(false);
+      expect(metric.MetricStat).toMatchObject({ Stat: 'Sum', Metric: { Namespace: 'TimebookIntercom', MetricName: 'DroppedEvents' } });
+      expect(metric.MetricStat.Metric.Dimensions).toContainEqual({ Name: 'service', Value: 'timebook-intercom' });
     }
   });
 
