@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { isLive, type Connection } from '../connect/connection';
 import { callWithinBudget, type BudgetedCall } from '../contacts/rate-budget';
-import { RECORD_BUDGET_MS } from '../events/record-budget';
-import type { IntercomClient, IntercomResponse } from '../intercom/client';
+import { EVENTS_INTERCOM_TIMING, STORE_ALLOWANCE_MS } from '../events/record-budget';
+import { worstCaseCallMs, type IntercomClient, type IntercomResponse } from '../intercom/client';
 import type { IntercomConversation, IntercomConversationList } from '../intercom/conversation.schema';
 import { IntercomError, IntercomNotFoundError, IntercomPermissionError, IntercomTokenInvalidError } from '../intercom/errors';
 import type { Dependencies } from '../platform/dependencies';
@@ -49,10 +49,11 @@ export const DAILY_PER_RUN = 20;
 /** Conversations of a page fetched and synced at once. */
 const CONVERSATIONS_IN_FLIGHT = 4;
 /**
- * A run starts a step (a search page, or a few conversations' fetch and sync) only with this much
- * of the invocation left: one Intercom call's worst case with the worker's timing, plus the store's.
+ * A run starts a step (a search page, or a few conversations' fetch and sync side by side) only
+ * with this much of the invocation left: one Intercom call's worst case with the worker's timing
+ * (one refused attempt, then a whole call), plus the store's allowance.
  */
-export const CATCHUP_STEP_BUDGET_MS = RECORD_BUDGET_MS;
+export const CATCHUP_STEP_BUDGET_MS = STORE_ALLOWANCE_MS + EVENTS_INTERCOM_TIMING.timeoutMs + worstCaseCallMs(EVENTS_INTERCOM_TIMING);
 /** The first run of a connection reads back at most this far, whenever it was connected. */
 export const FIRST_RUN_LOOKBACK_SECONDS = 3_600;
 /** Workspaces the schedule prepares at once. */
