@@ -428,13 +428,13 @@ class CatchupRun {
    * marking the tags of tickets made since the watermark (by webhooks, mostly). Decides the sweep.
    */
   private async counts(): Promise<Step> {
+    if (this.outOfTime()) return this.continueLater();
+    await this.markRecentTickets();
     const tags = [...this.triggerSet];
     if (tags.length === 0) {
       this.message = { ...this.message, phase: 'verify' };
       return 'next';
     }
-    if (this.outOfTime()) return this.continueLater();
-    await this.markRecentTickets();
     const intercomCounts = new Map<string, number>();
     for (const tagId of tags) {
       const page = await this.call<SearchPage>((token, intercom) => intercom.searchConversations(token, tagCountSearch(tagId), { waitOnRateLimit: false }));
@@ -456,16 +456,34 @@ class CatchupRun {
     return 'next';
   }
 
-  /** Markers for the tickets made from trigger tags applied since the watermark (less the overlap). */
+  /**
+   * The tickets made since the watermark (less the overlap), by webhooks mostly: markers for their
+   * trigger tags, and a verification record for those the catch-up has none of, so that they are
+   * re-read while active even if nothing moves their `updated_at`.
+   */
   private async markRecentTickets(): Promise<void> {
     const since = new Date((this.message.since - SEARCH_OVERLAP_SECONDS) * 1000).toISOString();
     const seen: Array<{ tagId: string; conversationId: string }> = [];
-    for (const product of this.products.filter((candidate) => candidate.enabled)) {
+    const madeAt = new Map<string, number>();
+    for (const product of this.products) {
       for (const ticket of await this.deps.feedbackCatchup.ticketsTaggedSince(this.workspaceId, product.productId, since)) {
         for (const tagId of ticket.tagIds) if (this.triggerSet.has(tagId)) seen.push({ tagId, conversationId: ticket.conversationId });
+        madeAt.set(ticket.conversationId, Math.max(madeAt.get(ticket.conversationId) ?? 0, Math.floor(Date.parse(ticket.createdAt) / 1000)));
       }
     }
     await this.deps.feedbackCatchup.markSeen(this.workspaceId, seen);
+    if (madeAt.size === 0) return;
+    const records = await this.deps.feedbackCatchup.conversations(this.workspaceId, [...madeAt.keys()], this.productIds);
+    const nowSeconds = seconds(this.deps.clock());
+    for (const [conversationId, createdAt] of madeAt) {
+      const record = records.get(conversationId)!;
+      if (record.verification) continue;
+      await this.deps.feedbackCatchup.putVerification(
+        this.workspaceId,
+        { conversationId, verifiedAt: record.syncedAt, activityAt: Math.max(createdAt, record.syncedUpdatedAt ?? 0) },
+        nowSeconds,
+      );
+    }
   }
 
   /** The sweep saw every conversation carrying its tags: its counts become the baseline. */

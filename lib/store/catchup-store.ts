@@ -1,5 +1,5 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CatchupLease, CatchupState, TagSweep } from '../feedback/catchup-state';
 import { groupsOf } from '../platform/groups-of';
 import { keys } from './keys';
@@ -7,8 +7,8 @@ import { queryAll, type Table } from './table';
 
 /** DynamoDB's limit for one BatchGetItem. */
 const BATCH_GET_LIMIT = 100;
-/** Marker transactions kept in flight at once. */
-const MARKERS_IN_FLIGHT = 8;
+/** Marker writes kept in flight at once. */
+const MARKERS_IN_FLIGHT = 16;
 const DAY_SECONDS = 86_400;
 /** A ticketed conversation with activity this recent is re-read every run (up to the run's share). */
 export const HOT_SECONDS = DAY_SECONDS;
@@ -51,7 +51,7 @@ const NEVER = '0000-00-00T00:00:00.000Z';
 /**
  * The feedback catch-up's records: one state item per workspace (watermark, lease, status, tag
  * baselines); a marker per trigger tag and conversation it was seen on, with a counter per tag
- * incremented in the same transaction as a new marker; and a verification item per ticketed
+ * of the markers written; and a verification item per ticketed
  * conversation, listed in gsi1 by tier and by when it was last verified.
  */
 export class FeedbackCatchupStore {
@@ -169,10 +169,13 @@ export class FeedbackCatchupStore {
   }
 
   /**
-   * Records that each trigger tag was seen on each conversation. A marker is written once; a new
-   * one adds 1 to its tag's count in the same transaction, so the count is exactly the number of
-   * markers. Existing markers are read first (one batch read per 100), so seeing the same tagged
-   * conversations again costs reads only. Returns how many markers were new.
+   * Records that each trigger tag was seen on each conversation. Existing markers are read first
+   * (one batch read per 100), so seeing the same tagged conversations again costs reads only; a
+   * missing one is written on the condition that it is still missing, and its tag's count then goes
+   * up by the markers this call wrote. Two writers of the same marker count it once. A failure
+   * between the markers and the count leaves the count short, never over: the service then expects
+   * fewer tagged conversations than Intercom counts, and sweeps once more than it needed to.
+   * Returns how many markers were new.
    */
   async markSeen(workspaceId: string, seen: Array<{ tagId: string; conversationId: string }>): Promise<number> {
     const unique = [...new Map(seen.map((entry) => [`${entry.tagId}#${entry.conversationId}`, entry])).values()];
@@ -181,15 +184,28 @@ export class FeedbackCatchupStore {
       (await this.batchGet(unique.map((entry) => keys.feedbackTagSeen(workspaceId, entry.tagId, entry.conversationId)))).map((item) => String(item.sk)),
     );
     const missing = unique.filter((entry) => !existing.has(keys.feedbackTagSeen(workspaceId, entry.tagId, entry.conversationId).sk));
-    let added = 0;
+    const added = new Map<string, number>();
     const queue = [...missing];
     const worker = async () => {
       for (let entry = queue.shift(); entry; entry = queue.shift()) {
-        if (await this.addMarker(workspaceId, entry.tagId, entry.conversationId)) added += 1;
+        if (await this.putMarker(workspaceId, entry.tagId, entry.conversationId)) added.set(entry.tagId, (added.get(entry.tagId) ?? 0) + 1);
       }
     };
     await Promise.all(Array.from({ length: Math.min(MARKERS_IN_FLIGHT, missing.length) }, worker));
-    return added;
+    await Promise.all(
+      [...added].map(([tagId, count]) =>
+        this.table.client.send(
+          new UpdateCommand({
+            TableName: this.table.name,
+            Key: keys.feedbackTagCount(workspaceId, tagId),
+            UpdateExpression: 'SET #tagId = :tagId ADD #known :count',
+            ExpressionAttributeNames: names('tagId', 'known'),
+            ExpressionAttributeValues: { ':tagId': tagId, ':count': count },
+          }),
+        ),
+      ),
+    );
+    return [...added.values()].reduce((sum, count) => sum + count, 0);
   }
 
   /** How many conversations the service has seen carrying each trigger tag (its markers). */
@@ -263,44 +279,37 @@ export class FeedbackCatchupStore {
    * The conversations and tags of a product's tickets whose `createdAt` (when their trigger tag was
    * applied) is at or after `since` (ISO), from the product's inbox index.
    */
-  async ticketsTaggedSince(workspaceId: string, productId: string, since: string): Promise<Array<{ conversationId: string; tagIds: string[] }>> {
+  async ticketsTaggedSince(
+    workspaceId: string,
+    productId: string,
+    since: string,
+  ): Promise<Array<{ conversationId: string; tagIds: string[]; createdAt: string }>> {
     const { gsi1pk } = keys.ticketInbox(workspaceId, productId, '', '');
     const items = await queryAll(this.table, {
       IndexName: 'gsi1',
       KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk >= :since',
       ExpressionAttributeValues: { ':pk': gsi1pk, ':since': since },
-      ProjectionExpression: 'intercom',
+      ProjectionExpression: 'intercom, createdAt',
     });
-    return items.map((item) => ({ conversationId: String(item.intercom?.conversationId), tagIds: (item.intercom?.tagIds ?? []).map(String) }));
+    return items.map((item) => ({
+      conversationId: String(item.intercom?.conversationId),
+      tagIds: (item.intercom?.tagIds ?? []).map(String),
+      createdAt: String(item.createdAt),
+    }));
   }
 
-  private async addMarker(workspaceId: string, tagId: string, conversationId: string): Promise<boolean> {
+  private async putMarker(workspaceId: string, tagId: string, conversationId: string): Promise<boolean> {
     try {
       await this.table.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.table.name,
-                Item: { ...keys.feedbackTagSeen(workspaceId, tagId, conversationId), tagId, conversationId },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            {
-              Update: {
-                TableName: this.table.name,
-                Key: keys.feedbackTagCount(workspaceId, tagId),
-                UpdateExpression: 'SET #tagId = :tagId ADD #known :one',
-                ExpressionAttributeNames: names('tagId', 'known'),
-                ExpressionAttributeValues: { ':tagId': tagId, ':one': 1 },
-              },
-            },
-          ],
+        new PutCommand({
+          TableName: this.table.name,
+          Item: { ...keys.feedbackTagSeen(workspaceId, tagId, conversationId), tagId, conversationId },
+          ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
       return true;
     } catch (error) {
-      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
+      if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
   }

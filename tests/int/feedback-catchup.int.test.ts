@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { CreateWorkspaceInput } from '../../dev/intercom-simulator';
+import { updateSettings } from '../../lib/connect/manage-connection';
+import { toQueuedEvent } from '../../lib/events/queued-event';
 import { processCatchup, scheduleFeedbackCatchup, type CatchupOutcome } from '../../lib/feedback/catchup';
 import type { CatchupMessage, CatchupQueue, QueuedCatchupMessage } from '../../lib/feedback/catchup-queue';
+import { createTicketsFromTag } from '../../lib/feedback/feedback-events';
+import { notificationSchema } from '../../lib/intercom/notification.schema';
 import { CATCHUP_LEASE_SECONDS } from '../../lib/feedback/catchup-state';
 import type { Dependencies } from '../../lib/platform/dependencies';
 import { FeedbackStore } from '../../lib/store/feedback-store';
@@ -233,6 +237,54 @@ describe('the catch-up and the webhook path', () => {
     expect(run.outcomes).toEqual(['completed']);
     expect(await tickets(w, ws)).toEqual(before);
     expect((await w.deps.feedbackCatchup.get(ws.workspaceId))!.recovered).toBe(0);
+  }, 90_000);
+});
+
+describe('tickets the webhooks made', () => {
+  it('are counted and re-read: a redaction of a ticket whose conversation shows no change is found, without a sweep', async () => {
+    const ws = await feedbackWorkspace();
+    const w = world([ws.workspaceId]);
+    const quiet = await conversation(ws, E + MINUTE, 'Per-client invoices.', [{ kind: 'user_reply', body: 'My password is hunter2.', at: E + 2 * MINUTE }]);
+    await catchUp(w, E + 60 * MINUTE);
+
+    // Tagged later, and its webhook handled (in process, on the test's clock); the tag leaves
+    // `updated_at` an hour old. Then the secret is redacted, and that webhook is lost.
+    const applied = await tag(ws, quiet.id, ws.trigger, E + 61 * MINUTE);
+    const built = await simulator.buildWebhook({ appId: ws.intercom.appId, topic: 'conversation_part.tag.created', conversationId: quiet.id, tagId: applied.id, partIds: [applied.partId] });
+    w.clock.now = (E + 62 * MINUTE) * 1000;
+    await createTicketsFromTag(w.deps, toQueuedEvent(ws.workspaceId, w.deps.clock(), notificationSchema.parse(built.envelope)));
+    expect(await storedTicketText(w, ws)).toContain('hunter2');
+    const secretPart = (await simulator.getConversation(ws.intercom.appId, quiet.id)).parts.find((part) => part.body?.includes('hunter2'))!;
+    await simulator.redact(ws.intercom.appId, quiet.id, { partId: secretPart.id, redactedAt: E + 63 * MINUTE });
+
+    await simulator.resetStats(ws.intercom.appId);
+    expect((await catchUp(w, E + 70 * MINUTE)).outcomes).toEqual(['completed']);
+    expect(await storedTicketText(w, ws)).not.toContain('hunter2');
+    // One page of updated conversations and one count; the webhook's ticket was counted, so no sweep.
+    expect((await simulator.getStats(ws.intercom.appId)).byRoute).toMatchObject({
+      'POST /conversations/search': { count: 2 },
+      'GET /conversations/{id}': { count: 1 },
+    });
+  }, 90_000);
+
+  it('a tag applied while feedback was off never counts, after it is switched on again', async () => {
+    const ws = await feedbackWorkspace();
+    const w = world([ws.workspaceId]);
+    await catchUp(w, E + 10 * MINUTE);
+    w.clock.now = (E + 20 * MINUTE) * 1000;
+    await updateSettings(w.deps, ws.workspaceId, { syncFeedback: false });
+    const whileOff = await conversation(ws, E + 21 * MINUTE, 'Offline mode.');
+    await tag(ws, whileOff.id, ws.trigger, E + 22 * MINUTE);
+    expect(await catchUp(w, E + 25 * MINUTE)).toMatchObject({ queued: 0, skipped: 1 });
+
+    w.clock.now = (E + 30 * MINUTE) * 1000;
+    await updateSettings(w.deps, ws.workspaceId, { syncFeedback: true });
+    expect((await w.deps.feedbackCatchup.get(ws.workspaceId))!).toMatchObject({ watermark: E + 30 * MINUTE, countsFrom: E + 30 * MINUTE });
+    const afterOn = await conversation(ws, E + 31 * MINUTE, 'Dark mode.');
+    await tag(ws, afterOn.id, ws.trigger, E + 32 * MINUTE);
+    // The counts disagree (the tag applied while off was never seen): the run sweeps, and still makes no ticket of it.
+    expect((await catchUp(w, E + 40 * MINUTE)).outcomes).toEqual(['completed']);
+    expect((await tickets(w, ws)).map((t) => t.conversationId)).toEqual([afterOn.id]);
   }, 90_000);
 });
 
