@@ -12,6 +12,8 @@ export interface ProvisionedQueue {
   name: string;
   url: string;
   arn: string;
+  /** The visibility timeout the queue was created with (after the local cap), if it has one. */
+  visibilityTimeoutSeconds?: number;
 }
 
 export interface ProvisionOptions {
@@ -82,7 +84,13 @@ export async function createQueues(
       });
     }
     const { QueueUrl } = await client.send(new CreateQueueCommand({ QueueName: p.QueueName, Attributes: attributes }));
-    created.set(logicalId, { logicalId, name: p.QueueName, url: QueueUrl!, arn: arnOf(p.QueueName) });
+    created.set(logicalId, {
+      logicalId,
+      name: p.QueueName,
+      url: QueueUrl!,
+      arn: arnOf(p.QueueName),
+      ...(attributes.VisibilityTimeout ? { visibilityTimeoutSeconds: Number(attributes.VisibilityTimeout) } : {}),
+    });
   }
   return created;
 }

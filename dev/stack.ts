@@ -201,6 +201,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
             queueArn: queue.arn,
             batchSize: sqsEvent.batchSize ?? 10,
             concurrency: 4,
+            visibilityTimeoutSeconds: queue.visibilityTimeoutSeconds,
           },
         ];
       }),

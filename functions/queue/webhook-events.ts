@@ -5,10 +5,12 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { contactTopics } from '../../lib/contacts/contact-events';
+import { deferRateLimited } from '../../lib/events/defer-event';
 import { dispatchEvent, droppedReason, type TopicRegistry } from '../../lib/events/dispatch-event';
 import { queuedEventSchema, type QueuedEvent } from '../../lib/events/queued-event';
 import { EVENTS_INTERCOM_TIMING, RECORD_BUDGET_MS } from '../../lib/events/record-budget';
 import { feedbackTopics } from '../../lib/feedback/topics';
+import { IntercomRateLimitError } from '../../lib/intercom/errors';
 import { dynamoClient } from '../../lib/platform/aws-clients';
 import { dependencies, intercomClient } from '../../lib/platform/dependencies';
 import { logger } from '../../lib/platform/logger';
@@ -73,8 +75,9 @@ async function processRecord(record: SQSRecord, context?: Context): Promise<void
     // Never start what the Lambda timeout could cut off halfway; SQS hands the record over again.
     throw new Error('Not enough time left in this invocation; the record is left for a retry');
   }
+  let event: QueuedEvent | undefined;
   try {
-    const event = parseRecord(record);
+    event = parseRecord(record);
     if (!event) return;
     const { topic, id } = event.notification;
     logger.appendKeys({ workspaceId: event.workspaceId, topic, notificationId: id });
@@ -83,6 +86,11 @@ async function processRecord(record: SQSRecord, context?: Context): Promise<void
     if (dropped) countDroppedEvent(dropped);
     logger.info('Webhook event processed', { outcome });
   } catch (error) {
+    const deferred = event && error instanceof IntercomRateLimitError ? await deferRateLimited(deps, event, error) : undefined;
+    if (deferred) {
+      logger.info('Webhook event deferred until the Intercom rate-limit window resets', { ...deferred, deferrals: (event!.deferrals ?? 0) + 1 });
+      return;
+    }
     logger.warn('Webhook event failed; SQS will retry it', {
       error: error as Error,
       messageId: record.messageId,

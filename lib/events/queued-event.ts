@@ -29,6 +29,8 @@ const common = {
   workspaceId: z.string().min(1),
   receivedAt: z.iso.datetime(),
   notification: queuedNotificationSchema,
+  /** How many times the worker put it back to wait for a rate-limit window (lib/events/defer-event.ts). */
+  deferrals: z.number().int().positive().optional(),
 };
 
 const conversationEventSchema = z

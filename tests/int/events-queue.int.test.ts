@@ -5,10 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../dev/processes';
 import { queuedEventSchema } from '../../lib/events/queued-event';
 import type { Config } from '../../lib/platform/config';
+import { ContactSyncStore } from '../../lib/store/contact-store';
 import { receiveWebhook } from '../../lib/webhooks/receive-webhook';
-import { connectedWorkspace, deliver, enableFeedback, inbox, simulator, waitUntilProcessed } from '../support/feedback-world';
+import { functionLogText } from '../support/evidence';
+import { connectedWorkspace, deliver, enableFeedback, inbox, simulator, ticket, waitUntilProcessed } from '../support/feedback-world';
 import { inProcessDependencies } from '../support/in-process';
-import { sqs, stack } from '../support/local-stack';
+import { dynamo, sqs, stack } from '../support/local-stack';
 
 describe('the events queue and its worker', () => {
   it('retries a record whose failure is transient, then moves it to the dead-letter queue instead of looping', async () => {
@@ -124,5 +126,30 @@ describe('the events queue and its worker', () => {
     } finally {
       await sqs.send(new DeleteQueueCommand({ QueueUrl }));
     }
+  });
+
+  it('puts a record back until the rate-limit window resets, without spending its retries', async () => {
+    const ws = await connectedWorkspace();
+    const feature = ws.tags['Feature request']!;
+    await enableFeedback(ws, 'prod_a', [feature]);
+    const appId = ws.intercom.appId;
+    const conversation = await simulator.createConversation(appId, { body: '<p>Recurring invoices?</p>' });
+    const tag = await simulator.tagConversation(appId, conversation.id, { tagId: feature });
+    const tagged = await deliver(ws, { topic: 'conversation_part.tag.created', conversationId: conversation.id, tagId: tag.id, partIds: [tag.partId] });
+    await waitUntilProcessed([tagged.envelope.id!]);
+    const [created] = await inbox(ws, 'prod_a');
+
+    // The workspace's budget is spent until a window later than the simulator's current one (10 s)
+    // resets, as a 429 or the backfill would leave it.
+    const budget = new ContactSyncStore({ client: dynamo, name: stack.tableName });
+    await budget.recordIntercomRateLimit({ workspaceId: ws.workspaceId, appId }, { remaining: 0, resetAt: Math.floor(Date.now() / 1000) + 11 }, new Date());
+    const { part } = await simulator.addPart(appId, conversation.id, { kind: 'user_reply', body: '<p>Monthly would do.</p>' });
+    const replied = await deliver(ws, { topic: 'conversation.user.replied', conversationId: conversation.id, partIds: [part.id] });
+    await waitUntilProcessed([replied.envelope.id!], 1, 60_000);
+
+    const lines = functionLogText().split('\n').filter((line) => line.includes(`"notificationId":"${replied.envelope.id}"`));
+    expect(lines.filter((line) => line.includes('"Webhook event deferred until the Intercom rate-limit window resets"')).length).toBeGreaterThanOrEqual(1);
+    expect(lines.filter((line) => line.includes('"Webhook event failed; SQS will retry it"'))).toEqual([]);
+    expect((await ticket(ws, 'prod_a', created!.id)).messages.map((m: { body: string }) => m.body)).toContain('Monthly would do.');
   });
 });
