@@ -299,9 +299,13 @@ class CatchupRun {
       const remaining = page.body.conversations.filter(
         (conversation) => after === null || sortValue(conversation) > after.sortValue || (sortValue(conversation) === after.sortValue && conversation.id > after.id),
       );
-      const step = await this.handleAll(remaining, this.handle, (conversation) => ({
-        after: { sortValue: sortValue(conversation), id: conversation.id },
-      }));
+      await this.markTags(remaining);
+      const step = await this.handleAll(
+        remaining,
+        this.handle,
+        (conversation) => ({ after: { sortValue: sortValue(conversation), id: conversation.id } }),
+        (conversation) => conversation.id,
+      );
       if (step !== 'next') return step;
       const cursor = page.body.pages?.next?.starting_after ?? null;
       if (cursor === null || page.body.conversations.length === 0) {
@@ -322,11 +326,10 @@ class CatchupRun {
     items: T[],
     handle: (item: T, records: Map<string, ConversationRecord>) => Promise<Handled>,
     position: (item: T, index: number) => Partial<CatchupMessage>,
-    idOf: (item: T) => string = (item) => (item as { id: string }).id,
+    idOf: (item: T) => string,
   ): Promise<Step> {
     if (items.length === 0) return 'next';
     const records = await this.deps.feedbackCatchup.conversations(this.workspaceId, items.map(idOf), this.productIds);
-    await this.markTags(items as unknown[]);
     for (let start = 0; start < items.length; start += CONVERSATIONS_IN_FLIGHT) {
       if (this.outOfTime()) return this.continueLater();
       const chunk = items.slice(start, start + CONVERSATIONS_IN_FLIGHT);
@@ -339,12 +342,10 @@ class CatchupRun {
     return 'next';
   }
 
-  /** Markers for the trigger tags the search shows on these conversations (a verify list carries no tags). */
-  private async markTags(items: unknown[]): Promise<void> {
-    const seen = items.flatMap((item) =>
-      typeof item === 'object' && item !== null && 'tags' in item
-        ? triggerTagsOn(item as IntercomConversation, this.triggerSet).map((tagId) => ({ tagId, conversationId: (item as IntercomConversation).id }))
-        : [],
+  /** Markers for the trigger tags the search shows on these conversations. */
+  private async markTags(conversations: IntercomConversation[]): Promise<void> {
+    const seen = conversations.flatMap((conversation) =>
+      triggerTagsOn(conversation, this.triggerSet).map((tagId) => ({ tagId, conversationId: conversation.id })),
     );
     await this.deps.feedbackCatchup.markSeen(this.workspaceId, seen);
   }

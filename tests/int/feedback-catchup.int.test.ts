@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CreateWorkspaceInput } from '../../dev/intercom-simulator';
 import { updateSettings } from '../../lib/connect/manage-connection';
 import { toQueuedEvent } from '../../lib/events/queued-event';
-import { processCatchup, scheduleFeedbackCatchup, type CatchupOutcome } from '../../lib/feedback/catchup';
+import { CATCHUP_STEP_BUDGET_MS, processCatchup, scheduleFeedbackCatchup, type CatchupOutcome } from '../../lib/feedback/catchup';
 import type { CatchupMessage, CatchupQueue, QueuedCatchupMessage } from '../../lib/feedback/catchup-queue';
 import { createTicketsFromTag } from '../../lib/feedback/feedback-events';
 import { notificationSchema } from '../../lib/intercom/notification.schema';
@@ -285,6 +285,39 @@ describe('tickets the webhooks made', () => {
     // The counts disagree (the tag applied while off was never seen): the run sweeps, and still makes no ticket of it.
     expect((await catchUp(w, E + 40 * MINUTE)).outcomes).toEqual(['completed']);
     expect((await tickets(w, ws)).map((t) => t.conversationId)).toEqual([afterOn.id]);
+  }, 90_000);
+});
+
+describe('a catch-up that runs out of time', () => {
+  it('queues the rest of its run from where it stopped, within a page, and finishes it exactly once', async () => {
+    const ws = await feedbackWorkspace();
+    // Every read of the clock moves it a millisecond, and each message's invocation has room for
+    // a step or two: the run goes on in many messages.
+    const ticking = { now: (E + 30 * MINUTE) * 1000 };
+    const w = world([ws.workspaceId], () => ({ clock: () => new Date((ticking.now += 1)) }));
+    const ids: string[] = [];
+    for (let index = 0; index < 9; index += 1) {
+      const created = await conversation(ws, E + index * MINUTE, `Wish ${index}`, [{ kind: 'user_reply', body: `Details ${index}`, at: E + index * MINUTE + 30 }]);
+      await tag(ws, created.id, ws.trigger, E + index * MINUTE + 40);
+      ids.push(created.id);
+    }
+    await simulator.resetStats(ws.intercom.appId);
+    expect(await scheduleFeedbackCatchup(w.deps)).toMatchObject({ queued: 1 });
+    const outcomes: CatchupOutcome[] = [];
+    const positions: Array<string | null> = [];
+    for (let message = w.queue.take(); message && outcomes.length < 50; message = w.queue.take()) {
+      positions.push(message.after?.id ?? null);
+      outcomes.push(await processCatchup(w.deps, message, new Date(ticking.now + CATCHUP_STEP_BUDGET_MS + 12)));
+    }
+    expect(outcomes.at(-1)).toBe('completed');
+    expect(outcomes.filter((outcome) => outcome === 'continued').length).toBeGreaterThan(1);
+    // Later messages start after the conversations already done, in the same page.
+    expect(positions.filter((id) => id !== null).length).toBeGreaterThan(0);
+    const done = await tickets(w, ws);
+    expect(done.map((t) => t.conversationId).sort()).toEqual([...ids].sort());
+    for (const t of done) expect(t.messages).toHaveLength(2);
+    // Each conversation was fetched once: no message redid another's work.
+    expect((await simulator.getStats(ws.intercom.appId)).byRoute['GET /conversations/{id}']).toMatchObject({ count: 9 });
   }, 90_000);
 });
 
