@@ -45,6 +45,7 @@ const LAMBDA_ENV = {
   IDEMPOTENCY_TABLE_NAME: 'bench-idempotency',
   EVENTS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/events',
   BACKFILL_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/backfill',
+  FEEDBACK_CATCHUP_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/feedback-catchup',
   SECRETS_PREFIX: 'timebook-intercom/bench',
   INTERCOM_VERSION: '2.16',
   INTERCOM_CLIENT_SECRET_NAME: 'timebook-intercom/bench/oauth-client-secret',

@@ -1,4 +1,5 @@
 import {
+  ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
   ReceiveMessageCommand,
   type Message,
@@ -15,6 +16,13 @@ export interface EventSourceMapping {
   batchSize: number;
   /** Parallel pollers, as Lambda scales consumers of one queue. */
   concurrency: number;
+  /**
+   * The queue's visibility timeout. While an invocation runs, its records are kept hidden for this
+   * long again every half of it, so a record is never handed to a second invocation while the first
+   * still works on it: in AWS the visibility timeout is six times the function's timeout, and here
+   * it is capped at seconds so that a failed record comes back quickly.
+   */
+  visibilityTimeoutSeconds?: number;
 }
 
 /**
@@ -83,11 +91,21 @@ export class SqsEventSource {
 
   private async deliver(mapping: EventSourceMapping, messages: Message[]): Promise<void> {
     const event: SQSEvent = { Records: messages.map((message) => toRecord(message, mapping.queueArn, this.region)) };
-    const response = await fetch(
-      `${this.lambdaEndpoint}/2015-03-31/functions/${encodeURIComponent(mapping.functionName)}/invocations`,
-      { method: 'POST', body: JSON.stringify(event) },
-    );
-    const payload = await response.text();
+    const visibility = mapping.visibilityTimeoutSeconds;
+    const heartbeat = visibility
+      ? setInterval(() => void this.keepHidden(mapping.queueUrl, messages, visibility), (visibility * 1000) / 2)
+      : undefined;
+    let response: Response;
+    let payload: string;
+    try {
+      response = await fetch(`${this.lambdaEndpoint}/2015-03-31/functions/${encodeURIComponent(mapping.functionName)}/invocations`, {
+        method: 'POST',
+        body: JSON.stringify(event),
+      });
+      payload = await response.text();
+    } finally {
+      clearInterval(heartbeat);
+    }
     if (!response.ok || response.headers.get('x-amz-function-error')) {
       this.onError(`${mapping.functionName} failed a batch of ${messages.length}; it will be retried`);
       return;
@@ -107,6 +125,26 @@ export class SqsEventSource {
           })),
         }),
       );
+    }
+  }
+
+  /** Hides in-flight records for another visibility timeout; a failure only means SQS may show them sooner. */
+  private async keepHidden(queueUrl: string, messages: Message[], visibilityTimeoutSeconds: number): Promise<void> {
+    try {
+      for (const batch of groupsOf(messages, 10)) {
+        await this.sqs.send(
+          new ChangeMessageVisibilityBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: batch.map((message, index) => ({
+              Id: String(index),
+              ReceiptHandle: message.ReceiptHandle!,
+              VisibilityTimeout: visibilityTimeoutSeconds,
+            })),
+          }),
+        );
+      }
+    } catch (error) {
+      if (this.running) this.onError(`Could not extend the visibility of a batch in flight: ${(error as Error).message}`);
     }
   }
 }

@@ -172,6 +172,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       // Capped locally below the worker's timeout, which AWS would refuse (lib/platform/config.ts).
       EVENTS_QUEUE_VISIBILITY_TIMEOUT_SECONDS: String(queues.get('EventsQueue')?.visibilityTimeoutSeconds ?? ''),
       BACKFILL_QUEUE_URL: queueUrl('ContactsBackfillQueue'),
+      FEEDBACK_CATCHUP_QUEUE_URL: queueUrl('FeedbackCatchupQueue'),
       INTERCOM_API_BASE_URL: intercomApiUrl,
       INTERCOM_API_BASE_URL_EU: intercomRegionUrls.EU,
       INTERCOM_API_BASE_URL_AU: intercomRegionUrls.AU,
@@ -216,6 +217,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
             queueArn: queue.arn,
             batchSize: sqsEvent.batchSize ?? 10,
             concurrency: 4,
+            visibilityTimeoutSeconds: queue.visibilityTimeoutSeconds,
           },
         ];
       }),

@@ -8,7 +8,7 @@ import { httpHandler, json } from '../../lib/platform/http';
 
 /**
  * How long a container answers from its last check. The route needs no JWT: without the cache,
- * every request anyone sends would cost five AWS calls.
+ * every request anyone sends would cost six AWS calls.
  */
 const HEALTH_CACHE_MS = 5_000;
 
@@ -25,6 +25,7 @@ const health = cachedHealthCheck(async () => {
     idempotencyTable: table(config.IDEMPOTENCY_TABLE_NAME),
     eventsQueue: queue(config.EVENTS_QUEUE_URL),
     backfillQueue: queue(config.BACKFILL_QUEUE_URL),
+    feedbackCatchupQueue: queue(config.FEEDBACK_CATCHUP_QUEUE_URL),
     secrets: async () => {
       try {
         await secretsManagerClient().send(new DescribeSecretCommand({ SecretId: config.INTERCOM_CLIENT_SECRET_NAME }));

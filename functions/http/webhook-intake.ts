@@ -18,9 +18,11 @@ export const handler = httpHandler(async (event) => {
     signature: event.headers['x-hub-signature'],
   });
   if (outcome.kind === 'ping') return json(200, { ok: true });
-  logger.info(outcome.kind === 'queued' ? 'Webhook queued' : 'Webhook topic not used; acknowledged', {
-    workspaceId: outcome.workspaceId,
-    topic: outcome.topic,
-  });
-  return json(200, { ok: true, ...(outcome.kind === 'ignored' ? { ignored: true } : {}) });
+  if (outcome.kind !== 'dropped') {
+    logger.info(outcome.kind === 'queued' ? 'Webhook queued' : 'Webhook topic not used; acknowledged', {
+      workspaceId: outcome.workspaceId,
+      topic: outcome.topic,
+    });
+  }
+  return json(200, { ok: true, ...(outcome.kind === 'queued' ? {} : { ignored: true }) });
 });

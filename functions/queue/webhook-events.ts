@@ -5,11 +5,13 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { contactTopics } from '../../lib/contacts/contact-events';
+import { deferRateLimited } from '../../lib/events/defer-event';
 import { dispatchEvent, droppedReason, type TopicRegistry } from '../../lib/events/dispatch-event';
 import { inProgressWindow } from '../../lib/events/in-progress-window';
 import { queuedEventSchema, type QueuedEvent } from '../../lib/events/queued-event';
 import { EVENTS_INTERCOM_TIMING, RECORD_BUDGET_MS } from '../../lib/events/record-budget';
 import { feedbackTopics } from '../../lib/feedback/topics';
+import { IntercomRateLimitError } from '../../lib/intercom/errors';
 import { dynamoClient } from '../../lib/platform/aws-clients';
 import { dependencies, intercomClient } from '../../lib/platform/dependencies';
 import { logger } from '../../lib/platform/logger';
@@ -21,6 +23,11 @@ const deps = { ...shared, intercom: intercomClient(shared.config, EVENTS_INTERCO
 const processor = new BatchProcessor(EventType.SQS);
 const registry: TopicRegistry = { ...feedbackTopics(deps), ...contactTopics(deps) };
 
+/*
+ * The idempotency table holds, per notification, a hash of the key below, a status, an expiry and
+ * the function's result (the outcome string): no payload, so no conversation text. Keep it so: no
+ * `payloadValidationJmesPath` on text, and a result of ids only.
+ */
 const idempotency = new IdempotencyConfig({
   // Intercom's notification id, scoped to the workspace that received it.
   eventKeyJmesPath: '[workspaceId, notification.id]',
@@ -69,8 +76,9 @@ async function processRecord(record: SQSRecord, context?: Context): Promise<void
     // Never start what the Lambda timeout could cut off halfway; SQS hands the record over again.
     throw new Error('Not enough time left in this invocation; the record is left for a retry');
   }
+  let event: QueuedEvent | undefined;
   try {
-    const event = parseRecord(record);
+    event = parseRecord(record);
     if (!event) return;
     const { topic, id } = event.notification;
     logger.appendKeys({ workspaceId: event.workspaceId, topic, notificationId: id });
@@ -79,6 +87,11 @@ async function processRecord(record: SQSRecord, context?: Context): Promise<void
     if (dropped) countDroppedEvent(dropped);
     logger.info('Webhook event processed', { outcome });
   } catch (error) {
+    const deferred = event && error instanceof IntercomRateLimitError ? await deferRateLimited(deps, event, error) : undefined;
+    if (deferred) {
+      logger.info('Webhook event deferred until the Intercom rate-limit window resets', { ...deferred, deferrals: (event!.deferrals ?? 0) + 1 });
+      return;
+    }
     logger.warn('Webhook event failed; SQS will retry it', {
       error: error as Error,
       messageId: record.messageId,

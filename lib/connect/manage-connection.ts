@@ -1,5 +1,6 @@
 import { startContactSync, stopContactSync } from '../contacts/sync-control';
 import { contactsSyncStatus } from '../contacts/sync-status';
+import { feedbackSyncStatus } from '../feedback/catchup-state';
 import { IntercomPermissionError, IntercomTokenInvalidError } from '../intercom/errors';
 import { regionOf } from '../intercom/regions';
 import type { Dependencies } from '../platform/dependencies';
@@ -14,14 +15,19 @@ import { withWorkspaceToken } from './workspace-token';
 
 /** The workspace's connection status (a never-connected workspace is `disconnected`). */
 export async function getStatus(deps: Dependencies, workspaceId: string) {
-  const [connection, contactSync] = await Promise.all([deps.connections.get(workspaceId), deps.contactSync.get(workspaceId)]);
-  return toStatus(connection, deps.config.PUBLIC_BASE_URL, contactsSyncStatus(contactSync));
+  const [connection, contactSync, catchup] = await Promise.all([
+    deps.connections.get(workspaceId),
+    deps.contactSync.get(workspaceId),
+    deps.feedbackCatchup.get(workspaceId),
+  ]);
+  return toStatus(connection, deps.config.PUBLIC_BASE_URL, contactsSyncStatus(contactSync), feedbackSyncStatus(catchup));
 }
 
 /**
  * Changes `syncFeedback` and/or `syncContacts`; only a connected workspace has settings to change.
  * `syncContacts: true` starts (or resumes) the contact backfill through SQS and answers at once;
- * `false` stops it at its next page.
+ * `false` stops it at its next page. `syncFeedback` switched on again restarts the feedback
+ * catch-up from now: what was tagged while it was off never counts, as for webhooks.
  */
 export async function updateSettings(deps: Dependencies, workspaceId: string, patch: Partial<WorkspaceSettings>) {
   const connection = await deps.connections.get(workspaceId);
@@ -31,13 +37,17 @@ export async function updateSettings(deps: Dependencies, workspaceId: string, pa
   const settings = { ...connection.settings, ...patch };
   await deps.connections.updateSettings(workspaceId, settings, deps.clock());
   logger.info('Intercom settings changed', { settings });
+  if (settings.syncFeedback && !connection.settings.syncFeedback) {
+    await deps.feedbackCatchup.restartAt(workspaceId, Math.floor(deps.clock().getTime() / 1000));
+  }
   const contactSync =
     patch.syncContacts === undefined
       ? await deps.contactSync.get(workspaceId)
       : patch.syncContacts
         ? await startContactSync(deps, connection)
         : await stopContactSync(deps, workspaceId);
-  return toStatus({ ...connection, settings }, deps.config.PUBLIC_BASE_URL, contactsSyncStatus(contactSync));
+  const catchup = await deps.feedbackCatchup.get(workspaceId);
+  return toStatus({ ...connection, settings }, deps.config.PUBLIC_BASE_URL, contactsSyncStatus(contactSync), feedbackSyncStatus(catchup));
 }
 
 /** The workspace's Intercom tags, fetched live. */

@@ -1,3 +1,4 @@
+import { feedbackSyncStatus, type FeedbackSyncStatus } from '../feedback/catchup-state';
 import { regionOf } from '../intercom/regions';
 import type { Connection } from './connection';
 
@@ -20,6 +21,7 @@ export function toStatus(
   connection: Connection | undefined,
   webhookBaseUrl: string | undefined,
   contactsSync: ContactsSyncStatus = idleContactsSync,
+  feedbackSync: FeedbackSyncStatus = feedbackSyncStatus(undefined),
 ) {
   if (!connection) {
     return {
@@ -31,6 +33,7 @@ export function toStatus(
       settings: { syncFeedback: false, syncContacts: false },
       reauth: null,
       contactsSync,
+      feedbackSync,
       connectedAt: null,
     };
   }
@@ -53,6 +56,7 @@ export function toStatus(
     settings: connection.settings,
     reauth: connection.reauth,
     contactsSync,
+    feedbackSync,
     connectedAt: connection.connectedAt,
   };
 }

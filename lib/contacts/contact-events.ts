@@ -4,7 +4,7 @@ import type { TopicHandler } from '../events/dispatch-event';
 import type { QueuedEvent } from '../events/queued-event';
 import type { ContactTopic } from '../events/topics';
 import { IntercomNotFoundError } from '../intercom/errors';
-import { assertAuthorised } from '../events/event-failures';
+import { assertAuthorised, PermanentEventError } from '../events/event-failures';
 import type { Connection } from '../connect/connection';
 import type { Dependencies } from '../platform/dependencies';
 import { logger } from '../platform/logger';
@@ -19,11 +19,11 @@ type EventDeps = Pick<Dependencies, 'contacts' | 'connections' | 'intercom' | 's
  * the newest-wins rule, so notifications may arrive late, twice or out of order.
  */
 export function contactTopics(deps: EventDeps): Record<ContactTopic, TopicHandler> {
-  const upsert: TopicHandler = (event) => whenSyncOn(deps, event, (connection) => upsertContact(deps, event, event.notification.data.item, connection));
+  const upsert: TopicHandler = (event) => whenSyncOn(deps, event, (connection) => upsertContact(deps, event, contactItem(event), connection));
   const remove =
     (removal: ContactRemoval): TopicHandler =>
     (event) =>
-      whenSyncOn(deps, event, () => removeContact(deps, event, event.notification.data.item, removal));
+      whenSyncOn(deps, event, () => removeContact(deps, event, contactItem(event), removal));
   return {
     'contact.user.created': upsert,
     'contact.lead.created': upsert,
@@ -36,12 +36,18 @@ export function contactTopics(deps: EventDeps): Record<ContactTopic, TopicHandle
     'contact.archived': remove('archived'),
     'contact.merged': (event) =>
       whenSyncOn(deps, event, async (connection) => {
-        const item = event.notification.data.item;
+        const item = contactItem(event);
         await upsertContact(deps, event, item, connection);
         const absorbed = mergedFromSchema.safeParse(item);
         if (absorbed.success) await removeContact(deps, event, absorbed.data.merged_from, 'merged');
       }),
   };
+}
+
+/** The contact a contact notification is about (queued as Intercom sent it). */
+function contactItem(event: QueuedEvent): unknown {
+  if (event.kind !== 'contact') throw new PermanentEventError('malformed', 'A contact topic was queued without its contact');
+  return event.item;
 }
 
 const itemIdSchema = z.looseObject({ id: z.string().min(1) });

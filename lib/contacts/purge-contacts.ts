@@ -5,7 +5,7 @@ import { ConflictError } from '../platform/errors';
 import { logger } from '../platform/logger';
 import { contactFromIntercom, InvalidIntercomContactError, type IntercomContactSnapshot } from './contact';
 import type { ContactSync } from './contact-sync';
-import { searchWithinBudget, withinBudget } from './rate-budget';
+import { callWithinBudget, searchWithinBudget } from './rate-budget';
 import { SEARCH_LAG_SECONDS } from './sync-control';
 import type { PurgePageMessage, QueuedSyncMessage } from './sync-queue';
 
@@ -140,7 +140,7 @@ export type Verdict =
 export async function askIntercom(deps: SweepDeps, sync: Pick<ContactSync, 'workspaceId' | 'appId'>, contactId: string): Promise<Verdict> {
   let fetched;
   try {
-    fetched = await withinBudget(deps, sync, (token, intercom) => intercom.fetchContact(token, contactId, { waitOnRateLimit: false }));
+    fetched = await callWithinBudget(deps, sync, (token, intercom) => intercom.fetchContact(token, contactId, { waitOnRateLimit: false }));
   } catch (error) {
     if (error instanceof IntercomNotFoundError) return { kind: 'gone' };
     throw error;

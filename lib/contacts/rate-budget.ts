@@ -1,13 +1,15 @@
+import type { Connection } from '../connect/connection';
 import { withWorkspaceToken } from '../connect/workspace-token';
 import type { ContactSearch, IntercomClient, IntercomResponse } from '../intercom/client';
 import { IntercomRateLimitError } from '../intercom/errors';
 import type { Dependencies } from '../platform/dependencies';
+import type { IntercomCaller } from '../store/contact-store';
 import type { ContactSync } from './contact-sync';
 import { sqsDelaySeconds } from './sync-queue';
 
 /*
  * One rate budget per Intercom app and Intercom workspace (what Intercom limits), shared by every backfill partition, incremental page and reconciliation call in every
- * Lambda: a DynamoDB item holding the current window's `X-RateLimit-Reset` and `Remaining`, as the
+ * Lambda, and by the feedback catch-up: a DynamoDB item holding the current window's `X-RateLimit-Reset` and `Remaining`, as the
  * last response reported them, and decremented by each request before it is sent. Read from the
  * headers rather than counted against a configured limit because Intercom's limits differ by app
  * and plan and other callers spend from the same quota. When the budget is spent, or Intercom answers
@@ -39,47 +41,47 @@ export type ContactPage = Awaited<ReturnType<Dependencies['intercom']['searchCon
 
 export type BudgetedSearch = { kind: 'page'; page: ContactPage } | { kind: 'deferred'; delaySeconds: number };
 
-/** The answer of a call made within the budget, or how long to defer the work that needed it. */
-export type Budgeted<T> = { kind: 'answered'; body: T } | { kind: 'deferred'; delaySeconds: number };
-
 /** One `POST /contacts/search` page within the Intercom workspace's shared budget, or how long to defer it. */
 export async function searchWithinBudget(
   deps: BudgetDeps,
   sync: Pick<ContactSync, 'workspaceId' | 'appId'>,
   search: ContactSearch,
 ): Promise<BudgetedSearch> {
-  const result = await withinBudget(deps, sync, (token, intercom) => intercom.searchContacts(token, search, { waitOnRateLimit: false }));
-  return result.kind === 'answered' ? { kind: 'page', page: result.body } : result;
+  const result = await callWithinBudget(deps, sync, (token, intercom) => intercom.searchContacts(token, search, { waitOnRateLimit: false }));
+  return result.kind === 'done' ? { kind: 'page', page: result.body } : result;
 }
 
+export type BudgetedCall<T> = { kind: 'done'; body: T } | { kind: 'deferred'; delaySeconds: number };
+
 /**
- * One Intercom call within the Intercom workspace's shared budget: a request is taken from the
- * budget first, and the answer's `X-RateLimit-*` headers (or a 429) update it. `call` must not wait
- * on a 429 itself (`waitOnRateLimit: false`): the caller defers its work instead.
+ * One Intercom call of any kind within the Intercom workspace's shared budget, or how long to
+ * defer it. `call` must not wait out a rate limit itself (`waitOnRateLimit: false`) and must
+ * return the response's rate-limit headers, which feed the budget.
  */
-export async function withinBudget<T>(
+export async function callWithinBudget<T>(
   deps: BudgetDeps,
-  sync: Pick<ContactSync, 'workspaceId' | 'appId'>,
+  caller: IntercomCaller,
   call: (token: string, intercom: IntercomClient) => Promise<IntercomResponse<T>>,
-): Promise<Budgeted<T>> {
+  options: { connection?: Connection } = {},
+): Promise<BudgetedCall<T>> {
   const nowSeconds = Math.floor(deps.clock().getTime() / 1000);
-  const grant = await deps.contactSync.reserveIntercomRequest(sync, nowSeconds);
+  const grant = await deps.contactSync.reserveIntercomRequest(caller, nowSeconds);
   if (!grant.granted) return { kind: 'deferred', delaySeconds: deferralSeconds(grant.retryAt, nowSeconds) };
   try {
-    const response = await withWorkspaceToken(deps, sync.workspaceId, call);
+    const response = await withWorkspaceToken(deps, caller.workspaceId, call, options);
     const limits = response.rateLimit;
     if (limits && Number.isFinite(limits.limit) && Number.isFinite(limits.remaining)) {
       await deps.contactSync.recordIntercomRateLimit(
-        sync,
+        caller,
         { limit: limits.limit, remaining: limits.remaining, resetAt: toSeconds(limits.resetAt), reserve: reserveOf(limits.limit) },
         deps.clock(),
       );
     }
-    return { kind: 'answered', body: response.body };
+    return { kind: 'done', body: response.body };
   } catch (error) {
     if (!(error instanceof IntercomRateLimitError)) throw error;
     const resetAt = error.resetAt ? toSeconds(error.resetAt) : nowSeconds + WINDOW_SECONDS;
-    await deps.contactSync.recordIntercomRateLimit(sync, { remaining: 0, resetAt }, deps.clock());
+    await deps.contactSync.recordIntercomRateLimit(caller, { remaining: 0, resetAt }, deps.clock());
     return { kind: 'deferred', delaySeconds: deferralSeconds(resetAt, nowSeconds) };
   }
 }

@@ -21,7 +21,9 @@ import { ConflictError } from '../platform/errors';
  * - `not_connected`: the workspace disconnected since the notification arrived.
  * Everything else (5xx, timeouts, network errors, 429, the store) is transient and retried by SQS.
  */
-export type DropReason = 'malformed' | 'token_refused' | 'needs_reauth' | 'permission_missing' | 'not_found' | 'bad_request' | 'not_connected';
+export const DROP_REASONS = ['malformed', 'token_refused', 'needs_reauth', 'permission_missing', 'not_found', 'bad_request', 'not_connected'] as const;
+
+export type DropReason = (typeof DROP_REASONS)[number];
 
 /** A failure a handler knows to be permanent, with the reason it is dropped. */
 export class PermanentEventError extends Error {

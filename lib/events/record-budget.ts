@@ -14,11 +14,18 @@ export const EVENTS_INTERCOM_TIMING = { timeoutMs: 4_000, maxRetries: 1, maxRate
 export const STORE_ALLOWANCE_MS = 12_000;
 
 /**
- * The longest a record can spend on Intercom. A record makes at most one Intercom call; when
- * Intercom refuses the token, the token is read again and the call made once more, so the worst
- * case is one refused attempt followed by a whole call.
+ * The most Intercom calls one record makes: a tag that makes a ticket fetches the conversation,
+ * and fetches it once more after the ticket's write (lib/feedback/feedback-events.ts); every other
+ * event makes at most one (two when it makes a ticket too).
  */
-export const INTERCOM_WORST_CASE_MS = EVENTS_INTERCOM_TIMING.timeoutMs + worstCaseCallMs(EVENTS_INTERCOM_TIMING);
+export const INTERCOM_CALLS_PER_RECORD = 2;
+
+/**
+ * The longest a record can spend on Intercom: its calls, each whole. When Intercom refuses the
+ * token, the token is read again and the call made once more; a token refused again marks the
+ * connection and ends the record, so at most one refused attempt is added.
+ */
+export const INTERCOM_WORST_CASE_MS = EVENTS_INTERCOM_TIMING.timeoutMs + INTERCOM_CALLS_PER_RECORD * worstCaseCallMs(EVENTS_INTERCOM_TIMING);
 
 /**
  * The time a record may need in the worst case. The worker starts a record only with this much

@@ -1,112 +1,71 @@
-import { assertAuthorised } from '../events/event-failures';
-import type { QueuedEvent } from '../events/queued-event';
+import { isLive, type Connection } from '../connect/connection';
+import { assertAuthorised, PermanentEventError } from '../events/event-failures';
+import type { ConversationEvent, QueuedEvent } from '../events/queued-event';
+import type { IntercomConversation } from '../intercom/conversation.schema';
 import { IntercomNotFoundError } from '../intercom/errors';
-import { conversationSchema, firstMessage, partsOf, type IntercomConversation } from '../intercom/conversation.schema';
-import { regionOf } from '../intercom/regions';
 import type { Dependencies } from '../platform/dependencies';
+import { ConflictError } from '../platform/errors';
 import { logger } from '../platform/logger';
-import type { Connection } from '../connect/connection';
-import { withWorkspaceToken } from '../connect/workspace-token';
-import { appliedTagsFromPayload, recentlyAppliedTags } from './applied-tags';
+import { recentlyAppliedTags, type AppliedTag } from './applied-tags';
+import { fetchConversationWithinBudget } from './conversation-fetch';
+import { syncConversation } from './conversation-sync';
 import { triggers } from './product-feedback';
-import { buildTicket, fallbackTitle, messageFromPart, messagesOf, type TicketMessage } from './ticket';
+import { fallbackTitle } from './ticket';
 
-type FeedbackDeps = Pick<Dependencies, 'feedback' | 'connections' | 'secrets' | 'intercom' | 'config' | 'clock'>;
+type FeedbackDeps = Pick<Dependencies, 'feedback' | 'connections' | 'contactSync' | 'secrets' | 'intercom' | 'config' | 'clock'>;
 
-/** The conversation a notification is about; a payload that is not one is a permanent failure. */
-function conversationOf(event: QueuedEvent): IntercomConversation {
-  return conversationSchema.parse(event.notification.data.item);
+/*
+ * The feedback topics. A queued conversation event carries ids and times only
+ * (lib/events/queued-event.ts); the text comes from `GET /conversations/{id}`, read only for
+ * conversations that have tickets or that the notified tag makes one for, and every write goes
+ * through syncConversation. So any event about a ticketed conversation brings its tickets up to
+ * date: a reply or redaction whose own delivery was lost is picked up by the next event.
+ *
+ * Intercom calls per event (each within the workspace's rate budget, conversation-fetch.ts):
+ * - tag, no product it triggers and no ticket yet: 0 (1 when the payload names no tag);
+ * - tag that makes a ticket: 2 (the fetch, and one more after the write, see refreshTickets);
+ * - tag, reply, note or redaction on a ticketed conversation: 1 (2 if it makes another ticket);
+ * - reply, note or redaction on a conversation without tickets: 0;
+ * - a duplicate delivery: 0 (the idempotency record stops it before any handler).
+ */
+
+/** The conversation event a feedback topic was queued as; anything else can never be applied. */
+function conversationEvent(event: QueuedEvent): ConversationEvent {
+  if (event.kind !== 'conversation') throw new PermanentEventError('malformed', 'A conversation topic was queued without its conversation id');
+  return event;
 }
 
-function blankRedacted(messages: TicketMessage[], redacted: Set<string>): TicketMessage[] {
-  return messages.map((message) => (redacted.has(message.id) ? { ...message, body: '', redacted: true } : message));
+function notConnected(): ConflictError {
+  return new ConflictError('Intercom is not connected for this workspace.', 'intercom_not_connected');
 }
 
 /**
- * After writing, applies redactions that arrived meanwhile: a redaction records its tombstone before
- * it looks for messages, and a writer looks for tombstones after it wrote, so one of the two blanks.
+ * Fetches the conversation (unless given), brings its tickets up to date and makes the tickets its
+ * trigger tags call for. When that made a ticket, the conversation is fetched and synced once more.
+ * Why: a reply handled between the first fetch and the ticket's write found no ticket, and was
+ * acknowledged without a trace. Its part was in Intercom before its notification was sent, so it
+ * is in any fetch that starts after the ticket's write; a reply handled after the write finds the
+ * ticket and syncs it itself. So a second fetch after the write closes the window, for one more
+ * Intercom call per ticket made (rare), where a marker written by every reply would cost a write
+ * for every conversation, ticketed or not.
  */
-async function applyLateRedactions(deps: FeedbackDeps, event: QueuedEvent, conversationId: string, ticketIds: string[], seen: Set<string>) {
-  const { redactedMessageIds } = await deps.feedback.conversationState(event.workspaceId, conversationId);
-  for (const messageId of redactedMessageIds) {
-    if (seen.has(messageId)) continue;
-    for (const ticketId of ticketIds) await deps.feedback.redact(ticketId, messageId, fallbackTitle(conversationId), deps.clock());
-  }
+async function refreshTickets(deps: FeedbackDeps, connection: Connection, conversationId: string, fetched?: IntercomConversation): Promise<void> {
+  assertAuthorised(connection);
+  const conversation = fetched ?? (await fetchConversationWithinBudget(deps, connection, conversationId));
+  const first = await syncConversation(deps, connection, conversation, { createFromTags: true });
+  if (first.ticketsCreated.length === 0) return;
+  const again = await fetchConversationWithinBudget(deps, connection, conversationId);
+  await syncConversation(deps, connection, again, { createFromTags: false });
 }
 
-/**
- * `conversation_part.tag.created`: makes a ticket in every product the applied tag triggers.
- * Steps: skip unless the workspace is connected with feedback on; find the applied tags and when
- * they were applied; match them against each product's trigger tags and `enabledAt`; skip products
- * that already have a ticket for the conversation; fetch the full conversation once; store one
- * ticket per product (the ticket id is derived from product and conversation, so a duplicate
- * delivery or a second trigger tag can never make a second one).
- */
-export async function createTicketsFromTag(deps: FeedbackDeps, event: QueuedEvent): Promise<void> {
-  const { workspaceId, notification } = event;
-  const connection = await deps.connections.get(workspaceId);
-  if (!connection || connection.status === 'disconnected' || !connection.settings.syncFeedback) {
-    logger.info('Tag ignored: feedback sync is off', { workspaceId });
-    return;
-  }
-  const item = conversationOf(event);
-  const fetchConversation = () => {
-    assertAuthorised(connection);
-    return withWorkspaceToken(deps, workspaceId, (token, intercom) => intercom.getConversation(token, item.id), { connection });
-  };
-
+/** Runs `work`; a conversation Intercom answers 404 for marks its tickets (a state, not a failure to retry). */
+async function unlessDeleted(deps: FeedbackDeps, workspaceId: string, conversationId: string, work: () => Promise<void>): Promise<void> {
   try {
-    await ticketsFromTag(deps, event, connection, item, fetchConversation);
+    await work();
   } catch (error) {
     if (!(error instanceof IntercomNotFoundError)) throw error;
-    // Deleted in Intercom since it was tagged: a state of its tickets, not a failure to retry.
-    await markConversationDeleted(deps, workspaceId, item.id);
+    await markConversationDeleted(deps, workspaceId, conversationId);
   }
-}
-
-async function ticketsFromTag(
-  deps: FeedbackDeps,
-  event: QueuedEvent,
-  connection: Connection,
-  item: IntercomConversation,
-  fetchConversation: () => Promise<IntercomConversation>,
-): Promise<void> {
-  const { workspaceId, notification } = event;
-  let conversation: IntercomConversation | undefined;
-  let applied = appliedTagsFromPayload(item, notification.created_at);
-  if (!applied) {
-    conversation = await fetchConversation();
-    applied = recentlyAppliedTags(conversation, notification.created_at);
-  }
-  const products = (await deps.feedback.listProductFeedback(workspaceId))
-    .map((product) => ({ product, tags: applied.filter((tag) => triggers(product, tag.id, tag.appliedAt)) }))
-    .filter((match) => match.tags.length > 0);
-  if (products.length === 0) return;
-
-  const state = await deps.feedback.conversationState(workspaceId, item.id);
-  const missing = products.filter(({ product }) => !state.tickets.some((ticket) => ticket.productId === product.productId));
-  if (missing.length === 0) return;
-
-  conversation ??= await fetchConversation();
-  const messages = blankRedacted(messagesOf(conversation, 'text'), state.redactedMessageIds);
-  const created: string[] = [];
-  for (const { product, tags } of missing) {
-    const ticket = buildTicket({
-      workspaceId,
-      productId: product.productId,
-      appId: connection.intercom.appId,
-      region: regionOf(connection.intercom.region),
-      conversation,
-      messages,
-      tagIds: tags.map((tag) => tag.id),
-      createdAt: new Date(Math.min(...tags.map((tag) => tag.appliedAt)) * 1000),
-    });
-    if (await deps.feedback.createTicket(ticket, messages)) {
-      created.push(ticket.id);
-      logger.info('Feedback ticket created', { workspaceId, productId: product.productId, ticketId: ticket.id });
-    }
-  }
-  await applyLateRedactions(deps, event, item.id, created, state.redactedMessageIds);
 }
 
 /** Marks every ticket of a conversation that Intercom answers 404 for; a ticket keeps the first time. */
@@ -117,38 +76,95 @@ async function markConversationDeleted(deps: FeedbackDeps, workspaceId: string, 
 }
 
 /**
- * `conversation.{admin.noted, admin.replied, operator.replied, user.replied}`: appends the notified
- * parts with text to every ticket of the conversation, each part once (a bot reply arrives on two
- * topics). Order is by each part's time, whatever the delivery order.
+ * The fetched conversation with the notified tags on it: a tag the notification applied counts even
+ * if the fetched copy does not list it yet, or lists it without `applied_at`, exactly as when the
+ * ticket was made from the notification alone.
  */
-export async function appendConversationParts(deps: FeedbackDeps, event: QueuedEvent): Promise<void> {
-  const item = conversationOf(event);
-  const state = await deps.feedback.conversationState(event.workspaceId, item.id);
-  if (state.tickets.length === 0) return;
-  const parts = partsOf(item)
-    .map((part) => messageFromPart(part))
-    .filter((message): message is TicketMessage => message !== undefined);
-  const messages = blankRedacted(parts, state.redactedMessageIds);
-  for (const { ticketId } of state.tickets) {
-    const added = await deps.feedback.putMessages(ticketId, messages);
-    if (added.length > 0) await deps.feedback.touchTicket(ticketId, deps.clock());
+function withNotifiedTags(conversation: IntercomConversation, applied: AppliedTag[]): IntercomConversation {
+  const tags = [...(conversation.tags?.tags ?? [])];
+  for (const tag of applied) {
+    const index = tags.findIndex((known) => known.id === tag.id);
+    if (index === -1) tags.push({ id: tag.id, applied_at: tag.appliedAt });
+    else if (typeof tags[index]!.applied_at !== 'number') tags[index] = { ...tags[index]!, applied_at: tag.appliedAt };
   }
-  await applyLateRedactions(deps, event, item.id, state.tickets.map((ticket) => ticket.ticketId), state.redactedMessageIds);
+  return { ...conversation, tags: { ...conversation.tags, tags } };
 }
 
 /**
- * `conversation_part.redacted`: blanks every listed part (1.x payloads carry no `redacted` flag, so
- * each listed part counts) and the first message when `source.redacted`, in every ticket of the
- * conversation, with any title or excerpt taken from them. The redaction is remembered first, so a
- * ticket or part that appears later is blanked as it is stored.
+ * `conversation_part.tag.created`: makes a ticket in every product the applied tag triggers.
+ * Steps: skip unless the workspace is connected with feedback on; take the applied tags the intake
+ * queued (or, when the payload named none, the conversation's recently applied ones); match them
+ * against each product's trigger tags and `enabledAt`; when a product lacks its ticket, or the
+ * conversation has tickets to refresh, fetch the conversation and sync it (refreshTickets). The
+ * ticket id is derived from product and conversation, so a duplicate delivery, a second trigger tag
+ * or the catch-up can never make a second one.
  */
-export async function redactConversationParts(deps: FeedbackDeps, event: QueuedEvent): Promise<void> {
-  const item = conversationOf(event);
-  const source = firstMessage(item);
-  const ids = [...partsOf(item).map((part) => part.id), ...(source?.redacted ? [source.id] : [])];
-  for (const id of ids) await deps.feedback.rememberRedaction(event.workspaceId, item.id, id);
-  const { tickets } = await deps.feedback.conversationState(event.workspaceId, item.id);
-  for (const { ticketId } of tickets) {
-    for (const id of ids) await deps.feedback.redact(ticketId, id, fallbackTitle(item.id), deps.clock());
+export async function createTicketsFromTag(deps: FeedbackDeps, queued: QueuedEvent): Promise<void> {
+  const event = conversationEvent(queued);
+  const { workspaceId, conversationId } = event;
+  const connection = await deps.connections.get(workspaceId);
+  if (!connection || connection.status === 'disconnected' || !connection.settings.syncFeedback) {
+    logger.info('Tag ignored: feedback sync is off', { workspaceId });
+    return;
   }
+  await unlessDeleted(deps, workspaceId, conversationId, async () => {
+    let fetched: IntercomConversation | undefined;
+    let applied = event.appliedTags;
+    if (!applied) {
+      assertAuthorised(connection);
+      fetched = await fetchConversationWithinBudget(deps, connection, conversationId);
+      applied = recentlyAppliedTags(fetched, event.notification.created_at);
+    }
+    const triggered = (await deps.feedback.listProductFeedback(workspaceId)).filter((product) =>
+      applied.some((tag) => triggers(product, tag.id, tag.appliedAt)),
+    );
+    const state = await deps.feedback.conversationState(workspaceId, conversationId);
+    const missing = triggered.filter((product) => !state.tickets.some((ticket) => ticket.productId === product.productId));
+    if (missing.length === 0 && state.tickets.length === 0) return;
+    assertAuthorised(connection);
+    fetched ??= await fetchConversationWithinBudget(deps, connection, conversationId);
+    await refreshTickets(deps, connection, conversationId, withNotifiedTags(fetched, applied));
+  });
+}
+
+/**
+ * `conversation.{admin.noted, admin.replied, operator.replied, user.replied}`: a conversation with
+ * tickets is read from Intercom and its tickets brought up to date (the notified part and anything
+ * else they lack, each part once, in conversation order). A conversation without tickets is
+ * acknowledged at once, without calling Intercom: its text is never read.
+ */
+export async function appendConversationParts(deps: FeedbackDeps, queued: QueuedEvent): Promise<void> {
+  const { workspaceId, conversationId } = conversationEvent(queued);
+  const { tickets } = await deps.feedback.conversationState(workspaceId, conversationId);
+  if (tickets.length === 0) return;
+  const connection = await deps.connections.get(workspaceId);
+  if (!isLive(connection)) throw notConnected();
+  await unlessDeleted(deps, workspaceId, conversationId, () => refreshTickets(deps, connection, conversationId));
+}
+
+/**
+ * `conversation_part.redacted`: the queued part ids (1.x payloads carry no `redacted` flag, so each
+ * listed part counts) and the first message when it was redacted are remembered first, so a ticket
+ * or part that appears later is blanked as it is stored; then they are blanked in every ticket of
+ * the conversation, with any title or excerpt taken from them. None of this needs Intercom, so it
+ * applies even while the connection waits for reauthorisation. Then the tickets are refreshed from
+ * Intercom like on any other event.
+ */
+export async function redactConversationParts(deps: FeedbackDeps, queued: QueuedEvent): Promise<void> {
+  const event = conversationEvent(queued);
+  const { workspaceId, conversationId } = event;
+  const { partIds, sourceId } = event.redacted!;
+  const ids = [...partIds, ...(sourceId ? [sourceId] : [])];
+  for (const id of ids) await deps.feedback.rememberRedaction(workspaceId, conversationId, id);
+  const { tickets } = await deps.feedback.conversationState(workspaceId, conversationId);
+  for (const { ticketId } of tickets) {
+    for (const id of ids) await deps.feedback.redact(ticketId, id, fallbackTitle(conversationId), deps.clock());
+  }
+  if (tickets.length === 0) return;
+  const connection = await deps.connections.get(workspaceId);
+  if (!isLive(connection) || connection.status === 'needs_reauth') {
+    logger.info('Redaction applied; the tickets are not refreshed while Intercom cannot be called', { workspaceId, conversationId });
+    return;
+  }
+  await unlessDeleted(deps, workspaceId, conversationId, () => refreshTickets(deps, connection, conversationId));
 }

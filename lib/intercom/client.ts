@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { conversationSchema, type IntercomConversation } from './conversation.schema';
+import { conversationListSchema, conversationSchema, type IntercomConversation } from './conversation.schema';
 import {
   IntercomBadRequestError,
   IntercomError,
@@ -92,6 +92,9 @@ export interface ContactSearch {
   startingAfter?: string | null;
 }
 
+/** One page of `POST /conversations/search`; the same body as contact search. */
+export type ConversationSearch = ContactSearch;
+
 /**
  * A thin client for the few Intercom REST calls this service makes. The token is an argument of
  * every call and never read from the environment, so one warm Lambda serves many workspaces.
@@ -148,10 +151,14 @@ export class IntercomClient {
 
   /** A conversation with its parts (the most recent 500), bodies as plain text. */
   async getConversation(token: string, conversationId: string): Promise<IntercomConversation> {
-    const { body } = await this.request(token, 'GET', `/conversations/${encodeURIComponent(conversationId)}`, conversationSchema, {
+    return (await this.getConversationWithLimits(token, conversationId)).body;
+  }
+
+  /** `getConversation` with the rate-limit headers, for callers that keep a rate budget. */
+  async getConversationWithLimits(token: string, conversationId: string): Promise<IntercomResponse<IntercomConversation>> {
+    return this.request(token, 'GET', `/conversations/${encodeURIComponent(conversationId)}`, conversationSchema, {
       query: { display_as: 'plaintext' },
     });
-    return body;
   }
 
   /**
@@ -160,6 +167,21 @@ export class IntercomClient {
    */
   async searchContacts(token: string, search: ContactSearch, options: { waitOnRateLimit?: boolean } = {}) {
     return this.request(token, 'POST', '/contacts/search', contactListSchema, {
+      json: {
+        query: search.query,
+        sort: search.sort,
+        pagination: { per_page: search.perPage, starting_after: search.startingAfter ?? undefined },
+      },
+      maxRateLimitWaitMs: options.waitOnRateLimit === false ? 0 : undefined,
+    });
+  }
+
+  /**
+   * `POST /conversations/search`, one page, with the rate-limit headers. Each conversation comes
+   * without its parts, but with its tags and when each was applied (`conversation_list_item`).
+   */
+  async searchConversations(token: string, search: ConversationSearch, options: { waitOnRateLimit?: boolean } = {}) {
+    return this.request(token, 'POST', '/conversations/search', conversationListSchema, {
       json: {
         query: search.query,
         sort: search.sort,

@@ -40,6 +40,7 @@ const message = z.looseObject({
 export const conversationSchema = z.looseObject({
   id,
   created_at: z.number(),
+  updated_at: z.number().nullish(),
   title: z.string().nullish(),
   source: message.nullish(),
   conversation_message: message.nullish(),
@@ -50,6 +51,22 @@ export const conversationSchema = z.looseObject({
   tag: tag.nullish(),
   conversation_parts: z.looseObject({ conversation_parts: z.array(part).nullish() }).nullish(),
 });
+
+/**
+ * A page of `POST /conversations/search`: conversations without their parts (OpenAPI
+ * `conversation_list_item`), Intercom's `total_count` of matches, and the next page's cursor.
+ */
+export const conversationListSchema = z.looseObject({
+  type: z.literal('conversation.list'),
+  conversations: z.array(conversationSchema),
+  total_count: z.number().int().nonnegative(),
+  pages: z
+    .looseObject({
+      next: z.looseObject({ starting_after: z.string().nullish() }).nullish(),
+    })
+    .nullish(),
+});
+export type IntercomConversationList = z.infer<typeof conversationListSchema>;
 
 export type IntercomConversation = z.infer<typeof conversationSchema>;
 export type IntercomConversationPart = z.infer<typeof part>;

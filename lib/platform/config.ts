@@ -45,6 +45,12 @@ const configSchema = z
     IDEMPOTENCY_TABLE_NAME: z.string().min(1),
     EVENTS_QUEUE_URL: url,
     BACKFILL_QUEUE_URL: url,
+    FEEDBACK_CATCHUP_QUEUE_URL: url,
+    /**
+     * How often the feedback catch-up runs: an EventBridge rate expression, as serverless.yml gives
+     * the schedule. Tags, replies and redactions whose webhooks all failed reach their tickets within about this.
+     */
+    FEEDBACK_CATCHUP_RATE: rateExpression('rate(5 minutes)'),
     SECRETS_PREFIX: z.string().min(1),
     /** The US host; also the OAuth exchange's and `GET /me`'s at connect, for every region. */
     INTERCOM_API_BASE_URL: url.default('https://api.intercom.io'),

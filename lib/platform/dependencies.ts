@@ -1,5 +1,7 @@
 import { SqsSyncQueue, type SyncQueue } from '../contacts/sync-queue';
+import { SqsCatchupQueue, type CatchupQueue } from '../feedback/catchup-queue';
 import { IntercomClient, type IntercomTiming } from '../intercom/client';
+import { FeedbackCatchupStore } from '../store/catchup-store';
 import { ContactStore, ContactSyncStore } from '../store/contact-store';
 import { ConnectionStore } from '../store/connection-store';
 import { FeedbackStore } from '../store/feedback-store';
@@ -16,10 +18,13 @@ export interface Dependencies {
   table: Table;
   connections: ConnectionStore;
   feedback: FeedbackStore;
+  feedbackCatchup: FeedbackCatchupStore;
   contacts: ContactStore;
   contactSync: ContactSyncStore;
   /** The contacts backfill queue: backfill and incremental sync pages. */
   syncQueue: SyncQueue;
+  /** The feedback catch-up queue: one workspace's run per message. */
+  catchupQueue: CatchupQueue;
   secrets: SecretStore;
   /** Bound to the US host; `forRegion` gives the client of a workspace's region. */
   intercom: IntercomClient;
@@ -40,9 +45,11 @@ export function dependencies(): Dependencies {
       table,
       connections: new ConnectionStore(table),
       feedback: new FeedbackStore(table),
+      feedbackCatchup: new FeedbackCatchupStore(table),
       contacts: new ContactStore(table),
       contactSync: new ContactSyncStore(table),
       syncQueue: new SqsSyncQueue(sqsClient(), config.BACKFILL_QUEUE_URL),
+      catchupQueue: new SqsCatchupQueue(sqsClient(), config.FEEDBACK_CATCHUP_QUEUE_URL),
       secrets: new SecretStore(secretsManagerClient()),
       intercom: intercomClient(config),
       sqs: sqsClient(),

@@ -871,17 +871,22 @@ export class ContactSyncStore {
    * Takes one request from the shared budget of the caller's Intercom app in its Intercom workspace for the current rate-limit
    * window. Granted while the window's remaining requests stay above the reserve kept for other
    * callers, and whenever no current window is known (the response's headers will tell).
+   * `useReserve` is for those other callers (webhook handling): granted while any request is left.
    */
-  async reserveIntercomRequest(caller: IntercomCaller, nowSeconds: number): Promise<{ granted: true } | { granted: false; retryAt: number }> {
+  async reserveIntercomRequest(
+    caller: IntercomCaller,
+    nowSeconds: number,
+    options: { useReserve?: boolean } = {},
+  ): Promise<{ granted: true } | { granted: false; retryAt: number }> {
     try {
       await this.table.client.send(
         new UpdateCommand({
           TableName: this.table.name,
           Key: keys.intercomRateBudget(caller.appId, caller.workspaceId),
           UpdateExpression: 'SET #remaining = #remaining - :one',
-          ConditionExpression: '#resetAt > :now AND #remaining > #reserve',
-          ExpressionAttributeNames: names('remaining', 'resetAt', 'reserve'),
-          ExpressionAttributeValues: { ':one': 1, ':now': nowSeconds },
+          ConditionExpression: options.useReserve ? '#resetAt > :now AND #remaining > :none' : '#resetAt > :now AND #remaining > #reserve',
+          ExpressionAttributeNames: names('remaining', 'resetAt', ...(options.useReserve ? [] : ['reserve'])),
+          ExpressionAttributeValues: { ':one': 1, ':now': nowSeconds, ...(options.useReserve ? { ':none': 0 } : {}) },
         }),
       );
       return { granted: true };

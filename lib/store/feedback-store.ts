@@ -11,6 +11,8 @@ export interface ConversationState {
   tickets: Array<{ productId: string; ticketId: string }>;
   /** Ids of messages redacted in Intercom, remembered even before any ticket has them. */
   redactedMessageIds: Set<string>;
+  /** The conversation's `updated_at` (unix seconds) its tickets were last brought up to date to; null if never. */
+  syncedUpdatedAt: number | null;
 }
 
 const PARALLEL_WRITES = 8;
@@ -26,10 +28,23 @@ export class FeedbackStore {
     return Item ? toProductFeedback(Item) : undefined;
   }
 
+  /** Stores a product's settings; while feedback is on, the item is listed for the scheduled catch-up. */
   async putProductFeedback(workspaceId: string, settings: ProductFeedback): Promise<void> {
+    const listed = settings.enabled ? { ...keys.productFeedbackEnabled(workspaceId, settings.productId), workspaceId } : {};
     await this.table.client.send(
-      new PutCommand({ TableName: this.table.name, Item: { ...keys.productFeedback(workspaceId, settings.productId), ...settings } }),
+      new PutCommand({ TableName: this.table.name, Item: { ...keys.productFeedback(workspaceId, settings.productId), ...settings, ...listed } }),
     );
+  }
+
+  /** The workspaces with at least one product whose feedback is on, from the sparse gsi1 entries (no scan). */
+  async listWorkspacesWithFeedback(): Promise<string[]> {
+    const items = await queryAll(this.table, {
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :gsi1pk',
+      ExpressionAttributeValues: { ':gsi1pk': keys.productsFeedbackEnabled().gsi1pk },
+      ProjectionExpression: 'workspaceId',
+    });
+    return [...new Set(items.map((item) => String(item.workspaceId)))];
   }
 
   /** Every product of the workspace that has feedback settings. */
@@ -45,7 +60,7 @@ export class FeedbackStore {
 
   /** The conversation's tickets and remembered redactions, read consistently. */
   async conversationState(workspaceId: string, conversationId: string): Promise<ConversationState> {
-    const state: ConversationState = { tickets: [], redactedMessageIds: new Set() };
+    const state: ConversationState = { tickets: [], redactedMessageIds: new Set(), syncedUpdatedAt: null };
     const items = await queryAll(this.table, {
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': keys.conversation(workspaceId, conversationId).pk },
@@ -54,6 +69,7 @@ export class FeedbackStore {
     for (const item of items) {
       if (String(item.sk).startsWith('TICKET#')) state.tickets.push({ productId: item.productId, ticketId: item.ticketId });
       else if (String(item.sk).startsWith('REDACTED#')) state.redactedMessageIds.add(item.messageId);
+      else if (item.sk === 'SYNCED') state.syncedUpdatedAt = item.updatedAt;
     }
     return state;
   }
@@ -143,6 +159,23 @@ export class FeedbackStore {
     ).catch(ignoreConditionFailure);
   }
 
+  /**
+   * Records that the conversation's tickets were brought up to date with the conversation as of its
+   * `updated_at` (unix seconds). Only ever moves forward, so a slower sync of an older copy cannot
+   * make a newer one look undone.
+   */
+  async recordSynced(workspaceId: string, conversationId: string, updatedAt: number, now: Date): Promise<void> {
+    await this.table.client.send(
+      new UpdateCommand({
+        TableName: this.table.name,
+        Key: keys.conversationSynced(workspaceId, conversationId),
+        UpdateExpression: 'SET updatedAt = :updatedAt, syncedAt = :now',
+        ConditionExpression: 'attribute_not_exists(updatedAt) OR updatedAt < :updatedAt',
+        ExpressionAttributeValues: { ':updatedAt': updatedAt, ':now': now.toISOString() },
+      }),
+    ).catch(ignoreConditionFailure);
+  }
+
   /** Remembers a redaction, so a ticket or message that appears later is blanked too. */
   async rememberRedaction(workspaceId: string, conversationId: string, messageId: string): Promise<void> {
     await this.table.client.send(
@@ -182,11 +215,12 @@ export class FeedbackStore {
     ]);
   }
 
-  /** A ticket with its messages (unsorted), or undefined. */
-  async getTicket(ticketId: string): Promise<{ ticket: Ticket; messages: TicketMessage[] } | undefined> {
+  /** A ticket with its messages (unsorted), or undefined; `consistent` for writers that decide from it. */
+  async getTicket(ticketId: string, options: { consistent?: boolean } = {}): Promise<{ ticket: Ticket; messages: TicketMessage[] } | undefined> {
     const items = await queryAll(this.table, {
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': keys.ticket(ticketId).pk },
+      ...(options.consistent ? { ConsistentRead: true } : {}),
     });
     const header = items.find((item) => item.sk === 'TICKET');
     if (!header) return undefined;

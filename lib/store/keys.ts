@@ -15,6 +15,18 @@ export const keys = {
   /** A product's Intercom feedback settings (all of a workspace's share its partition). */
   productFeedback: (workspaceId: string, productId: string) => ({ pk: `WORKSPACE#${workspaceId}`, sk: `PRODUCT#${productId}` }),
   productFeedbackPrefix: (workspaceId: string) => ({ pk: `WORKSPACE#${workspaceId}`, skPrefix: 'PRODUCT#' }),
+  /** gsi1, sparse: present on a product's feedback settings while feedback is on, for the scheduled catch-up. */
+  productFeedbackEnabled: (workspaceId: string, productId: string) => ({ gsi1pk: 'FEEDBACK#ENABLED', gsi1sk: `${workspaceId}#${productId}` }),
+  productsFeedbackEnabled: () => ({ gsi1pk: 'FEEDBACK#ENABLED' }),
+  /** A workspace's feedback catch-up: its watermark, the running catch-up's lease, its status, the tag-count baselines. */
+  feedbackCatchup: (workspaceId: string) => ({ pk: `WORKSPACE#${workspaceId}`, sk: 'FEEDBACK_CATCHUP' }),
+  /** That trigger tag `tagId` was seen on the conversation (a marker), and how many markers the tag has. */
+  feedbackTagSeen: (workspaceId: string, tagId: string, conversationId: string) => ({
+    pk: `WORKSPACE#${workspaceId}#FEEDBACK_TAGS`,
+    sk: `SEEN#${tagId}#${conversationId}`,
+  }),
+  feedbackTagCount: (workspaceId: string, tagId: string) => ({ pk: `WORKSPACE#${workspaceId}#FEEDBACK_TAGS`, sk: `COUNT#${tagId}` }),
+  feedbackTagCounts: (workspaceId: string) => ({ pk: `WORKSPACE#${workspaceId}#FEEDBACK_TAGS`, skPrefix: 'COUNT#' }),
   /** A ticket's header; its messages share the partition. */
   ticket: (ticketId: string) => ({ pk: `TICKET#${ticketId}`, sk: 'TICKET' }),
   ticketMessage: (ticketId: string, messageId: string) => ({ pk: `TICKET#${ticketId}`, sk: `MESSAGE#${messageId}` }),
@@ -32,7 +44,26 @@ export const keys = {
     pk: `WORKSPACE#${workspaceId}#CONVERSATION#${conversationId}`,
     sk: `REDACTED#${messageId}`,
   }),
+  /** The conversation's `updated_at` its tickets were last brought up to date to. */
+  conversationSynced: (workspaceId: string, conversationId: string) => ({
+    pk: `WORKSPACE#${workspaceId}#CONVERSATION#${conversationId}`,
+    sk: 'SYNCED',
+  }),
   conversation: (workspaceId: string, conversationId: string) => ({ pk: `WORKSPACE#${workspaceId}#CONVERSATION#${conversationId}` }),
+  /** When the catch-up last verified a ticketed conversation against Intercom, and its last activity. */
+  conversationVerification: (workspaceId: string, conversationId: string) => ({
+    pk: `WORKSPACE#${workspaceId}#CONVERSATION#${conversationId}`,
+    sk: 'VERIFIED',
+  }),
+  /**
+   * gsi1, sparse: the ticketed conversations the catch-up re-reads, least recently verified first;
+   * `hot` for those with activity in the last day, `daily` for the older ones.
+   */
+  verificationQueue: (workspaceId: string, tier: 'hot' | 'daily', verifiedAt: string, conversationId: string) => ({
+    gsi1pk: `WORKSPACE#${workspaceId}#FEEDBACK_VERIFY#${tier.toUpperCase()}`,
+    gsi1sk: `${verifiedAt}#${conversationId}`,
+  }),
+  verificationTier: (workspaceId: string, tier: 'hot' | 'daily') => ({ gsi1pk: `WORKSPACE#${workspaceId}#FEEDBACK_VERIFY#${tier.toUpperCase()}` }),
 
   /** A synced contact by Intercom id; a workspace's contacts share one partition, in id order. */
   contact: (workspaceId: string, contactId: string) => ({ pk: `WORKSPACE#${workspaceId}#CONTACTS`, sk: `CONTACT#${contactId}` }),

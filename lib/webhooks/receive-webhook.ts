@@ -1,11 +1,12 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import type { QueuedEvent } from '../events/queued-event';
+import { toQueuedEvent, UnqueueableNotificationError, type QueuedEvent } from '../events/queued-event';
 import { SUPPORTED_TOPICS } from '../events/topics';
 import { notificationSchema } from '../intercom/notification.schema';
 import { isValidWebhookSignature } from '../intercom/webhook-signature';
 import type { Dependencies } from '../platform/dependencies';
 import { BadRequestError, ForbiddenError, HttpError, NotFoundError, PayloadTooLargeError, UnauthorizedError } from '../platform/errors';
 import { logger } from '../platform/logger';
+import { countDroppedEvent } from '../platform/metrics';
 import { secretNames } from '../platform/secret-store';
 
 /** SQS takes 256 KiB per message; the envelope and workspace id must fit beside the body. */
@@ -22,6 +23,7 @@ export type WebhookTarget = { kind: 'token'; webhookKey: string } | { kind: 'oau
 export type WebhookOutcome =
   | { kind: 'ping' }
   | { kind: 'ignored'; workspaceId: string; topic: string }
+  | { kind: 'dropped'; workspaceId: string; topic: string }
   | { kind: 'queued'; workspaceId: string; topic: string };
 
 /**
@@ -29,8 +31,11 @@ export type WebhookOutcome =
  * Steps: bound the size; find the secret for the URL (the workspace's client secret, or Timebook's
  * app secret); verify `X-Hub-Signature` over the raw bytes; parse the envelope; check that its
  * `app_id` belongs to the URL's workspace; refuse replays of old notifications; answer a ping;
- * enqueue the topics the worker applies. Other topics are acknowledged but not queued: answering
- * them with an error would make Intercom pause the whole subscription. Never answers 410.
+ * enqueue the topics the worker applies, as ids and times only for conversation topics
+ * (`toQueuedEvent`). Other topics are acknowledged but not queued: answering them with an error would
+ * make Intercom pause the whole subscription. A conversation topic whose item is not a conversation
+ * can never be applied: it is logged with its notification id, counted as a dropped event and
+ * acknowledged, as the worker did when it found it. Never answers 410.
  */
 export async function receiveWebhook(
   deps: Pick<Dependencies, 'config' | 'connections' | 'secrets' | 'sqs' | 'clock'>,
@@ -81,7 +86,20 @@ export async function receiveWebhook(
   }
   if (!SUPPORTED_TOPICS.has(notification.topic)) return { kind: 'ignored', workspaceId: workspaceId!, topic: notification.topic };
 
-  const event: QueuedEvent = { workspaceId: workspaceId!, receivedAt: deps.clock().toISOString(), notification };
+  let event: QueuedEvent;
+  try {
+    event = toQueuedEvent(workspaceId!, deps.clock(), notification);
+  } catch (error) {
+    if (!(error instanceof UnqueueableNotificationError)) throw error;
+    logger.warn('Webhook event dropped: its item is not what the topic sends, so it is not queued', {
+      reason: 'malformed',
+      workspaceId,
+      topic: notification.topic,
+      notificationId: notification.id,
+    });
+    countDroppedEvent('malformed');
+    return { kind: 'dropped', workspaceId: workspaceId!, topic: notification.topic };
+  }
   try {
     await deps.sqs.send(new SendMessageCommand({ QueueUrl: deps.config.EVENTS_QUEUE_URL, MessageBody: JSON.stringify(event) }));
   } catch (error) {

@@ -6,7 +6,10 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERVERLESS_BIN } from '../../dev/serverless-config';
 import { INCREMENTAL_LEASE_SECONDS } from '../../lib/contacts/incremental-lease';
+import { CATCHUP_STEP_BUDGET_MS } from '../../lib/feedback/catchup';
+import { CATCHUP_LEASE_SECONDS } from '../../lib/feedback/catchup-state';
 import { PURGE_AGAIN_AFTER_SECONDS } from '../../lib/contacts/purge-contacts';
+import { DROP_REASONS } from '../../lib/events/event-failures';
 import { INTERCOM_WORST_CASE_MS, RECORD_BUDGET_MS, STORE_ALLOWANCE_MS } from '../../lib/events/record-budget';
 import { secretNames } from '../../lib/platform/secret-store';
 
@@ -134,7 +137,7 @@ describe('the packaged CloudFormation template', () => {
     const queues = ofType('AWS::SQS::Queue');
     const workQueues = queues.filter(([, queue]) => queue.Properties.RedrivePolicy);
     const deadLetterIds = new Set(workQueues.map(([, queue]) => queue.Properties.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0]));
-    expect(workQueues.map(([id]) => id).sort()).toEqual(['ContactsBackfillQueue', 'EventsQueue']);
+    expect(workQueues.map(([id]) => id).sort()).toEqual(['ContactsBackfillQueue', 'EventsQueue', 'FeedbackCatchupQueue']);
     // Every queue is either a work queue or the dead-letter queue of one.
     expect(workQueues.length + deadLetterIds.size).toBe(queues.length);
     for (const [, queue] of workQueues) {
@@ -148,6 +151,24 @@ describe('the packaged CloudFormation template', () => {
       expect(alarm!.ComparisonOperator).toBe('GreaterThanThreshold');
       expect(alarm!.Threshold).toBe(0);
       expect(alarm!.AlarmActions.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('alarms on dropped webhook events, whatever their reason', () => {
+    const alarm = resources.DroppedEventsAlarm!.Properties;
+    expect(alarm.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
+    expect(alarm.ComparisonOperator).toBe('GreaterThanThreshold');
+    expect(alarm.TreatMissingData).toBe('notBreaching');
+    const [total, ...series] = alarm.Metrics as Array<Record<string, any>>;
+    expect(total).toMatchObject({ Expression: 'SUM(FILL(METRICS(), 0))', ReturnData: true });
+    // One series per reason the service counts (lib/platform/metrics.ts), each as it is emitted.
+    expect(series.map((metric) => metric.MetricStat.Metric.Dimensions.find((d: { Name: string }) => d.Name === 'reason').Value).sort()).toEqual(
+      [...DROP_REASONS].sort(),
+    );
+    for (const metric of series) {
+      expect(metric.ReturnData).toBe(false);
+      expect(metric.MetricStat).toMatchObject({ Stat: 'Sum', Metric: { Namespace: 'TimebookIntercom', MetricName: 'DroppedEvents' } });
+      expect(metric.MetricStat.Metric.Dimensions).toContainEqual({ Name: 'service', Value: 'timebook-intercom' });
     }
   });
 
@@ -297,6 +318,31 @@ describe('the packaged CloudFormation template', () => {
     ]);
   });
 
+  it("keeps a feedback catch-up's lease over the longest gap between two of its messages, and a step inside an invocation", () => {
+    const worker = resources.FeedbackCatchupLambdaFunction!.Properties;
+    const queue = resources.FeedbackCatchupQueue!.Properties;
+    // Each message renews the lease before each page; after a crash SQS shows the message again
+    // once its visibility timeout has passed, and a deferral renews for its delay besides.
+    expect(CATCHUP_LEASE_SECONDS).toBeGreaterThan(worker.Timeout + queue.VisibilityTimeout);
+    // A step starts only with CATCHUP_STEP_BUDGET_MS left, and the rest of the invocation has room for several.
+    expect(worker.Timeout * 1000).toBeGreaterThanOrEqual(3 * CATCHUP_STEP_BUDGET_MS);
+    expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * worker.Timeout);
+  });
+
+  it('schedules the feedback catch-up every five minutes by default, with a role of its own that can only list, lease and queue', () => {
+    const rules = ofType('AWS::Events::Rule').map(([, rule]) => rule.Properties);
+    const catchupRule = rules.find((rule) => rule.Targets?.[0]?.Arn?.['Fn::GetAtt']?.[0] === 'FeedbackCatchupScheduleLambdaFunction');
+    expect(catchupRule?.ScheduleExpression).toBe('rate(5 minutes)');
+    expect(catchupRule?.State).toBe('ENABLED');
+    const role = resources.FeedbackCatchupScheduleLambdaFunction!.Properties.Role['Fn::GetAtt'][0] as string;
+    expect(role).not.toBe(resources.FeedbackCatchupLambdaFunction!.Properties.Role['Fn::GetAtt'][0]);
+    const actions = (resources[role]!.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[])
+      .flatMap((policy) => policy.PolicyDocument.Statement)
+      .flatMap((statement) => asArray(statement.Action))
+      .filter((action) => !action.startsWith('logs:'));
+    expect([...new Set(actions)].sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'sqs:SendMessage']);
+  });
+
   it("fits the events worker's worst-case record, Intercom retries included, inside its timeout", () => {
     const worker = resources.EventsWorkerLambdaFunction!.Properties;
     const queue = resources.EventsQueue!.Properties;
@@ -344,6 +390,8 @@ const SECRET_ACCESS: Record<string, Record<SecretKind, string[]>> = {
   contactsBackfill: { oauthClientSecret: [], accessToken: ['GetSecretValue'], webhookSecret: [] },
   contactsIncremental: { oauthClientSecret: [], accessToken: [], webhookSecret: [] },
   contactsReconcile: { oauthClientSecret: [], accessToken: [], webhookSecret: [] },
+  feedbackCatchupSchedule: { oauthClientSecret: [], accessToken: [], webhookSecret: [] },
+  feedbackCatchup: { oauthClientSecret: [], accessToken: ['GetSecretValue'], webhookSecret: [] },
 };
 
 /** Every Secrets Manager action a function might be granted on a secret. */

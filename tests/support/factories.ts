@@ -121,19 +121,16 @@ export function parseConversation(payload: unknown): IntercomConversation {
   return conversationSchema.parse(payload);
 }
 
-/** A queued webhook event of `topic`, as the intake would have queued it. */
+/** A queued webhook event of `topic`, as the intake would have queued it (a conversation topic: ids only). */
 export function queuedEvent(topic: string): QueuedEvent {
+  const notification = { id: 'notif_1', topic, app_id: 'abc123', created_at: 1764237600 };
+  const common = { workspaceId: 'ws_1', receivedAt: '2026-11-27T10:00:00.000Z', notification };
+  if (topic.startsWith('contact.')) return queuedEventSchema.parse({ kind: 'contact', ...common, item: { type: 'contact', id: 'c_1' } });
   return queuedEventSchema.parse({
-    workspaceId: 'ws_1',
-    receivedAt: '2026-11-27T10:00:00.000Z',
-    notification: {
-      type: 'notification_event',
-      app_id: 'abc123',
-      id: 'notif_1',
-      topic,
-      created_at: 1764237600,
-      data: { type: 'notification_event_data', item: { type: 'conversation' } },
-      links: {},
-    },
+    kind: 'conversation',
+    ...common,
+    conversationId: '215472621202693',
+    ...(topic === 'conversation_part.tag.created' ? { appliedTags: [{ id: '4428959', appliedAt: 1764237600 }] } : {}),
+    ...(topic === 'conversation_part.redacted' ? { redacted: { partIds: ['37358121213'], sourceId: null } } : {}),
   });
 }

@@ -27,7 +27,8 @@ export async function setup(): Promise<void> {
     maxVisibilityTimeoutSeconds: 5,
     logLevel: 'DEBUG',
     dynamoDbProxy: true,
-    // Tests run the scheduled functions themselves (contacts-world.ts), with the clock they choose.
+    // Tests run the scheduled functions (contact sync, reconciliation, feedback catch-up) themselves,
+    // with the clock they choose; a scheduled run would race them.
     schedules: false,
   });
   Object.assign(process.env, stack.env, {

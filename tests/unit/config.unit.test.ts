@@ -7,6 +7,7 @@ const valid = {
   IDEMPOTENCY_TABLE_NAME: 'idempotency',
   EVENTS_QUEUE_URL: 'http://127.0.0.1:9324/000000000000/events',
   BACKFILL_QUEUE_URL: 'http://127.0.0.1:9324/000000000000/backfill',
+  FEEDBACK_CATCHUP_QUEUE_URL: 'http://127.0.0.1:9324/000000000000/catchup',
   SECRETS_PREFIX: 'timebook-intercom/test',
   INTERCOM_VERSION: '2.16',
   INTERCOM_CLIENT_SECRET_NAME: 'timebook-intercom/test/oauth-client-secret',
@@ -23,6 +24,15 @@ describe('parseConfig', () => {
     expect(config.INTERCOM_OAUTH_URL).toBe('https://app.intercom.com/oauth');
     expect(config.PUBLIC_BASE_URL).toBeUndefined();
     expect(config.ADMIN_JWT_ISSUER).toBeUndefined();
+  });
+
+  it('runs the feedback catch-up every five minutes unless FEEDBACK_CATCHUP_RATE says otherwise', () => {
+    expect(parseConfig(valid).FEEDBACK_CATCHUP_RATE).toBe('rate(5 minutes)');
+    expect(parseConfig({ ...valid, FEEDBACK_CATCHUP_RATE: '' }).FEEDBACK_CATCHUP_RATE).toBe('rate(5 minutes)');
+    expect(rateSeconds(parseConfig({ ...valid, FEEDBACK_CATCHUP_RATE: 'rate(1 hour)' }).FEEDBACK_CATCHUP_RATE)).toBe(3_600);
+    expect(rateSeconds('rate(5 minutes)')).toBe(300);
+    expect(() => parseConfig({ ...valid, FEEDBACK_CATCHUP_RATE: 'every 5 minutes' })).toThrow(/FEEDBACK_CATCHUP_RATE/);
+    expect(() => parseConfig({ ...valid, FEEDBACK_CATCHUP_RATE: 'rate(0 minutes)' })).toThrow(/FEEDBACK_CATCHUP_RATE/);
   });
 
   it('names every missing or invalid variable', () => {

@@ -22,10 +22,15 @@ describe('dispatchEvent', () => {
     await expect(dispatchEvent(registry, event('conversation.user.replied'))).rejects.toThrow('Intercom 500');
   });
 
-  it('keeps unknown envelope fields and rejects an envelope without app_id', () => {
-    expect(event('ping').notification).toHaveProperty('links');
-    expect(() =>
-      queuedEventSchema.parse({ workspaceId: 'w', receivedAt: '2026-11-27T10:00:00.000Z', notification: { type: 'notification_event', topic: 'x' } }),
-    ).toThrow(/app_id/);
+  it('takes ids and times only: a queued event with anything more, or without app_id, is refused', () => {
+    const queued = event('conversation.user.replied');
+    expect(Object.keys(queued.notification).sort()).toEqual(['app_id', 'created_at', 'id', 'topic']);
+    expect(() => queuedEventSchema.parse({ ...queued, notification: { ...queued.notification, data: { item: { body: 'text' } } } })).toThrow(
+      /data/,
+    );
+    expect(() => queuedEventSchema.parse({ ...queued, item: { body: 'text' } })).toThrow(/item/);
+    const { app_id: _appId, ...withoutAppId } = queued.notification;
+    expect(() => queuedEventSchema.parse({ ...queued, notification: withoutAppId })).toThrow(/app_id/);
+    expect(() => queuedEventSchema.parse({ ...event('conversation_part.redacted'), redacted: undefined })).toThrow(/redacted/);
   });
 });
