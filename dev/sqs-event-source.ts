@@ -128,7 +128,14 @@ export class SqsEventSource {
     }
   }
 
-  /** Hides in-flight records for another visibility timeout; a failure only means SQS may show them sooner. */
+  /**
+   * Hides in-flight records for another visibility timeout; a failure only means SQS may show them sooner.
+   * In SQS a visibility change is not a receive: only ReceiveMessage adds to ApproximateReceiveCount,
+   * which the redrive policy's maxReceiveCount is compared with, so keeping a record hidden costs it
+   * none of its retries. local-aws-sqs counted every change as a receive until patched
+   * (patches/README.md); unpatched, an invocation of 10 s or more used up a record's five receives.
+   * In AWS nothing renews: the queue hides a record for six times the function's timeout.
+   */
   private async keepHidden(queueUrl: string, messages: Message[], visibilityTimeoutSeconds: number): Promise<void> {
     try {
       for (const batch of groupsOf(messages, 10)) {

@@ -10,9 +10,13 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
 /**
  * Bounded network waits: a store that stops answering fails the call in seconds (and the SDK
- * retries it), instead of holding the Lambda until its own timeout kills it mid-record.
+ * retries it), instead of holding the Lambda until its own timeout kills it mid-record, which
+ * hands the whole batch, records already applied included, back to SQS. Without
+ * `throwOnRequestTimeout` the SDK only logs a warning when `requestTimeout` passes and keeps
+ * waiting. The same holds in AWS: a call to DynamoDB, SQS or Secrets Manager that never answers
+ * fails after 5 s per attempt, within the events worker's store allowance (lib/events/record-budget.ts).
  */
-const requestHandler = { connectionTimeout: 3_000, requestTimeout: 5_000 };
+const requestHandler = { connectionTimeout: 3_000, requestTimeout: 5_000, throwOnRequestTimeout: true };
 
 let dynamo: DynamoDBDocumentClient | undefined;
 let dynamoRaw: DynamoDBClient | undefined;
