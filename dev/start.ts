@@ -1,19 +1,37 @@
 import { mintAdminJwt } from './admin-jwt';
-import { DEV_PORTS, QUIET_LOCAL_NODE, startStack } from './stack';
+import { SimulatorClient } from './intercom-simulator';
 import { localSettings } from './local-settings';
+import { LOCAL_TIMEBOOK_WORKSPACE_ID, seedLocalWorkspace } from './local-workspace';
+import { OfflineOutputFilter } from './offline-output';
+import { DEV_PORTS, QUIET_LOCAL_NODE, startStack } from './stack';
 
-/** `npm start`: the whole service on this machine until Ctrl-C. */
+/**
+ * `npm start`: the whole service on this machine until Ctrl-C, with a seeded local Intercom.
+ * `npm start -- --verbose` also shows serverless-offline's functions, schedules and routes, and the
+ * local AWS endpoints.
+ */
 async function main(): Promise<void> {
+  const verbose = process.argv.includes('--verbose');
   Object.assign(process.env, QUIET_LOCAL_NODE);
   const settings = localSettings(process.env);
   const started = Date.now();
-  const stack = await startStack({
-    ...settings,
-    ports: DEV_PORTS,
-    functionLog: { onLine: (line) => console.log(`  │ ${line}`) },
-    onProgress: (message) => console.log(`• ${message}`),
-    maxVisibilityTimeoutSeconds: 30,
-  });
+  const offlineOutput = new OfflineOutputFilter(verbose);
+  let stack: Awaited<ReturnType<typeof startStack>>;
+  try {
+    stack = await startStack({
+      ...settings,
+      ports: DEV_PORTS,
+      functionLog: { onLine: (line) => offlineOutput.accept(line).forEach((shown) => console.log(shown)) },
+      onProgress: (message) => console.log(`• ${message}`),
+      maxVisibilityTimeoutSeconds: 30,
+    });
+  } catch (error) {
+    if (!verbose && offlineOutput.held.length > 0) {
+      console.error("serverless-offline's output:");
+      for (const line of offlineOutput.held) console.error(`  │ ${line}`);
+    }
+    throw error;
+  }
 
   let stopping = false;
   const stop = async () => {
@@ -26,31 +44,60 @@ async function main(): Promise<void> {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 
-  const workspaceId = 'ws_demo';
+  // With a real Intercom (INTERCOM_API_BASE_URL) there is no simulator to seed.
+  const intercom = settings.intercomApiBaseUrl ? undefined : await seedLocalWorkspace(new SimulatorClient(stack.intercomApiUrl));
+
+  const workspaceId = LOCAL_TIMEBOOK_WORKSPACE_ID;
   const jwt = await mintAdminJwt(settings.adminJwtSecret, {
     sub: 'dev-admin',
     workspaceIds: [workspaceId],
     audience: settings.adminJwtAudience,
   });
-  console.log(`
-timebook-intercom is running (ready in ${((Date.now() - started) / 1000).toFixed(1)} s).
-
-  API               ${stack.apiUrl}/v1
-  Health            curl ${stack.apiUrl}/v1/health
-  Intercom          ${stack.intercomApiUrl}  (OAuth consent page: ${stack.intercomOauthUrl})
-                    EU ${stack.intercomRegionUrls.EU}  AU ${stack.intercomRegionUrls.AU}
-  DynamoDB Local    ${stack.env.AWS_ENDPOINT_URL_DYNAMODB}  tables: ${stack.tables.join(', ')}
-  SQS               ${stack.env.AWS_ENDPOINT_URL_SQS}
-  Secrets Manager   ${stack.env.AWS_ENDPOINT_URL_SECRETS_MANAGER}
-
-A dev admin JWT for workspace ${workspaceId} (valid 12 h):
-
-  export TOKEN=${jwt}
-  curl -H "Authorization: Bearer $TOKEN" ${stack.apiUrl}/v1/workspaces/${workspaceId}/intercom
-
-Mint one for any workspace:  npm run --silent jwt -- <workspaceId> [<workspaceId>...]
-Everything is in memory; Ctrl-C stops every process and forgets the data.
-`);
+  const api = `${stack.apiUrl}/v1/workspaces/${workspaceId}/intercom`;
+  const lines = [
+    '',
+    `timebook-intercom is running (ready in ${((Date.now() - started) / 1000).toFixed(1)} s).`,
+    '',
+    `  API        ${stack.apiUrl}/v1   (curl ${stack.apiUrl}/v1/health)`,
+    `  Intercom   ${stack.intercomApiUrl}   (simulator; OAuth consent page ${stack.intercomOauthUrl})`,
+  ];
+  if (verbose) {
+    lines.push(
+      `             EU ${stack.intercomRegionUrls.EU}  AU ${stack.intercomRegionUrls.AU}`,
+      `  DynamoDB   ${stack.env.AWS_ENDPOINT_URL_DYNAMODB}  tables: ${stack.tables.join(', ')}`,
+      `  SQS        ${stack.env.AWS_ENDPOINT_URL_SQS}   Secrets Manager ${stack.env.AWS_ENDPOINT_URL_SECRETS_MANAGER}`,
+    );
+  }
+  if (intercom) {
+    lines.push(
+      '',
+      `Intercom workspace "${intercom.name}" (app ${intercom.appId}): tags ${intercom.tags.map((t) => t.name).join(', ')};`,
+      `${intercom.conversations.length} conversations, ${intercom.contactCount} contacts. Its access token and client secret:`,
+      '',
+      `  export INTERCOM_TOKEN=${intercom.accessToken}`,
+      `  export CLIENT_SECRET=${intercom.clientSecret}`,
+      `  export CONVERSATION=${intercom.conversations[0]?.id ?? ''}`,
+    );
+  }
+  lines.push(
+    '',
+    `A dev admin JWT for Timebook workspace ${workspaceId} (valid 12 h; others: npm run --silent jwt -- <workspaceId>):`,
+    '',
+    `  export TOKEN=${jwt}`,
+  );
+  if (intercom) {
+    lines.push(
+      '',
+      'Connect, get the webhook URL and subscribe it in the simulator (README, "Run locally", has the rest):',
+      '',
+      `  curl -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' -d "{\\"accessToken\\":\\"$INTERCOM_TOKEN\\"}" ${api}/token`,
+      `  curl -X PUT -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' -d "{\\"clientSecret\\":\\"$CLIENT_SECRET\\"}" ${api}/webhook-secret`,
+      '  npm run subscribe',
+    );
+  }
+  lines.push('', `Everything is in memory; Ctrl-C stops every process and forgets the data.${verbose ? '' : ' More detail: npm start -- --verbose'}`, '');
+  console.log(lines.join('\n'));
+  offlineOutput.release();
 }
 
 main().catch((error: unknown) => {

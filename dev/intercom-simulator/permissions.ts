@@ -1,11 +1,15 @@
 import { IntercomApiError } from './intercom-errors';
 
-/** The app permissions the simulator knows, by the names Intercom's Developer Hub shows. */
+/**
+ * The app permissions the simulator knows, by the names Intercom's Developer Hub shows. No route
+ * needs "Write conversations" yet: a token carries it for the service's optional write-back.
+ */
 export const PERMISSIONS = [
   'Read and list users and companies',
   'Read and write users',
   'Read one user and one company',
   'Read conversations',
+  'Write conversations',
   'Read tags',
   'Read admins',
 ] as const;
@@ -21,6 +25,7 @@ const SCOPE_IDS: Record<Permission, string> = {
   'Read and write users': 'read_write_users',
   'Read one user and one company': 'read_single_user_company',
   'Read conversations': 'read_conversations',
+  'Write conversations': 'write_conversations',
   'Read tags': 'read_tags',
   'Read admins': 'read_admins',
 };
