@@ -12,14 +12,20 @@ async function processRecord(record: SQSRecord, context?: Context): Promise<void
   const message = parseSyncMessage(record.body);
   if (!context) throw new Error('The batch processor passed no Lambda context');
   const deadline = new Date(Date.now() + context.getRemainingTimeInMillis());
-  const outcome = await processSyncMessage(dependencies(), message, deadline);
-  logger.info('Contact sync page processed', {
+  const about = {
     workspaceId: message.workspaceId,
     kind: message.kind,
     ...(message.kind === 'backfill-page' ? { partitionId: message.partitionId, seq: message.seq } : {}),
     receiveCount: record.attributes.ApproximateReceiveCount,
-    outcome,
-  });
+  };
+  let outcome;
+  try {
+    outcome = await processSyncMessage(dependencies(), message, deadline);
+  } catch (error) {
+    logger.warn('Contact sync page failed; SQS will retry it', { ...about, messageId: record.messageId, error: error as Error });
+    throw error;
+  }
+  logger.info('Contact sync page processed', { ...about, outcome });
 }
 
 /**

@@ -8,7 +8,7 @@ import { contactTopics } from '../../lib/contacts/contact-events';
 import { deferRateLimited } from '../../lib/events/defer-event';
 import { dispatchEvent, droppedReason, type TopicRegistry } from '../../lib/events/dispatch-event';
 import { inProgressWindow } from '../../lib/events/in-progress-window';
-import { queuedEventSchema, type QueuedEvent } from '../../lib/events/queued-event';
+import { parseQueuedEvent, type QueuedEvent } from '../../lib/events/queued-event';
 import { EVENTS_INTERCOM_TIMING, RECORD_BUDGET_MS } from '../../lib/events/record-budget';
 import { feedbackTopics } from '../../lib/feedback/topics';
 import { IntercomRateLimitError } from '../../lib/intercom/errors';
@@ -58,7 +58,7 @@ function parseRecord(record: SQSRecord): QueuedEvent | undefined {
   } catch {
     body = undefined;
   }
-  const parsed = queuedEventSchema.safeParse(body);
+  const parsed = parseQueuedEvent(body);
   if (parsed.success) return parsed.data;
   const notification = (body as { notification?: { id?: unknown } } | undefined)?.notification;
   logger.warn('Webhook event dropped: the queued message is not a notification, so it is not retried', {

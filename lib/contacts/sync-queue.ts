@@ -1,6 +1,5 @@
-import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
-import { groupsOf } from '../platform/groups-of';
+import type { Queued, WorkQueue } from '../platform/sqs-batch-queue';
 
 /*
  * The contacts backfill queue carries the contact sync's work, one step per message: a page of a
@@ -82,45 +81,7 @@ export function sqsDelaySeconds(seconds: number): number {
 }
 
 /** Work to queue, optionally hidden for `delaySeconds` (see {@link sqsDelaySeconds}). */
-export interface QueuedSyncMessage {
-  message: SyncMessage;
-  delaySeconds?: number;
-}
+export type QueuedSyncMessage = Queued<SyncMessage>;
 
-/** Where contact sync work goes. */
-export interface SyncQueue {
-  send(messages: QueuedSyncMessage[]): Promise<void>;
-}
-
-/** Thrown when SQS refuses some messages of a batch. */
-export class SyncQueueError extends Error {
-  override readonly name = 'SyncQueueError';
-}
-
-/** The contacts backfill queue on SQS, ten messages per request. */
-export class SqsSyncQueue implements SyncQueue {
-  constructor(
-    private readonly sqs: SQSClient,
-    private readonly queueUrl: string,
-  ) {}
-
-  async send(messages: QueuedSyncMessage[]): Promise<void> {
-    await Promise.all(
-      groupsOf(messages, 10).map(async (batch) => {
-        const { Failed = [] } = await this.sqs.send(
-          new SendMessageBatchCommand({
-            QueueUrl: this.queueUrl,
-            Entries: batch.map((entry, index) => ({
-              Id: String(index),
-              MessageBody: JSON.stringify(entry.message),
-              DelaySeconds: entry.delaySeconds,
-            })),
-          }),
-        );
-        if (Failed.length > 0) {
-          throw new SyncQueueError(`SQS refused ${Failed.length} contact sync message(s): ${Failed.map((f) => f.Code).join(', ')}`);
-        }
-      }),
-    );
-  }
-}
+/** Where contact sync work goes: the contacts backfill queue. */
+export type SyncQueue = WorkQueue<SyncMessage>;

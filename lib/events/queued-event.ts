@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { appliedTagsFromPayload } from '../feedback/applied-tags';
 import { conversationSchema, firstMessage, partsOf } from '../intercom/conversation.schema';
-import type { Notification } from '../intercom/notification.schema';
+import { notificationSchema, type Notification } from '../intercom/notification.schema';
 import { FEEDBACK_TOPICS } from './topics';
 
 /*
@@ -106,4 +106,26 @@ export function toQueuedEvent(workspaceId: string, receivedAt: Date, notificatio
   const queued = queuedEventSchema.safeParse(event);
   if (!queued.success) throw new UnqueueableNotificationError('The notification\u2019s item has ids or times of another kind');
   return queued.data;
+}
+
+/**
+ * Versions before this one queued the whole verified envelope, text included. A message of that
+ * form still in the events queue at a deploy, or redriven from the dead-letter queue (kept 14
+ * days), is read as the ids and times it carries, and its text is not used. Remove once no queue
+ * can hold a message that old.
+ */
+const legacyEventSchema = z.object({ workspaceId: z.string().min(1), receivedAt: z.iso.datetime(), notification: notificationSchema });
+
+/** A queued message's event: the current form, or the former whole envelope reduced to it. */
+export function parseQueuedEvent(body: unknown): ReturnType<typeof queuedEventSchema.safeParse> {
+  const parsed = queuedEventSchema.safeParse(body);
+  if (parsed.success) return parsed;
+  const legacy = legacyEventSchema.safeParse(body);
+  if (!legacy.success) return parsed;
+  try {
+    return { success: true, data: toQueuedEvent(legacy.data.workspaceId, new Date(legacy.data.receivedAt), legacy.data.notification) };
+  } catch (error) {
+    if (error instanceof UnqueueableNotificationError) return parsed;
+    throw error;
+  }
 }

@@ -1,6 +1,5 @@
-import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
-import { groupsOf } from '../platform/groups-of';
+import type { Queued, WorkQueue } from '../platform/sqs-batch-queue';
 
 /*
  * The feedback catch-up queue: one message carries one workspace's run from where it stands, and
@@ -38,46 +37,7 @@ export function parseCatchupMessage(body: string): CatchupMessage {
   return catchupMessageSchema.parse(JSON.parse(body));
 }
 
-export interface QueuedCatchupMessage {
-  message: CatchupMessage;
-  /** Whole seconds from 1 to 900, as SQS allows. */
-  delaySeconds?: number;
-}
+export type QueuedCatchupMessage = Queued<CatchupMessage>;
 
-/** Where catch-up runs go. */
-export interface CatchupQueue {
-  send(messages: QueuedCatchupMessage[]): Promise<void>;
-}
-
-/** Thrown when SQS refuses some messages of a batch. */
-export class CatchupQueueError extends Error {
-  override readonly name = 'CatchupQueueError';
-}
-
-/** The feedback catch-up queue on SQS, ten messages per request. */
-export class SqsCatchupQueue implements CatchupQueue {
-  constructor(
-    private readonly sqs: SQSClient,
-    private readonly queueUrl: string,
-  ) {}
-
-  async send(messages: QueuedCatchupMessage[]): Promise<void> {
-    await Promise.all(
-      groupsOf(messages, 10).map(async (batch) => {
-        const { Failed = [] } = await this.sqs.send(
-          new SendMessageBatchCommand({
-            QueueUrl: this.queueUrl,
-            Entries: batch.map((entry, index) => ({
-              Id: String(index),
-              MessageBody: JSON.stringify(entry.message),
-              DelaySeconds: entry.delaySeconds,
-            })),
-          }),
-        );
-        if (Failed.length > 0) {
-          throw new CatchupQueueError(`SQS refused ${Failed.length} catch-up message(s): ${Failed.map((f) => f.Code).join(', ')}`);
-        }
-      }),
-    );
-  }
-}
+/** Where catch-up runs go: the feedback catch-up queue. */
+export type CatchupQueue = WorkQueue<CatchupMessage>;

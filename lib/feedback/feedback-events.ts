@@ -12,7 +12,7 @@ import { syncConversation } from './conversation-sync';
 import { triggers } from './product-feedback';
 import { fallbackTitle } from './ticket';
 
-type FeedbackDeps = Pick<Dependencies, 'feedback' | 'connections' | 'contactSync' | 'secrets' | 'intercom' | 'config' | 'clock'>;
+type FeedbackDeps = Pick<Dependencies, 'feedback' | 'feedbackCatchup' | 'connections' | 'contactSync' | 'secrets' | 'intercom' | 'config' | 'clock'>;
 
 /*
  * The feedback topics. A queued conversation event carries ids and times only
@@ -115,9 +115,14 @@ export async function createTicketsFromTag(deps: FeedbackDeps, queued: QueuedEve
       fetched = await fetchConversationWithinBudget(deps, connection, conversationId);
       applied = recentlyAppliedTags(fetched, event.notification.created_at);
     }
-    const triggered = (await deps.feedback.listProductFeedback(workspaceId)).filter((product) =>
-      applied.some((tag) => triggers(product, tag.id, tag.appliedAt)),
-    );
+    const products = await deps.feedback.listProductFeedback(workspaceId);
+    const triggered = products.filter((product) => applied.some((tag) => triggers(product, tag.id, tag.appliedAt)));
+    // The catch-up compares Intercom's count of conversations carrying each trigger tag with the
+    // ones the service has seen; marking what this notification shows spares it a needless sweep
+    // (e.g. a second trigger tag on a conversation that already has its product's ticket).
+    const triggerTagIds = new Set(products.filter((product) => product.enabled).flatMap((product) => product.triggerTagIds));
+    const seen = applied.filter((tag) => triggerTagIds.has(tag.id)).map((tag) => ({ tagId: tag.id, conversationId }));
+    await deps.feedbackCatchup.markSeen(workspaceId, seen);
     const state = await deps.feedback.conversationState(workspaceId, conversationId);
     const missing = triggered.filter((product) => !state.tickets.some((ticket) => ticket.productId === product.productId));
     if (missing.length === 0 && state.tickets.length === 0) return;

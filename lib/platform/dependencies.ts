@@ -1,5 +1,5 @@
-import { SqsSyncQueue, type SyncQueue } from '../contacts/sync-queue';
-import { SqsCatchupQueue, type CatchupQueue } from '../feedback/catchup-queue';
+import type { SyncQueue } from '../contacts/sync-queue';
+import type { CatchupQueue } from '../feedback/catchup-queue';
 import { IntercomClient, type IntercomTiming } from '../intercom/client';
 import { FeedbackCatchupStore } from '../store/catchup-store';
 import { ContactStore, ContactSyncStore } from '../store/contact-store';
@@ -10,6 +10,7 @@ import { createAdminVerifier, type AdminVerifier } from './admin-auth';
 import { dynamoDocumentClient, secretsManagerClient, sqsClient } from './aws-clients';
 import { getConfig, type Config } from './config';
 import { SecretStore } from './secret-store';
+import { SqsBatchQueue } from './sqs-batch-queue';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 
 /** The ports every use case may ask for. Tests build their own; Lambdas use {@link dependencies}. */
@@ -48,8 +49,8 @@ export function dependencies(): Dependencies {
       feedbackCatchup: new FeedbackCatchupStore(table),
       contacts: new ContactStore(table),
       contactSync: new ContactSyncStore(table),
-      syncQueue: new SqsSyncQueue(sqsClient(), config.BACKFILL_QUEUE_URL),
-      catchupQueue: new SqsCatchupQueue(sqsClient(), config.FEEDBACK_CATCHUP_QUEUE_URL),
+      syncQueue: new SqsBatchQueue(sqsClient(), config.BACKFILL_QUEUE_URL, 'contact sync'),
+      catchupQueue: new SqsBatchQueue(sqsClient(), config.FEEDBACK_CATCHUP_QUEUE_URL, 'catch-up'),
       secrets: new SecretStore(secretsManagerClient()),
       intercom: intercomClient(config),
       sqs: sqsClient(),

@@ -231,6 +231,31 @@ describe('tickets the webhooks made', () => {
     });
   }, 90_000);
 
+  it('a second trigger tag on a ticketed conversation, seen by its webhook, needs no sweep', async () => {
+    const ws = await feedbackWorkspace();
+    const second = ws.tags['Bug']!;
+    const w = world([ws.workspaceId]);
+    await w.deps.feedback.putProductFeedback(ws.workspaceId, { productId: PRODUCT, enabled: true, triggerTagIds: [ws.trigger, second], enabledAt: ENABLED_AT });
+    const asked = await conversation(ws, E + MINUTE, 'Dark mode, please.');
+    const handleTag = async (tagId: string, at: number) => {
+      const applied = await tag(ws, asked.id, tagId, at);
+      const built = await simulator.buildWebhook({ appId: ws.intercom.appId, topic: 'conversation_part.tag.created', conversationId: asked.id, tagId: applied.id, partIds: [applied.partId] });
+      w.clock.now = (at + MINUTE) * 1000;
+      await createTicketsFromTag(w.deps, toQueuedEvent(ws.workspaceId, w.deps.clock(), notificationSchema.parse(built.envelope)));
+    };
+    await handleTag(ws.trigger, E + 2 * MINUTE);
+    expect((await catchUp(w, E + 30 * MINUTE)).outcomes).toEqual(['completed']);
+    const sweepAfterFirst = (await w.deps.feedbackCatchup.get(ws.workspaceId))!.sweep;
+
+    // The same product's other trigger tag: no new ticket, but Intercom now counts one more
+    // conversation carrying it, and the webhook saw that.
+    await handleTag(second, E + 31 * MINUTE);
+    expect((await tickets(w, ws)).length).toBe(1);
+    expect((await catchUp(w, E + 60 * MINUTE)).outcomes).toEqual(['completed']);
+    expect((await w.deps.feedbackCatchup.get(ws.workspaceId))!.sweep).toEqual(sweepAfterFirst);
+    expect((await tickets(w, ws)).length).toBe(1);
+  }, 90_000);
+
   it('a tag applied while feedback was off never counts, after it is switched on again', async () => {
     const ws = await feedbackWorkspace();
     const w = world([ws.workspaceId]);

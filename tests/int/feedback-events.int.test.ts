@@ -50,7 +50,7 @@ describe('feedback events, in process', () => {
         // replies now, and the reply's notification is handled to the end before the write.
         createTicket: async (...args: Parameters<FeedbackStore['createTicket']>) => {
           if (!replyId) {
-            const reply = await simulator.addPart(appId, conversation.id, { kind: 'user_reply', body: '<p>It would save me an hour a week.</p>' });
+            const reply = await simulator.addPart(appId, conversation.id, { kind: 'user_reply', body: '<p>It would spare us a spreadsheet.</p>' });
             replyId = reply.part.id;
             const replyEvent = await queued(ws, { topic: 'conversation.user.replied', conversationId: conversation.id, partIds: [replyId] });
             await appendConversationParts(base, replyEvent);
@@ -66,7 +66,7 @@ describe('feedback events, in process', () => {
 
     expect(replyHandledBeforeWrite).toBe(true);
     const stored = await deps.feedback.getTicket(ticketIdFor(ws.workspaceId, 'prod_a', conversation.id), { consistent: true });
-    expect(stored!.messages.find((message) => message.id === replyId)).toMatchObject({ body: 'It would save me an hour a week.' });
+    expect(stored!.messages.find((message) => message.id === replyId)).toMatchObject({ body: 'It would spare us a spreadsheet.' });
     // The fetch that made the ticket and the one after its write; the reply, finding no ticket, made none.
     expect(await conversationFetches(ws, conversation.id)).toBe(2);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { queuedEventSchema, toQueuedEvent, UnqueueableNotificationError } from '../../lib/events/queued-event';
+import { parseQueuedEvent, queuedEventSchema, toQueuedEvent, UnqueueableNotificationError } from '../../lib/events/queued-event';
 import { notificationSchema, type Notification } from '../../lib/intercom/notification.schema';
 import { conversationPayload, loadExample, partPayload, sourcePayload } from '../support/factories';
 
@@ -74,5 +74,14 @@ describe('the queued form of a notification', () => {
     const { id: _id, ...withoutId } = conversationPayload({ parts: [partPayload()] });
     const broken = { ...example('webhook-conversation.operator.replied.zulip-2026.json'), data: { type: 'notification_event_data', item: withoutId } };
     expect(() => toQueuedEvent('ws_1', RECEIVED, broken)).toThrow(UnqueueableNotificationError);
+  });
+
+  it('reads a message of the former form (the whole envelope) as its ids and times, and nothing else of it', () => {
+    const notification = loadExample<Record<string, unknown>>('webhook-conversation.operator.replied.zulip-2026.json');
+    const legacy = { workspaceId: 'ws_1', receivedAt: RECEIVED.toISOString(), notification };
+    const parsed = parseQueuedEvent(JSON.parse(JSON.stringify(legacy)));
+    expect(parsed.success).toBe(true);
+    expect(parsed.data).toEqual(toQueuedEvent('ws_1', RECEIVED, notificationSchema.parse(notification)));
+    expect(parseQueuedEvent({ workspaceId: 'ws_1', notification: { id: 'n', topic: 'conversation.user.replied' } }).success).toBe(false);
   });
 });
