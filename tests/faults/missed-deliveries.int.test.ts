@@ -237,9 +237,9 @@ async function clockAt(at: number): Promise<void> {
 
 /**
  * A connected workspace with feedback on, subscribed at the intake URL its status shows; 45
- * conversations (started an hour earlier, before the subscription, so without notifications), 15 of them tagged
- * with the trigger tag through delivered webhooks, 5 of those holding a text that gets redacted
- * later; then the catch-up's scheduled run. Returns once all of it is stored.
+ * conversations (started an hour earlier, before the subscription, so without notifications),
+ * 15 of them tagged with the trigger tag through delivered webhooks, 5 of those holding a text
+ * that gets redacted later; then the catch-up's scheduled run. Returns once all of it is stored.
  */
 async function before(run: string, touches: boolean, rules?: WebhookSubscriptionInput['rules']): Promise<Story> {
   const intercom = await simulator.createWorkspace({ tagTouchesUpdatedAt: touches, redactTouchesUpdatedAt: touches });
