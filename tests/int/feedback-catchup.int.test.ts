@@ -3,7 +3,6 @@ import type { CreateWorkspaceInput } from '../../dev/intercom-simulator';
 import { updateSettings } from '../../lib/connect/manage-connection';
 import { toQueuedEvent } from '../../lib/events/queued-event';
 import { CATCHUP_STEP_BUDGET_MS, processCatchup, scheduleFeedbackCatchup, type CatchupOutcome } from '../../lib/feedback/catchup';
-import type { CatchupMessage, CatchupQueue, QueuedCatchupMessage } from '../../lib/feedback/catchup-queue';
 import { createTicketsFromTag } from '../../lib/feedback/feedback-events';
 import { notificationSchema } from '../../lib/intercom/notification.schema';
 import { CATCHUP_LEASE_SECONDS } from '../../lib/feedback/catchup-state';
@@ -12,6 +11,7 @@ import { FeedbackStore } from '../../lib/store/feedback-store';
 import { keys } from '../../lib/store/keys';
 import { queryAll } from '../../lib/store/table';
 import { api } from '../support/api';
+import { catchUp, catchupWorld, type CatchupWorld } from '../support/catchup-in-process';
 import { connectedWorkspace, deliver, simulator, timesProcessed, waitUntilProcessed, type ConnectedWorkspace } from '../support/feedback-world';
 import { inProcessDependencies } from '../support/in-process';
 import { utc } from '../support/seed-times';
@@ -30,45 +30,9 @@ const E = utc(ENABLED_AT);
 const MINUTE = 60;
 const PRODUCT = 'prod_catchup';
 
-class MemoryQueue implements CatchupQueue {
-  readonly messages: QueuedCatchupMessage[] = [];
-  async send(messages: QueuedCatchupMessage[]): Promise<void> {
-    this.messages.push(...messages);
-  }
-  take(): CatchupMessage | undefined {
-    return this.messages.shift()?.message;
-  }
-}
-
-interface World {
-  deps: Dependencies;
-  queue: MemoryQueue;
-  clock: { now: number };
-}
-
-/** Dependencies on the local stack whose schedule visits only `workspaceIds` (other tests share the table). */
-function world(workspaceIds: string[], replace: (deps: Dependencies) => Partial<Dependencies> = () => ({})): World {
-  const queue = new MemoryQueue();
-  const clock = { now: E * 1000 };
-  const deps = inProcessDependencies((base) => {
-    const feedback = Object.assign(Object.create(base.feedback) as FeedbackStore, {
-      listWorkspacesWithFeedback: async () => (await base.feedback.listWorkspacesWithFeedback()).filter((id) => workspaceIds.includes(id)),
-    });
-    const withFeedback = { ...base, feedback };
-    return { feedback, catchupQueue: queue, clock: () => new Date(clock.now), ...replace(withFeedback) };
-  });
-  return { deps, queue, clock };
-}
-
-/** One scheduled catch-up at `at` (unix seconds), every message it queues processed until the run ends. */
-async function catchUp(w: World, at: number): Promise<{ queued: number; busy: number; skipped: number; outcomes: CatchupOutcome[] }> {
-  w.clock.now = at * 1000;
-  const summary = await scheduleFeedbackCatchup(w.deps);
-  const outcomes: CatchupOutcome[] = [];
-  for (let message = w.queue.take(); message; message = w.queue.take()) {
-    outcomes.push(await processCatchup(w.deps, message, new Date(w.clock.now + 3_600_000)));
-  }
-  return { ...summary, outcomes };
+/** Dependencies on the local stack whose schedule visits only `workspaceIds`, the clock at ENABLED_AT. */
+function world(workspaceIds: string[], replace: (deps: Dependencies) => Partial<Dependencies> = () => ({})): CatchupWorld {
+  return catchupWorld(workspaceIds, E, replace);
 }
 
 /** A token-connected workspace whose product has feedback on since ENABLED_AT (trigger: "Feature request"), its catch-up starting there. */
@@ -100,7 +64,7 @@ async function reply(ws: ConnectedWorkspace, conversationId: string, body: strin
 }
 
 /** Every ticket of the workspace's product with its messages (oldest first), as stored. */
-async function tickets(w: World, ws: ConnectedWorkspace) {
+async function tickets(w: CatchupWorld, ws: ConnectedWorkspace) {
   const page = await w.deps.feedback.listInbox(ws.workspaceId, PRODUCT, 100, undefined);
   const found = await Promise.all(page.tickets.map((t) => w.deps.feedback.getTicket(t.id, { consistent: true })));
   return found
@@ -116,7 +80,7 @@ async function tickets(w: World, ws: ConnectedWorkspace) {
 }
 
 /** Every stored item of the workspace's tickets, as text: nothing redacted may be in it. */
-async function storedTicketText(w: World, ws: ConnectedWorkspace): Promise<string> {
+async function storedTicketText(w: CatchupWorld, ws: ConnectedWorkspace): Promise<string> {
   const page = await w.deps.feedback.listInbox(ws.workspaceId, PRODUCT, 100, undefined);
   const items = await Promise.all(
     page.tickets.map((t) => queryAll(w.deps.table, { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.ticket(t.id).pk } })),
