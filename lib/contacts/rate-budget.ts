@@ -62,13 +62,13 @@ export async function callWithinBudget<T>(
   deps: BudgetDeps,
   caller: IntercomCaller,
   call: (token: string, intercom: IntercomClient) => Promise<IntercomResponse<T>>,
-  options: { connection?: Connection } = {},
+  options: { connection?: Connection; useReserve?: boolean } = {},
 ): Promise<BudgetedCall<T>> {
   const nowSeconds = Math.floor(deps.clock().getTime() / 1000);
-  const grant = await deps.contactSync.reserveIntercomRequest(caller, nowSeconds);
+  const grant = await deps.contactSync.reserveIntercomRequest(caller, nowSeconds, { useReserve: options.useReserve });
   if (!grant.granted) return { kind: 'deferred', delaySeconds: deferralSeconds(grant.retryAt, nowSeconds) };
   try {
-    const response = await withWorkspaceToken(deps, caller.workspaceId, call, options);
+    const response = await withWorkspaceToken(deps, caller.workspaceId, call, { connection: options.connection });
     const limits = response.rateLimit;
     if (limits && Number.isFinite(limits.limit) && Number.isFinite(limits.remaining)) {
       await deps.contactSync.recordIntercomRateLimit(
