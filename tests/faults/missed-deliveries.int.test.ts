@@ -10,7 +10,7 @@ import type { ProvisionedQueue } from '../../dev/provision';
 import { waitFor } from '../../dev/processes';
 import { logger } from '../../lib/platform/logger';
 import { api } from '../support/api';
-import { catchUp, catchupWorld, type CatchupWorld } from '../support/catchup-in-process';
+import { catchUp, catchupWorld, storedTickets, type CatchupWorld, type TicketView } from '../support/catchup-in-process';
 import { allStoredText, functionLogText } from '../support/evidence';
 import { connectedWorkspace, enableFeedback, simulator, type ConnectedWorkspace } from '../support/feedback-world';
 import { sqs } from '../support/local-stack';
@@ -59,27 +59,9 @@ const PERIOD = 300;
 /** The paused case's threshold: more than this many consecutive errors pause the subscription (Intercom: 1,000). */
 const PAUSE_AFTER = 5;
 
-interface TicketView {
-  conversationId: string;
-  title: string;
-  excerpt: string;
-  messages: Array<{ id: string; body: string; redacted: boolean }>;
-}
-
 /** Every ticket of the product with its messages (oldest first), as stored. */
-async function tickets(w: CatchupWorld, ws: ConnectedWorkspace): Promise<TicketView[]> {
-  const page = await w.deps.feedback.listInbox(ws.workspaceId, PRODUCT, 100, undefined);
-  const found = await Promise.all(page.tickets.map((t) => w.deps.feedback.getTicket(t.id, { consistent: true })));
-  return found
-    .map((entry) => ({
-      conversationId: entry!.ticket.intercom.conversationId,
-      title: entry!.ticket.title,
-      excerpt: entry!.ticket.excerpt,
-      messages: entry!.messages
-        .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1))
-        .map((m) => ({ id: m.id, body: m.body, redacted: m.redacted })),
-    }))
-    .sort((a, b) => (a.conversationId < b.conversationId ? -1 : 1));
+function tickets(w: CatchupWorld, ws: ConnectedWorkspace): Promise<TicketView[]> {
+  return storedTickets(w, ws.workspaceId, PRODUCT);
 }
 
 async function status(ws: ConnectedWorkspace) {

@@ -11,7 +11,7 @@ import { FeedbackStore } from '../../lib/store/feedback-store';
 import { keys } from '../../lib/store/keys';
 import { queryAll } from '../../lib/store/table';
 import { api } from '../support/api';
-import { catchUp, catchupWorld, type CatchupWorld } from '../support/catchup-in-process';
+import { catchUp, catchupWorld, storedTickets, type CatchupWorld } from '../support/catchup-in-process';
 import { connectedWorkspace, deliver, simulator, timesProcessed, waitUntilProcessed, type ConnectedWorkspace } from '../support/feedback-world';
 import { inProcessDependencies } from '../support/in-process';
 import { utc } from '../support/seed-times';
@@ -64,19 +64,8 @@ async function reply(ws: ConnectedWorkspace, conversationId: string, body: strin
 }
 
 /** Every ticket of the workspace's product with its messages (oldest first), as stored. */
-async function tickets(w: CatchupWorld, ws: ConnectedWorkspace) {
-  const page = await w.deps.feedback.listInbox(ws.workspaceId, PRODUCT, 100, undefined);
-  const found = await Promise.all(page.tickets.map((t) => w.deps.feedback.getTicket(t.id, { consistent: true })));
-  return found
-    .map((entry) => ({
-      conversationId: entry!.ticket.intercom.conversationId,
-      title: entry!.ticket.title,
-      excerpt: entry!.ticket.excerpt,
-      messages: entry!.messages
-        .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1))
-        .map((m) => ({ id: m.id, body: m.body, redacted: m.redacted })),
-    }))
-    .sort((a, b) => (a.conversationId < b.conversationId ? -1 : 1));
+function tickets(w: CatchupWorld, ws: ConnectedWorkspace) {
+  return storedTickets(w, ws.workspaceId, PRODUCT);
 }
 
 /** Every stored item of the workspace's tickets, as text: nothing redacted may be in it. */

@@ -61,3 +61,27 @@ export async function catchUp(
   }
   return { ...summary, outcomes };
 }
+
+/** A ticket as the catch-up tests compare it: its conversation, title, excerpt and messages. */
+export interface TicketView {
+  conversationId: string;
+  title: string;
+  excerpt: string;
+  messages: Array<{ id: string; body: string; redacted: boolean }>;
+}
+
+/** Every ticket of a product with its messages (oldest first), as stored, by conversation id. */
+export async function storedTickets(w: CatchupWorld, workspaceId: string, productId: string): Promise<TicketView[]> {
+  const page = await w.deps.feedback.listInbox(workspaceId, productId, 100, undefined);
+  const found = await Promise.all(page.tickets.map((t) => w.deps.feedback.getTicket(t.id, { consistent: true })));
+  return found
+    .map((entry) => ({
+      conversationId: entry!.ticket.intercom.conversationId,
+      title: entry!.ticket.title,
+      excerpt: entry!.ticket.excerpt,
+      messages: entry!.messages
+        .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1))
+        .map((m) => ({ id: m.id, body: m.body, redacted: m.redacted })),
+    }))
+    .sort((a, b) => (a.conversationId < b.conversationId ? -1 : 1));
+}
