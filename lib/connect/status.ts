@@ -1,3 +1,4 @@
+import { contactsSyncStatus } from '../contacts/sync-status';
 import { feedbackSyncStatus, type FeedbackSyncStatus } from '../feedback/catchup-state';
 import { regionOf } from '../intercom/regions';
 import type { Connection } from './connection';
@@ -20,7 +21,7 @@ export interface ContactsSyncStatus {
 export function toStatus(
   connection: Connection | undefined,
   webhookBaseUrl: string | undefined,
-  contactsSync: ContactsSyncStatus = idleContactsSync,
+  contactsSync: ContactsSyncStatus = contactsSyncStatus(undefined),
   feedbackSync: FeedbackSyncStatus = feedbackSyncStatus(undefined),
 ) {
   if (!connection) {
@@ -60,14 +61,3 @@ export function toStatus(
     connectedAt: connection.connectedAt,
   };
 }
-
-const idleContactsSync: ContactsSyncStatus = {
-  state: 'idle',
-  synced: 0,
-  expected: null,
-  startedAt: null,
-  finishedAt: null,
-  lastIncrementalAt: null,
-  lastReconciledAt: null,
-  error: null,
-};
