@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs before `npm start`, `npm test` and friends (plain JavaScript: it must work before
-// `npm ci` has installed TypeScript tooling). Installs dependencies on a fresh clone and checks Java.
+// `npm ci` has installed TypeScript tooling). Installs dependencies on a fresh clone and checks Java
+// (DynamoDB Local) and, for `npm test`, Chromium (the browser tests).
 'use strict';
 const { spawnSync } = require('node:child_process');
 const { existsSync, readdirSync, statSync } = require('node:fs');
@@ -8,6 +9,7 @@ const { join } = require('node:path');
 
 const root = join(__dirname, '..');
 const needsJava = !process.argv.includes('--no-java');
+const needsChromium = process.argv.includes('--chromium');
 
 const [major] = process.versions.node.split('.').map(Number);
 if (major < 20) {
@@ -43,6 +45,21 @@ if (needsJava) {
         '  Debian/Ubuntu:  sudo apt-get update && sudo apt-get install -y openjdk-17-jre-headless',
         '  macOS:          brew install openjdk@17',
         '  Other:          any Java 17+ runtime on the PATH (https://adoptium.net)',
+      ].join('\n'),
+    );
+    process.exit(1);
+  }
+}
+
+if (needsChromium) {
+  const chromium = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+  if (!existsSync(chromium)) {
+    console.error(
+      [
+        `The browser tests drive the machine's own Chromium, and ${chromium} was not found.`,
+        'Install it (no test tool downloads a browser), then run the command again:',
+        '  Debian/Ubuntu:  sudo apt-get update && sudo apt-get install -y chromium',
+        '  Other:          any Chromium or Chrome, with CHROMIUM_PATH=/path/to/its/binary',
       ].join('\n'),
     );
     process.exit(1);
