@@ -3,6 +3,7 @@ import { mintAdminJwt } from './admin-jwt';
 import { apiClient } from './api-client';
 import { SimulatorClient } from './intercom-simulator';
 import { localSettings } from './local-settings';
+import { LOCAL_WEBHOOK_TOPICS } from './local-workspace';
 import { oauthFlow } from './oauth-flow';
 import { sleep } from './processes';
 import { progressLine } from './sync-progress';
@@ -102,9 +103,11 @@ async function story(apiUrl: string, intercomUrl: string, settings: ReturnType<t
   check(secret.status === 200, `webhook-secret answered ${secret.status}`);
   const webhookUrl: string = secret.body.webhookUrl;
   say(`Webhook URL to paste into the Intercom app: ${webhookUrl}`);
-  const ping = await intercom.deliverWebhook({ appId: acme.appId, topic: 'ping', url: webhookUrl });
-  check(ping.deliveries[0]?.status === 200, 'Intercom could not reach the webhook URL');
-  say('Intercom pings it: 200 OK.');
+  const subscription = await intercom.setWebhookSubscription(acme.appId, { url: webhookUrl, topics: LOCAL_WEBHOOK_TOPICS });
+  say(`The admin pastes it into the app's Webhooks page and picks ${subscription.topics.length} topics; Intercom checks it with HEAD.`);
+  const ping = await intercom.pingWebhookSubscription(acme.appId);
+  check(ping.attempts[0]?.status === 200, `Intercom's ping got ${ping.attempts[0]?.status ?? 'no answer'}`);
+  say('Intercom pings it: 200 OK. From now on Intercom sends every change by itself.');
 
   step('Switch feedback on for the product "Mobile app" and pick a trigger tag');
   const tags = await api('GET', `${base}/intercom/tags`, { token });
@@ -123,15 +126,7 @@ async function story(apiUrl: string, intercomUrl: string, settings: ReturnType<t
     body: '<p>Could the mobile app work offline? I lose my notes on the train.</p>',
     parts: [{ kind: 'admin_reply', body: '<p>Thanks, I will pass this to the product team.</p>' }],
   });
-  const applied = await intercom.tagConversation(acme.appId, conversation.id, { tagId: feature.id });
-  await intercom.deliverWebhook({
-    appId: acme.appId,
-    url: webhookUrl,
-    topic: 'conversation_part.tag.created',
-    conversationId: conversation.id,
-    tagId: applied.id,
-    partIds: [applied.partId],
-  });
+  await intercom.tagConversation(acme.appId, conversation.id, { tagId: feature.id });
   const summary = await eventually('the ticket in the inbox', async () => {
     const inbox = await api('GET', `${base}/products/mobile-app/feedback`, { token });
     return inbox.body.tickets.find((t: { intercom: { conversationId: string } }) => t.intercom.conversationId === conversation.id);
@@ -152,12 +147,6 @@ async function story(apiUrl: string, intercomUrl: string, settings: ReturnType<t
   step('The customer replies and an agent adds a note');
   const reply = await intercom.addPart(acme.appId, conversation.id, { kind: 'user_reply', body: '<p>Even read-only offline would help.</p>' });
   const note = await intercom.addPart(acme.appId, conversation.id, { kind: 'admin_note', body: '<p>Enterprise customer, 400 seats.</p>' });
-  for (const [topic, part] of [
-    ['conversation.user.replied', reply],
-    ['conversation.admin.noted', note],
-  ] as const) {
-    await intercom.deliverWebhook({ appId: acme.appId, url: webhookUrl, topic, conversationId: conversation.id, partIds: [part.part.id] });
-  }
   await eventually('the reply and the note on the ticket', async () => {
     const ticket = await api('GET', ticketPath, { token });
     const ids = ticket.body.messages.map((m: { id: string }) => m.id);
@@ -168,13 +157,6 @@ async function story(apiUrl: string, intercomUrl: string, settings: ReturnType<t
 
   step('An agent redacts the customer\'s reply in Intercom');
   await intercom.redact(acme.appId, conversation.id, { partId: reply.part.id });
-  await intercom.deliverWebhook({
-    appId: acme.appId,
-    url: webhookUrl,
-    topic: 'conversation_part.redacted',
-    conversationId: conversation.id,
-    partIds: [reply.part.id],
-  });
   await eventually('the redaction on the ticket', async () => {
     const ticket = await api('GET', ticketPath, { token });
     const message = ticket.body.messages.find((m: { id: string }) => m.id === reply.part.id);
@@ -221,7 +203,6 @@ async function story(apiUrl: string, intercomUrl: string, settings: ReturnType<t
 
   step('A new contact signs up in Intercom and follows automatically');
   const contact = await intercom.createContact(acme.appId, { role: 'user', email: 'grace@example.org', name: 'Grace Hopper' });
-  await intercom.deliverWebhook({ appId: acme.appId, url: webhookUrl, topic: 'contact.user.created', contactId: contact.id });
   const arrived = await eventually('the new contact in Timebook', async () => {
     const page = await api('GET', `${base}/contacts?limit=100`, { token });
     check(page.status === 200, `listing contacts answered ${page.status}: ${page.text}`);
