@@ -45,6 +45,8 @@ const conversationPath = (appId: string, conversationId: string): string => `${w
 
 const e = escapeHtml;
 
+const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
 /** A unix time as `2026-01-05 09:30:00 UTC`. */
 const at = (seconds: number): string => `${new Date(seconds * 1000).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 
@@ -252,7 +254,7 @@ function workspacePage(state: SimulatorState, appId: string, flash: Flash, statu
   const workspace = state.workspace(appId);
   const { settings } = workspace;
   const content = `<h1>${e(settings.name)}</h1>
-<p>App id <code>${e(settings.appId)}</code>, region ${settings.region}, ${workspace.tags.size} tags, ${workspace.admins.length} teammates.</p>
+<p>App id <code>${e(settings.appId)}</code>, region ${settings.region}, ${count(workspace.tags.size, 'tag')}, ${count(workspace.admins.length, 'teammate')}.</p>
 ${subscriptionSection(state, workspace, flash)}
 ${conversationsSection(workspace)}
 ${contactsSection(workspace, flash)}`;
