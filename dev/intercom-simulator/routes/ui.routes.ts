@@ -381,63 +381,79 @@ const renderConversation: Renderer = (ctx, flash, status) =>
 
 const flashFromQuery = (query: URLSearchParams): Flash => ({ notice: query.get('notice') ?? undefined });
 
+const workspaceOf = (ctx: UiContext): Workspace => ctx.state.workspace(ctx.params.appId ?? '');
+
+/** Where a form lives: its page, and the check that the page exists (an unknown id is a 404 page). */
+interface FormPage {
+  render: Renderer;
+  path: (ctx: UiContext) => string;
+  exists: (ctx: UiContext) => void;
+}
+
+const ON_WORKSPACE: FormPage = {
+  render: renderWorkspace,
+  path: (ctx) => wsPath(ctx.params.appId ?? ''),
+  exists: (ctx) => void workspaceOf(ctx),
+};
+
+const ON_CONVERSATION: FormPage = {
+  render: renderConversation,
+  path: (ctx) => conversationPath(ctx.params.appId ?? '', ctx.params.conversationId ?? ''),
+  exists: (ctx) => void workspaceOf(ctx).conversation(ctx.params.conversationId ?? ''),
+};
+
 /**
  * A form: `run` makes the change and answers the sentence to show; then 303 back to the page. A
  * refused input (FormError, or a ControlError such as an unknown part or a URL that fails HEAD)
  * answers the page with the message instead; nothing was changed.
  */
-function action(render: Renderer, back: (ctx: UiContext) => string, run: (ctx: UiContext) => Promise<string> | string): UiHandler {
+function action(on: FormPage, run: (ctx: UiContext) => Promise<string> | string): UiHandler {
   return async (ctx) => {
-    // The page itself must exist (an unknown workspace or conversation is a 404 page).
-    render(ctx, {});
+    on.exists(ctx);
     try {
       const notice = await run(ctx);
-      return { kind: 'redirect', location: `${back(ctx)}?notice=${encodeURIComponent(notice)}` };
+      return { kind: 'redirect', location: `${on.path(ctx)}?notice=${encodeURIComponent(notice)}` };
     } catch (error) {
-      if (error instanceof FormError) return render(ctx, { error: error.message, form: ctx.form }, 400);
-      if (error instanceof ControlError) return render(ctx, { error: error.message, form: ctx.form }, error.status);
+      if (error instanceof FormError) return on.render(ctx, { error: error.message, form: ctx.form }, 400);
+      if (error instanceof ControlError) return on.render(ctx, { error: error.message, form: ctx.form }, error.status);
       throw error;
     }
   };
 }
 
-const workspaceOf = (ctx: UiContext): Workspace => ctx.state.workspace(ctx.params.appId ?? '');
-const backToWorkspace = (ctx: UiContext): string => wsPath(ctx.params.appId ?? '');
-const backToConversation = (ctx: UiContext): string => conversationPath(ctx.params.appId ?? '', ctx.params.conversationId ?? '');
-
-const subscribe = action(renderWorkspace, backToWorkspace, async (ctx) => {
+const subscribe = action(ON_WORKSPACE, async (ctx) => {
   const workspace = workspaceOf(ctx);
   const input = parseForm(subscribeForm, { url: ctx.form.get('url') ?? undefined, topics: ctx.form.getAll('topics') });
   const saved = await ctx.state.webhooks.subscribe(privateApp(workspace), input);
   return `Subscribed ${saved.url} to ${saved.topics.length} topics.`;
 });
 
-const unsubscribe = action(renderWorkspace, backToWorkspace, (ctx) =>
+const unsubscribe = action(ON_WORKSPACE, (ctx) =>
   ctx.state.webhooks.unsubscribe(privateApp(workspaceOf(ctx))) ? 'Unsubscribed: nothing is delivered from now on.' : 'There was no subscription.',
 );
 
-const ping = action(renderWorkspace, backToWorkspace, async (ctx) => {
+const ping = action(ON_WORKSPACE, async (ctx) => {
   const workspace = workspaceOf(ctx);
   const { message } = parseForm(pingForm, fields(ctx.form));
   const delivery = await ctx.state.webhooks.ping(privateApp(workspace), workspace.appId, message);
   return deliveredSentence([delivery], 'ping');
 });
 
-const addContact = action(renderWorkspace, backToWorkspace, async (ctx) => {
+const addContact = action(ON_WORKSPACE, async (ctx) => {
   const workspace = workspaceOf(ctx);
   const input = parseForm(contactForm, fields(ctx.form));
   const { result, deliveries } = await changeAndNotify(ctx.state, workspace, true, () => workspace.createContact(input));
   return `Added ${result.role} ${result.name ?? ''} <${result.email}> (${result.id}). ${deliveredSentence(deliveries, `contact.${result.role}.created`)}`;
 });
 
-const archiveContact = action(renderWorkspace, backToWorkspace, async (ctx) => {
+const archiveContact = action(ON_WORKSPACE, async (ctx) => {
   const workspace = workspaceOf(ctx);
   const contactId = ctx.params.contactId ?? '';
   const { result, deliveries } = await changeAndNotify(ctx.state, workspace, true, () => workspace.archiveContact(contactId));
   return `Archived ${result.name ?? result.email} (${result.id}). ${deliveredSentence(deliveries, 'contact.archived')}`;
 });
 
-const applyTag = action(renderConversation, backToConversation, async (ctx) => {
+const applyTag = action(ON_CONVERSATION, async (ctx) => {
   const workspace = workspaceOf(ctx);
   const form = parseForm(tagForm, fields(ctx.form));
   const input = form.newTagName !== undefined ? { tagName: form.newTagName, partId: form.partId } : { tagId: form.tagId, partId: form.partId };
@@ -446,7 +462,7 @@ const applyTag = action(renderConversation, backToConversation, async (ctx) => {
   return `Tagged ${result.partId} with "${workspace.tag(result.tagId).name}". ${deliveredSentence(deliveries, 'conversation_part.tag.created')}`;
 });
 
-const removeTag = action(renderConversation, backToConversation, (ctx) => {
+const removeTag = action(ON_CONVERSATION, (ctx) => {
   const workspace = workspaceOf(ctx);
   const tagId = ctx.params.tagId ?? '';
   workspace.untagConversation(ctx.params.conversationId ?? '', tagId);
@@ -459,7 +475,7 @@ const PART_WORDS: Record<(typeof partKindsOnPage)[number], string> = {
   admin_note: 'Note added',
 };
 
-const addPart = action(renderConversation, backToConversation, async (ctx) => {
+const addPart = action(ON_CONVERSATION, async (ctx) => {
   const workspace = workspaceOf(ctx);
   const form = parseForm(partForm, fields(ctx.form));
   const conversationId = ctx.params.conversationId ?? '';
@@ -468,7 +484,7 @@ const addPart = action(renderConversation, backToConversation, async (ctx) => {
   return `${PART_WORDS[form.kind]} (part ${result.part.id}). ${deliveredSentence(deliveries, result.topic ?? 'it')}`;
 });
 
-const redact = action(renderConversation, backToConversation, async (ctx) => {
+const redact = action(ON_CONVERSATION, async (ctx) => {
   const workspace = workspaceOf(ctx);
   const form = parseForm(redactForm, fields(ctx.form));
   const conversationId = ctx.params.conversationId ?? '';
