@@ -127,6 +127,49 @@ describe('the simulator page in a browser', () => {
   });
 });
 
+/**
+ * Form controls of the page without a label, and buttons without text. Run in the page as a
+ * script (the project compiles without the DOM's types).
+ */
+const UNLABELLED = `(() => {
+  const missing = [];
+  for (const control of document.querySelectorAll('input:not([type=hidden]), select, textarea')) {
+    const texts = [...(control.labels ?? [])].map((label) => label.textContent.trim());
+    if (!texts.some((text) => text !== '')) missing.push(control.tagName.toLowerCase() + '#' + (control.id || control.name));
+  }
+  for (const button of document.querySelectorAll('button')) if (button.textContent.trim() === '') missing.push(button.outerHTML);
+  return missing;
+})()`;
+
+const unlabelled = (page: Page): Promise<string[]> => page.evaluate<string[]>(UNLABELLED);
+
+/** What the focused element says: its text, or a field's value. */
+const FOCUSED = `(() => { const el = document.activeElement; return (el && (el.textContent.trim() || el.value)) || ''; })()`;
+
+describe('the pages are usable without a mouse or sight', () => {
+  it('labels every control and gives the page one h1 and a banner', async () => {
+    const context = await chromium.newContext();
+    const page = await context.newPage();
+    const conversationId = seeded.conversations[1]?.id as string;
+    for (const path of ['/_sim/ui', `/_sim/ui/workspaces/${seeded.appId}`, `/_sim/ui/workspaces/${seeded.appId}/conversations/${conversationId}`]) {
+      await page.goto(`${sim.url}${path}`);
+      expect(await unlabelled(page)).toEqual([]);
+      expect(await page.getByRole('heading', { level: 1 }).count()).toBe(1);
+      expect(await page.getByRole('banner').textContent()).toContain('Intercom simulator');
+    }
+    await page.goto(`${sim.url}/oauth?client_id=${oauthClient.clientId}`);
+    expect(await unlabelled(page)).toEqual([]);
+    // The skip link comes first, then the workspace choice and the two buttons, in that order.
+    const focused: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      await page.keyboard.press('Tab');
+      focused.push(await page.evaluate<string>(FOCUSED));
+    }
+    expect(focused).toEqual(['Skip to content', LOCAL_WORKSPACE.appId, 'Authorize access', 'Cancel']);
+    await context.close();
+  });
+});
+
 describe('the OAuth consent page in a browser', () => {
   const consentUrl = (state: string): string =>
     `${sim.url}/oauth?client_id=${oauthClient.clientId}&redirect_uri=${encodeURIComponent(`${origin}/oauth/callback`)}&state=${state}`;
