@@ -60,6 +60,7 @@ async function main(): Promise<void> {
     '',
     `  API        ${stack.apiUrl}/v1   (curl ${stack.apiUrl}/v1/health)`,
     `  Intercom   ${stack.intercomApiUrl}   (simulator; OAuth consent page ${stack.intercomOauthUrl})`,
+    ...(intercom ? [`  Intercom   ${stack.intercomApiUrl}/_sim/ui   (simulator page: subscribe, tag, reply, redact)`] : []),
   ];
   if (verbose) {
     lines.push(

@@ -51,8 +51,9 @@ export function sendHtml(res: ServerResponse, status: number, html: string): voi
   res.end(html);
 }
 
-export function sendRedirect(res: ServerResponse, location: string): void {
-  res.writeHead(302, { Location: location, 'Content-Length': 0 });
+/** 302 by default, as Intercom's OAuth redirects; the simulator page's forms answer 303 (see other). */
+export function sendRedirect(res: ServerResponse, location: string, status: 302 | 303 = 302): void {
+  res.writeHead(status, { Location: location, 'Content-Length': 0 });
   res.end();
 }
 

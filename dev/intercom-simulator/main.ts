@@ -22,6 +22,7 @@ async function main(): Promise<void> {
   });
   console.log(`Intercom simulator listening on ${simulator.url}`);
   console.log(`  REST and OAuth token: ${simulator.url}  consent page: ${simulator.url}/oauth  control API: ${simulator.url}/_sim/`);
+  console.log(`  the simulator page, to click through in a browser: ${simulator.url}/_sim/ui`);
   console.log(`  REST of EU workspaces: ${simulator.regionUrls.EU}  of AU workspaces: ${simulator.regionUrls.AU}`);
   const shutdown = (): void => {
     simulator.stop().then(

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { isApiVersion } from './api-version';
 import { ControlError } from './control-error';
-import { BodyTooLargeError, matchRoute, parseJson, readBody, sendJson } from './http-kit';
+import { BodyTooLargeError, matchRoute, parseJson, readBody, sendHtml, sendJson, sendRedirect } from './http-kit';
 import { accessTokenInvalid, errorForStatus, IntercomApiError, notFound } from './intercom-errors';
 import { missingPermissionError, satisfies } from './permissions';
 import { hostOf, regionUrls, type Region } from './regions';
@@ -10,6 +10,7 @@ import type { RequestStats } from './request-stats';
 import { controlRoutes, Reply } from './routes/control.routes';
 import { oauthRoutes } from './routes/oauth.routes';
 import { restRoutes } from './routes/rest.routes';
+import { notFoundPage, uiRoutes } from './routes/ui.routes';
 import { SimulatorClient } from './simulator-client';
 import { SimulatorState } from './simulator-state';
 import type { Workspace } from './workspace';
@@ -64,6 +65,22 @@ async function handleControl(state: SimulatorState, method: string, url: URL, bo
   } catch (error) {
     if (error instanceof ControlError) return sendControlError(res, error.status, error.code, error.message);
     sendControlError(res, 500, 'internal', error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** The simulator page (`/_sim/ui`): HTML pages and form posts. */
+async function handleUi(state: SimulatorState, method: string, url: URL, body: Buffer, res: ServerResponse): Promise<void> {
+  const match = matchRoute(uiRoutes, method, url.pathname);
+  if (match.kind === 'none') return sendHtml(res, 404, notFoundPage(`The simulator has no page ${url.pathname}.`));
+  if (match.kind === 'wrong-method') return sendHtml(res, 405, notFoundPage(`${method} is not supported on ${url.pathname}.`));
+  try {
+    const form = new URLSearchParams(body.toString('utf8'));
+    const answer = await match.route.handler({ state, params: match.params, query: url.searchParams, form });
+    if (answer.kind === 'redirect') sendRedirect(res, answer.location, 303);
+    else sendHtml(res, answer.status, answer.html);
+  } catch (error) {
+    if (error instanceof ControlError && error.status === 404) return sendHtml(res, 404, notFoundPage(error.message));
+    throw error;
   }
 }
 
@@ -157,6 +174,7 @@ async function handle(state: SimulatorState, req: IncomingMessage, res: ServerRe
     if (error instanceof BodyTooLargeError) return sendJson(res, 413, errorForStatus(413).toBody());
     throw error;
   }
+  if (url.pathname === '/_sim/ui' || url.pathname.startsWith('/_sim/ui/')) return handleUi(state, (req.method ?? 'GET').toUpperCase(), url, body, res);
   if (url.pathname.startsWith('/_sim/')) return handleControl(state, (req.method ?? 'GET').toUpperCase(), url, body, res);
   return handleIntercom(state, req, res, url, body);
 }

@@ -53,6 +53,7 @@ import { deliverNotification } from '../webhook-delivery';
 import { prepareNotification } from '../webhook-items';
 import type { AppRef, DeliverySummary } from '../webhook-subscriptions';
 import type { Workspace } from '../workspace';
+import { changeAndNotify } from '../workspace-change';
 
 /** The control API: JSON under `/_sim/`, no auth. See README.md for the list. */
 
@@ -163,9 +164,7 @@ const ws = (ctx: ControlContext): Workspace => ctx.state.workspace(ctx.params.ap
  * caused (unless `notify` is false) and answers once each notification's first attempt is answered.
  */
 async function change<T>(ctx: ControlContext, workspace: Workspace, notify: boolean | undefined, run: () => T): Promise<T> {
-  const { result, events } = workspace.collectEvents(run);
-  if (notify !== false) await ctx.state.webhooks.publish(workspace, events);
-  return result;
+  return (await changeAndNotify(ctx.state, workspace, notify, run)).result;
 }
 
 const privateApp = (ctx: ControlContext): AppRef => ({ type: 'private', appId: ws(ctx).appId });

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { escapeHtml } from '../html-text';
+import { simulatorPage } from '../sim-page';
 import { isForm, parseForm, parseJson, route, sendHtml, sendJson, sendRedirect, type Route } from '../http-kit';
 import { IntercomApiError, parameterInvalid } from '../intercom-errors';
 import type { OAuthClient, SimulatorState } from '../simulator-state';
@@ -21,13 +22,7 @@ export interface PlainContext {
 export type PlainHandler = (ctx: PlainContext) => void;
 
 function page(title: string, content: string): string {
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;color:#1a1a1a}
-fieldset{border:1px solid #ddd;border-radius:8px;padding:1rem}label{display:block;margin:.4rem 0}
-button{font-size:1rem;padding:.5rem 1.2rem;margin-right:.5rem;border-radius:6px;border:1px solid #333}
-button[value=authorize]{background:#1f8ded;color:#fff;border-color:#1f8ded}</style></head>
-<body><p><small>Intercom simulator</small></p>${content}</body></html>`;
+  return simulatorPage({ title, content, narrow: true });
 }
 
 class OAuthPageError extends Error {
@@ -82,17 +77,19 @@ const consentPage: PlainHandler = ({ state, res, url }) => {
     .map(
       (workspace, index) =>
         `<label><input type="radio" name="app_id" value="${escapeHtml(workspace.appId)}"${index === 0 ? ' checked' : ''}> ` +
-        `${escapeHtml(workspace.settings.name)} <small>(${escapeHtml(workspace.appId)}, ${workspace.settings.region})</small></label>`,
+        `${escapeHtml(workspace.settings.name)} <span class="muted">(${escapeHtml(workspace.appId)}, ${workspace.settings.region})</span></label>`,
     )
-    .join('\n');
+    .join('<br>\n');
   const form = `<h1>${escapeHtml(client.name)} would like to connect to your Intercom workspace</h1>
+<p>Choose the workspace to install it into, then authorize access. Cancel sends you back without connecting.</p>
 <form method="post" action="/oauth/authorize">
 ${hidden('client_id', client.clientId)}${hidden('redirect_uri', redirectUri)}${hidden('state', query.state ?? '')}
-<fieldset><legend>Install into</legend>
+<fieldset><legend>Install into workspace</legend>
 ${choices}
 </fieldset>
+<p class="muted">You will be sent back to ${escapeHtml(new URL(redirectUri).origin)}.</p>
 <p><button type="submit" name="decision" value="authorize">Authorize access</button>
-<button type="submit" name="decision" value="cancel">Cancel</button></p>
+<button type="submit" name="decision" value="cancel" class="secondary">Cancel</button></p>
 </form>`;
   sendHtml(res, 200, page('Authorize access', form));
 };
