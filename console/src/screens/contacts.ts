@@ -62,8 +62,8 @@ export async function contactsScreen(app: App, main: HTMLElement): Promise<void>
                 h('td', {}, contact.email ?? '—'),
                 h('td', {}, contact.role),
                 h('td', {}, contact.externalId ?? '—'),
-                h('td', {}, formatTime(contact.createdAt)),
-                h('td', {}, formatTime(contact.updatedAt)),
+                h('td', { class: 'time' }, formatTime(contact.createdAt)),
+                h('td', { class: 'time' }, formatTime(contact.updatedAt)),
               ))),
           ),
     );

@@ -78,6 +78,7 @@ export async function productSettingsScreen(app: App, main: HTMLElement, params:
         try {
           const body: ProductFeedbackBody = { enabled: enabled.input.checked, triggerTagIds: [...chosen] };
           settings = await app.api<ProductFeedback>('PUT', `${path}/intercom-feedback`, body);
+          renderTags(); // unticked tags that Intercom no longer has leave the list
           renderSummary();
           fill(notice, `Saved: feedback is ${settings.enabled ? 'on' : 'off'}.`);
         } catch (error) {
