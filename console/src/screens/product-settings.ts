@@ -16,6 +16,8 @@ export async function productSettingsScreen(app: App, main: HTMLElement, params:
     alert.element,
     notice,
   );
+  const loading = h('p', { class: 'hint', 'aria-live': 'polite' }, 'Loading the product’s settings…');
+  main.append(loading);
 
   let settings: ProductFeedback;
   try {
@@ -23,10 +25,13 @@ export async function productSettingsScreen(app: App, main: HTMLElement, params:
   } catch (error) {
     alert.show(error);
     return;
+  } finally {
+    loading.remove();
   }
   if (!app.isCurrent()) return;
 
   let tags: Tag[] = [];
+  let tagsFailed = false;
   const chosen = new Set(settings.triggerTagIds);
   const renderSummary = () =>
     fill(summary, facts([
@@ -43,7 +48,7 @@ export async function productSettingsScreen(app: App, main: HTMLElement, params:
     fill(
       tagBox,
       shown.length === 0
-        ? h('p', {}, 'Intercom has no tags yet: add them in Intercom under Data → Tags, then refresh.')
+        ? h('p', {}, tagsFailed ? 'Intercom’s tags could not be read (the reason is above).' : 'Intercom has no tags yet: add them in Intercom under Data → Tags, then refresh.')
         : h('ul', { class: 'tag-list' }, shown.map((tag) => {
             const id = `tag-${tag.id}`;
             const box = h('input', { type: 'checkbox', id, value: tag.id, checked: chosen.has(tag.id) });
@@ -57,9 +62,12 @@ export async function productSettingsScreen(app: App, main: HTMLElement, params:
     tagBox.setAttribute('aria-busy', 'true');
     try {
       tags = (await app.api<TagList>('GET', '/intercom/tags')).tags;
+      tagsFailed = false;
     } catch (error) {
+      tagsFailed = true;
       alert.show(error);
     }
+    if (!app.isCurrent()) return;
     renderTags();
     renderSummary();
   };
