@@ -171,8 +171,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         workspaceId: consoleOptions.workspaceId,
         products: consoleOptions.products,
         ...(consoleOptions.jwt ? { jwt: consoleOptions.jwt } : {}),
-        // Local mode: the console links the simulator it runs against.
-        ...(options.intercomApiBaseUrl ? {} : { simulatorUrl: intercomApiUrl }),
+        // Local mode: the console links the simulator's page (tag, reply, redact, subscribe).
+        ...(options.intercomApiBaseUrl ? {} : { simulatorUrl: `${intercomApiUrl}/_sim/ui` }),
       }),
     });
     stops.push(() => consoleServer.stop());

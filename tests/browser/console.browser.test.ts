@@ -70,7 +70,7 @@ const navLink = (name: string) => page.getByRole('navigation').getByRole('link',
 describe('the admin console', () => {
   it('serves its config with the API and the simulator, and asks for a JWT when the config has none', async () => {
     const served = (await (await fetch(`${stack.appUrl}/config.json`)).json()) as ConsoleConfig;
-    expect(served).toMatchObject({ apiUrl: stack.apiUrl, simulatorUrl: stack.intercomUrl });
+    expect(served).toMatchObject({ apiUrl: stack.apiUrl, simulatorUrl: `${stack.intercomUrl}/_sim/ui` });
     expect(served.jwt).toBeUndefined();
 
     opened = Date.now();
@@ -83,7 +83,7 @@ describe('the admin console', () => {
     await page.getByLabel('Admin JWT').fill(jwt);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await heading('Integrations: Intercom').waitFor();
-    expect(await page.getByRole('link', { name: 'Intercom simulator' }).getAttribute('href')).toBe(stack.intercomUrl);
+    expect(await page.getByRole('link', { name: 'Intercom simulator' }).getAttribute('href')).toBe(`${stack.intercomUrl}/_sim/ui`);
     await page.getByText('Not connected').waitFor();
   });
 

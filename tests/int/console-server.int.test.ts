@@ -29,7 +29,7 @@ describe('the console server', () => {
       apiUrl: stack.apiUrl,
       workspaceId: 'ws_demo',
       products: [{ id: 'mobile-app', name: 'Mobile app' }],
-      simulatorUrl: stack.intercomUrl,
+      simulatorUrl: `${stack.intercomUrl}/_sim/ui`,
     });
 
     expect((await fetch(`${stack.appUrl}/missing.js`)).status).toBe(404);
