@@ -7,7 +7,7 @@ import { looksLikeJwt } from '../session';
  */
 export function signInScreen(main: HTMLElement, onSignIn: (jwt: string) => void): void {
   const alert = alertRegion();
-  const input = h('textarea', { id: 'jwt', name: 'jwt', rows: 4, required: true, autocomplete: 'off', spellcheck: 'false' });
+  const input = h('input', { type: 'password', id: 'jwt', name: 'jwt', required: true, autocomplete: 'off', spellcheck: 'false' });
   main.append(
     h('h1', {}, 'Sign in'),
     h('p', {}, 'Paste the admin JWT Timebook issued for this workspace. It is kept in this browser tab only, and forgotten when the tab closes.'),
