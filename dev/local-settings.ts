@@ -12,7 +12,8 @@ export function localSettings(env: NodeJS.ProcessEnv) {
     intercomApiBaseUrlEu: env.INTERCOM_API_BASE_URL_EU,
     intercomApiBaseUrlAu: env.INTERCOM_API_BASE_URL_AU,
     intercomOauthUrl: env.INTERCOM_OAUTH_URL,
-    appUrl: env.APP_URL ?? 'http://localhost:5173',
+    /** The console's base path; `APP_URL` is the console's own address with it (dev/stack.ts). */
+    appBasePath: env.APP_BASE_PATH ?? '',
     logLevel: env.LOG_LEVEL,
   };
 }

@@ -26,6 +26,9 @@ export const LOCAL_WORKSPACE = {
 /** The Timebook workspace `npm start` mints its dev admin JWT for. */
 export const LOCAL_TIMEBOOK_WORKSPACE_ID = 'ws_demo';
 
+/** The Timebook product the console lists locally (the demo and the README use it too). */
+export const LOCAL_PRODUCT = { id: 'mobile-app', name: 'Mobile app' };
+
 /** The webhook topics the service handles: what the workspace's app subscribes to. */
 export const LOCAL_WEBHOOK_TOPICS = [...FEEDBACK_TOPICS, ...CONTACT_TOPICS];
 

@@ -5,7 +5,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createSqsServer } from 'local-aws-sqs';
+import { startConsoleServer, type ConsoleConfig } from './console-server';
 import { startDynamoDbLocal } from './dynamodb-local';
+import { LOCAL_PRODUCT, LOCAL_TIMEBOOK_WORKSPACE_ID } from './local-workspace';
 import { startDynamoDbProxy } from './dynamodb-proxy';
 import { ManagedProcess, waitFor } from './processes';
 import { createQueues, createTables, type ProvisionedQueue } from './provision';
@@ -31,10 +33,20 @@ export interface StackPorts {
   sqs: number;
   secrets: number;
   intercom: number;
+  /** The admin console (dev/console-server.ts), which is `APP_URL` locally. */
+  console: number;
 }
 
 /** `npm start` uses these; the tests pick free ports so both can run at once. */
-export const DEV_PORTS: StackPorts = { http: 3000, lambda: 3002, dynamodb: 8000, sqs: 9324, secrets: 4583, intercom: 4010 };
+export const DEV_PORTS: StackPorts = { http: 3000, lambda: 3002, dynamodb: 8000, sqs: 9324, secrets: 4583, intercom: 4010, console: 5173 };
+
+/** What the console's `config.json` carries besides the addresses the stack fills in. */
+export interface ConsoleOptions {
+  workspaceId: string;
+  products: ConsoleConfig['products'];
+  /** Handed to the page in `config.json` (local mode); without one the page asks for a JWT. */
+  jwt?: string;
+}
 
 export interface StackOptions {
   ports: StackPorts;
@@ -54,7 +66,13 @@ export interface StackOptions {
   intercomApiBaseUrlEu?: string;
   intercomApiBaseUrlAu?: string;
   intercomOauthUrl?: string;
-  appUrl: string;
+  /**
+   * The path the console is served under (`''` or e.g. `/timebook`). `APP_URL` is the console's
+   * address with it, so the OAuth callback's redirect lands on the console and keeps the path.
+   */
+  appBasePath?: string;
+  /** The console's `config.json`; by default the Timebook workspace `ws_demo` without a JWT. */
+  console?: ConsoleOptions;
   logLevel?: string;
   /**
    * Puts the DynamoDB proxy (dev/dynamodb-proxy.ts) in front of DynamoDB Local: every client of the
@@ -71,6 +89,8 @@ export interface StackOptions {
 
 export interface RunningStack {
   apiUrl: string;
+  /** The console's address (origin and base path): the functions' `APP_URL`. */
+  appUrl: string;
   intercomApiUrl: string;
   /** The EU and AU hosts the functions call for workspaces of those regions. */
   intercomRegionUrls: { EU: string; AU: string };
@@ -89,7 +109,7 @@ export interface RunningStack {
 /**
  * Brings up the whole service on this machine: DynamoDB Local, a local SQS, the Secrets Manager
  * stand-in, the Intercom simulator, the tables and queues serverless.yml declares, serverless-offline
- * (HTTP API, Lambda, schedules) and the SQS event sources. Resolves once `GET /v1/health` answers 200.
+ * (HTTP API, Lambda, schedules), the SQS event sources and the admin console. Resolves once `GET /v1/health` answers 200.
  * On failure everything already started is stopped again.
  */
 export async function startStack(options: StackOptions): Promise<RunningStack> {
@@ -141,6 +161,23 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       intercomOauthUrl = `${simulator.url}/oauth`;
     }
 
+    const apiUrl = `http://localhost:${ports.http}`;
+    const consoleOptions = options.console ?? { workspaceId: LOCAL_TIMEBOOK_WORKSPACE_ID, products: [LOCAL_PRODUCT] };
+    const consoleServer = await startConsoleServer({
+      port: ports.console,
+      basePath: options.appBasePath ?? '',
+      config: () => ({
+        apiUrl,
+        workspaceId: consoleOptions.workspaceId,
+        products: consoleOptions.products,
+        ...(consoleOptions.jwt ? { jwt: consoleOptions.jwt } : {}),
+        // Local mode: the console links the simulator's page (tag, reply, redact, subscribe).
+        ...(options.intercomApiBaseUrl ? {} : { simulatorUrl: `${intercomApiUrl}/_sim/ui` }),
+      }),
+    });
+    stops.push(() => consoleServer.stop());
+    const appUrl = consoleServer.url;
+
     const [config, dynamo] = await Promise.all([configPromise, dynamoPromise]);
 
     progress('Creating tables and queues from serverless.yml');
@@ -179,7 +216,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       INTERCOM_OAUTH_URL: intercomOauthUrl,
       INTERCOM_CLIENT_ID: options.intercomClientId,
       PUBLIC_BASE_URL: `http://localhost:${ports.http}`,
-      APP_URL: options.appUrl,
+      APP_URL: appUrl,
       ADMIN_JWT_SECRET: options.adminJwtSecret,
       ADMIN_JWT_AUDIENCE: options.adminJwtAudience,
       LOG_LEVEL: options.logLevel ?? 'INFO',
@@ -226,7 +263,6 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       functionLog.write(`[sqs-event-source] ${message}`),
     );
 
-    const apiUrl = `http://localhost:${ports.http}`;
     await Promise.race([
       waitFor('serverless-offline', async () => (await fetch(`${apiUrl}/v1/health`)).status === 200, 120_000),
       offline.exit.then((code) => {
@@ -238,6 +274,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
 
     return {
       apiUrl,
+      appUrl,
       intercomApiUrl,
       intercomRegionUrls,
       intercomOauthUrl,
@@ -278,8 +315,8 @@ export async function freePorts(): Promise<StackPorts> {
         server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
       });
     });
-  const [http, lambda, dynamodb, sqs, secrets, intercom] = await Promise.all([one(), one(), one(), one(), one(), one()]);
-  return { http: http!, lambda: lambda!, dynamodb: dynamodb!, sqs: sqs!, secrets: secrets!, intercom: intercom! };
+  const [http, lambda, dynamodb, sqs, secrets, intercom, consolePort] = await Promise.all([one(), one(), one(), one(), one(), one(), one()]);
+  return { http: http!, lambda: lambda!, dynamodb: dynamodb!, sqs: sqs!, secrets: secrets!, intercom: intercom!, console: consolePort! };
 }
 
 function withoutAwsProfile(env: NodeJS.ProcessEnv): Record<string, string> {

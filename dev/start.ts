@@ -1,7 +1,7 @@
 import { mintAdminJwt } from './admin-jwt';
 import { SimulatorClient } from './intercom-simulator';
 import { localSettings } from './local-settings';
-import { LOCAL_TIMEBOOK_WORKSPACE_ID, seedLocalWorkspace } from './local-workspace';
+import { LOCAL_PRODUCT, LOCAL_TIMEBOOK_WORKSPACE_ID, seedLocalWorkspace } from './local-workspace';
 import { OfflineOutputFilter } from './offline-output';
 import { DEV_PORTS, QUIET_LOCAL_NODE, startStack } from './stack';
 
@@ -16,6 +16,13 @@ async function main(): Promise<void> {
   const settings = localSettings(process.env);
   const started = Date.now();
   const offlineOutput = new OfflineOutputFilter(verbose);
+  const workspaceId = LOCAL_TIMEBOOK_WORKSPACE_ID;
+  // The console gets the dev JWT in its config.json: locally nobody has to sign in.
+  const jwt = await mintAdminJwt(settings.adminJwtSecret, {
+    sub: 'dev-admin',
+    workspaceIds: [workspaceId],
+    audience: settings.adminJwtAudience,
+  });
   let stack: Awaited<ReturnType<typeof startStack>>;
   try {
     stack = await startStack({
@@ -24,6 +31,7 @@ async function main(): Promise<void> {
       functionLog: { onLine: (line) => offlineOutput.accept(line).forEach((shown) => console.log(shown)) },
       onProgress: (message) => console.log(`• ${message}`),
       maxVisibilityTimeoutSeconds: 30,
+      console: { workspaceId, products: [LOCAL_PRODUCT], jwt },
     });
   } catch (error) {
     if (!verbose && offlineOutput.held.length > 0) {
@@ -47,17 +55,12 @@ async function main(): Promise<void> {
   // With a real Intercom (INTERCOM_API_BASE_URL) there is no simulator to seed.
   const intercom = settings.intercomApiBaseUrl ? undefined : await seedLocalWorkspace(new SimulatorClient(stack.intercomApiUrl));
 
-  const workspaceId = LOCAL_TIMEBOOK_WORKSPACE_ID;
-  const jwt = await mintAdminJwt(settings.adminJwtSecret, {
-    sub: 'dev-admin',
-    workspaceIds: [workspaceId],
-    audience: settings.adminJwtAudience,
-  });
   const api = `${stack.apiUrl}/v1/workspaces/${workspaceId}/intercom`;
   const lines = [
     '',
     `timebook-intercom is running (ready in ${((Date.now() - started) / 1000).toFixed(1)} s).`,
     '',
+    `  Console    ${stack.appUrl}/   (open it in a browser: connect, pick tags, watch the inbox; it is APP_URL)`,
     `  API        ${stack.apiUrl}/v1   (curl ${stack.apiUrl}/v1/health)`,
     `  Intercom   ${stack.intercomApiUrl}   (simulator; OAuth consent page ${stack.intercomOauthUrl})`,
     ...(intercom ? [`  Intercom   ${stack.intercomApiUrl}/_sim/ui   (simulator page: subscribe, tag, reply, redact)`] : []),

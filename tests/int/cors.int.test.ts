@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { localSettings } from '../../dev/local-settings';
 import { stack } from '../support/local-stack';
 
-/** The local stack runs with the development APP_URL, as the global setup starts it. */
-const APP_ORIGIN = new URL(localSettings({}).appUrl).origin;
+/** The local stack's APP_URL is its console's address, as the global setup starts it. */
+const APP_ORIGIN = new URL(stack.appUrl).origin;
 const STATUS_PATH = '/v1/workspaces/ws_cors/intercom';
 
 function preflight(origin: string, method = 'GET') {
@@ -27,7 +26,8 @@ describe("cross-origin calls (serverless-offline applies serverless.yml's CORS s
   });
 
   it('gives any other origin no permission', async () => {
-    for (const origin of ['https://elsewhere.example', 'http://localhost:5174', `${APP_ORIGIN}.evil.example`]) {
+    const nextPort = `http://localhost:${Number(new URL(APP_ORIGIN).port) + 1}`;
+    for (const origin of ['https://elsewhere.example', nextPort, `${APP_ORIGIN}.evil.example`]) {
       const response = await preflight(origin);
 
       expect(response.headers.get('access-control-allow-origin'), origin).toBeNull();

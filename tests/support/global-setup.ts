@@ -19,7 +19,7 @@ export async function setup(): Promise<void> {
   Object.assign(process.env, QUIET_LOCAL_NODE);
   removeStaleLogs();
   // A frontend under a base path, as a deployment may have it: redirects must keep the path.
-  const settings = { ...localSettings({}), appUrl: 'http://localhost:5173/timebook' };
+  const settings = { ...localSettings({}), appBasePath: '/timebook' };
   stack = await startStack({
     ...settings,
     ports: await freePorts(),
@@ -33,7 +33,7 @@ export async function setup(): Promise<void> {
   });
   Object.assign(process.env, stack.env, {
     TEST_API_URL: stack.apiUrl,
-    TEST_APP_URL: settings.appUrl,
+    TEST_APP_URL: stack.appUrl,
     TEST_INTERCOM_URL: stack.intercomApiUrl,
     TEST_INTERCOM_REGION_URLS: JSON.stringify(stack.intercomRegionUrls),
     TEST_INTERCOM_OAUTH_URL: stack.intercomOauthUrl,
