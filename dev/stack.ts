@@ -14,6 +14,7 @@ import { createQueues, createTables, type ProvisionedQueue } from './provision';
 import { startSecretsManagerLocal } from './secrets-manager-local';
 import { SERVERLESS_BIN, lambdaName, resolveServerlessConfig } from './serverless-config';
 import { SqsEventSource, type EventSourceMapping } from './sqs-event-source';
+import { warmFunctions } from './warm-functions';
 
 export const STAGE = 'local';
 const REGION = 'us-east-1';
@@ -271,6 +272,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     ]);
     eventSource.start();
     stops.push(() => eventSource.stop());
+    progress('Loading the functions');
+    await warmFunctions({ config, stage: STAGE, apiUrl, lambdaEndpoint });
 
     return {
       apiUrl,
