@@ -40,7 +40,7 @@ async function feedbackWorkspace(intercom: CreateWorkspaceInput = {}): Promise<C
   const ws = await connectedWorkspace(await simulator.createWorkspace(intercom));
   const trigger = ws.tags['Feature request']!;
   const deps = inProcessDependencies();
-  await deps.feedback.putProductFeedback(ws.workspaceId, { productId: PRODUCT, enabled: true, triggerTagIds: [trigger], enabledAt: ENABLED_AT });
+  await deps.feedback.putProductFeedback(ws.workspaceId, { productId: PRODUCT, enabled: true, triggerTagIds: [trigger], enabledAt: ENABLED_AT, productName: PRODUCT });
   const connection = (await deps.connections.get(ws.workspaceId))!;
   // Connected for real just now; for the catch-up, connected when feedback was switched on.
   await deps.feedbackCatchup.begin(ws.workspaceId, connection.connectionId, E);
@@ -224,7 +224,7 @@ describe('tickets the webhooks made', () => {
     const ws = await feedbackWorkspace();
     const second = ws.tags['Bug']!;
     const w = world([ws.workspaceId]);
-    await w.deps.feedback.putProductFeedback(ws.workspaceId, { productId: PRODUCT, enabled: true, triggerTagIds: [ws.trigger, second], enabledAt: ENABLED_AT });
+    await w.deps.feedback.putProductFeedback(ws.workspaceId, { productId: PRODUCT, enabled: true, triggerTagIds: [ws.trigger, second], enabledAt: ENABLED_AT, productName: PRODUCT });
     const asked = await conversation(ws, E + MINUTE, 'Dark mode, please.');
     const handleTag = async (tagId: string, at: number) => {
       const applied = await tag(ws, asked.id, tagId, at);

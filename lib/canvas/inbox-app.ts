@@ -1,0 +1,204 @@
+import type { z } from 'zod';
+import { isLive, type Connection } from '../connect/connection';
+import { sendConversationToProduct } from '../feedback/send-conversation';
+import type { ProductFeedback } from '../feedback/product-feedback';
+import type { Ticket } from '../feedback/ticket';
+import { isValidCanvasSignature } from '../intercom/canvas-signature';
+import type { Dependencies } from '../platform/dependencies';
+import { BadRequestError, ForbiddenError, NotFoundError, PayloadTooLargeError, UnauthorizedError } from '../platform/errors';
+import { logger } from '../platform/logger';
+import { secretNames } from '../platform/secret-store';
+import { conversationIdOf, initializeRequestSchema, submitRequestSchema, type InitializeRequest, type SubmitRequest } from './canvas-request.schema';
+import { COMPONENT, inboxCanvas, ticketCanvas, type CanvasResponse, type ListedTicket, type Notice } from './canvases';
+
+/**
+ * Canvas Kit requests carry the conversation and the contact as Intercom serializes them; a
+ * conversation's parts are not among them. 1 MiB holds any of them with room to spare, and is far
+ * below API Gateway's and Lambda's limits.
+ */
+export const MAX_CANVAS_BYTES = 1024 * 1024;
+
+export type CanvasTarget = { kind: 'token'; webhookKey: string } | { kind: 'oauth' };
+
+export interface CanvasInput {
+  target: CanvasTarget;
+  body: Buffer;
+  signature: string | undefined;
+}
+
+type CanvasDeps = Pick<Dependencies, 'config' | 'connections' | 'feedback' | 'secrets' | 'contactSync' | 'intercom' | 'clock'>;
+
+/** A verified request and the Timebook workspace it reaches (none when no workspace is connected to that Intercom workspace). */
+interface Verified<T> {
+  request: T;
+  workspaceId: string | null;
+  connection: Connection | undefined;
+}
+
+const NOT_CONNECTED: Notice = {
+  text: 'Timebook is not connected to this Intercom workspace.',
+  style: 'error',
+};
+const NOT_CONNECTED_HINT = 'A Timebook admin can connect it under Settings → Integrations → Intercom.';
+const NEEDS_REAUTH: Notice = {
+  text: 'Intercom no longer accepts Timebook’s access to this workspace. A Timebook admin must reconnect Intercom under Settings → Integrations → Intercom.',
+  style: 'error',
+};
+const FEEDBACK_OFF: Notice = {
+  text: 'No Timebook product takes feedback from Intercom yet. A Timebook admin can switch Intercom feedback on in a product’s settings.',
+  style: 'muted',
+};
+
+/**
+ * Checks a Canvas Kit request and finds its workspace.
+ * Steps: bound the size (413); find the secret for the URL: the token workspace's client secret by
+ * its webhook key (unknown key 404, as for webhooks), or Timebook's OAuth app's; verify
+ * `X-Body-Signature` over the raw bytes in constant time (401); parse (400). Then the workspace:
+ * on a token workspace's URL the body's `workspace_id` must be its Intercom workspace (403); on
+ * the OAuth app's URL it routes, as the OAuth webhook intake does, to the workspace connected to
+ * that Intercom workspace through Timebook's app. Since the signature covers `workspace_id`, a body
+ * cannot be moved to another workspace without failing it. Nothing is written.
+ */
+async function verify<S extends z.ZodType>(deps: CanvasDeps, input: CanvasInput, schema: S): Promise<Verified<z.infer<S>>> {
+  if (input.body.length > MAX_CANVAS_BYTES) throw new PayloadTooLargeError(MAX_CANVAS_BYTES);
+
+  let route: Awaited<ReturnType<CanvasDeps['connections']['getWebhookRoute']>>;
+  let secret;
+  if (input.target.kind === 'token') {
+    route = await deps.connections.getWebhookRoute(input.target.webhookKey);
+    if (!route) throw new NotFoundError('No inbox app is registered at this address.', 'webhook_not_found');
+    secret = await deps.secrets.get(secretNames.webhookSecret(deps.config.SECRETS_PREFIX, route.workspaceId, route.connectionId), {
+      version: route.secretVersion,
+    });
+  } else {
+    secret = await deps.secrets.get(deps.config.INTERCOM_CLIENT_SECRET_NAME);
+  }
+  if (!secret || !isValidCanvasSignature(input.body, input.signature, secret.value)) {
+    throw new UnauthorizedError('The X-Body-Signature header does not match the body.', 'invalid_signature');
+  }
+
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(input.body.toString('utf8'));
+  } catch {
+    throw new BadRequestError('The body is not valid JSON.', {}, 'invalid_json');
+  }
+  const result = schema.safeParse(parsed);
+  if (!result.success) {
+    const fields = [...new Set(result.error.issues.map((issue) => issue.path.join('.') || '(root)'))];
+    throw new BadRequestError(`Not a Canvas Kit request: check ${fields.join(', ')}.`, { fields }, 'invalid_canvas_request');
+  }
+  const request = result.data as InitializeRequest;
+
+  if (route) {
+    if (request.workspace_id !== route.appId) {
+      throw new ForbiddenError('This request is from another Intercom workspace than this URL belongs to.', 'app_id_mismatch');
+    }
+    const connection = await deps.connections.get(route.workspaceId);
+    const current = connection?.connectionId === route.connectionId ? connection : undefined;
+    return { request: result.data, workspaceId: route.workspaceId, connection: current };
+  }
+  const appRoute = await deps.connections.getAppRoute(request.workspace_id);
+  if (!appRoute) return { request: result.data, workspaceId: null, connection: undefined };
+  const connection = await deps.connections.get(appRoute.workspaceId);
+  // Only a connection through Timebook's app answers on its URL; one by a pasted token has its own.
+  const viaOAuth = connection?.method === 'oauth' && connection.intercom.appId === request.workspace_id ? connection : undefined;
+  return { request: result.data, workspaceId: viaOAuth ? appRoute.workspaceId : null, connection: viaOAuth };
+}
+
+/** Why a connection cannot send tickets now, as the card says it; undefined when it can. */
+function blockedBy(connection: Connection | undefined, products: ProductFeedback[]): Notice | undefined {
+  if (!isLive(connection)) return NOT_CONNECTED;
+  if (connection.status === 'needs_reauth') return NEEDS_REAUTH;
+  if (!connection.settings.syncFeedback || products.length === 0) return FEEDBACK_OFF;
+  return undefined;
+}
+
+/** A ticket's Timebook page: `${APP_URL}/products/{productId}/feedback/{ticketId}`. */
+function ticketUrl(config: CanvasDeps['config'], ticket: Ticket): string {
+  const base = (config.APP_URL ?? config.PUBLIC_BASE_URL ?? '').replace(/\/+$/, '');
+  return `${base}/products/${encodeURIComponent(ticket.productId)}/feedback/${encodeURIComponent(ticket.id)}`;
+}
+
+function listed(config: CanvasDeps['config'], ticket: Ticket, names: Map<string, string>): ListedTicket {
+  return { id: ticket.id, productName: names.get(ticket.productId) ?? ticket.productId, title: ticket.title, url: ticketUrl(config, ticket) };
+}
+
+/**
+ * The inbox canvas of a conversation: its tickets, and the form, or why it cannot be sent.
+ * Reads the store only (the products with feedback on, the conversation's tickets, the names of
+ * their products); never Intercom.
+ */
+async function conversationCanvas(deps: CanvasDeps, verified: Verified<InitializeRequest>, notice?: Notice): Promise<CanvasResponse> {
+  const { workspaceId, connection } = verified;
+  if (!workspaceId || !isLive(connection)) return inboxCanvas({ tickets: [], products: [], blocked: { ...NOT_CONNECTED, text: `${NOT_CONNECTED.text} ${NOT_CONNECTED_HINT}` } });
+  const conversationId = conversationIdOf(verified.request);
+  const [products, state] = await Promise.all([
+    deps.feedback.listFeedbackEnabledProducts(workspaceId),
+    deps.feedback.conversationState(workspaceId, conversationId),
+  ]);
+  const tickets = await deps.feedback.getTicketHeaders(state.tickets.map((ticket) => ticket.ticketId));
+  const names = new Map(products.map((product) => [product.productId, product.productName]));
+  const unnamed = [...new Set(tickets.map((ticket) => ticket.productId).filter((id) => !names.has(id)))];
+  for (const settings of await Promise.all(unnamed.map((id) => deps.feedback.getProductFeedback(workspaceId, id)))) {
+    if (settings) names.set(settings.productId, settings.productName);
+  }
+  return inboxCanvas({
+    tickets: tickets.map((ticket) => listed(deps.config, ticket, names)),
+    products: products.map((product) => ({ id: product.productId, name: product.productName })),
+    blocked: blockedBy(connection, products),
+    notice,
+  });
+}
+
+/**
+ * `initialize`: the card Intercom shows in a conversation's details. Steps: verify (see
+ * {@link verify}); answer the conversation's tickets and the send form, or a notice saying why the
+ * conversation cannot be sent and what to do. No Intercom call, no write.
+ */
+export async function initializeCanvas(deps: CanvasDeps, input: CanvasInput): Promise<CanvasResponse> {
+  return conversationCanvas(deps, await verify(deps, input, initializeRequestSchema));
+}
+
+/** The product a submit chose: the dropdown's value, or the one product of the send button's id. */
+function chosenProduct(request: SubmitRequest): string | undefined {
+  if (request.component_id.startsWith(COMPONENT.sendTo)) return request.component_id.slice(COMPONENT.sendTo.length);
+  const value = request.input_values[COMPONENT.product];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/**
+ * `submit`: the teammate clicked "Send to Timebook" (or "Send to another product").
+ * Steps: verify; "again" answers the form; a workspace that cannot send answers why; a product
+ * that is missing, unknown or no longer takes feedback answers the form with a notice; else the
+ * conversation is sent to the product (sendConversationToProduct: at most two Intercom calls, none
+ * when the product has its ticket already) and the answer shows the ticket. Intercom's failures
+ * are thrown, and answered as a canvas by lib/platform/http.ts.
+ */
+export async function submitCanvas(deps: CanvasDeps, input: CanvasInput): Promise<CanvasResponse> {
+  const verified = await verify(deps, input, submitRequestSchema);
+  const { request, workspaceId, connection } = verified;
+  const canSend = workspaceId && isLive(connection) && connection.status === 'connected' && connection.settings.syncFeedback;
+  if (request.component_id === COMPONENT.again || !canSend) return conversationCanvas(deps, verified);
+
+  const productId = chosenProduct(request);
+  const product = productId && /^[A-Za-z0-9_-]{1,64}$/.test(productId) ? await deps.feedback.getProductFeedback(workspaceId, productId) : undefined;
+  if (!productId) return conversationCanvas(deps, verified, { text: 'Choose a product first.', style: 'error' });
+  if (!product?.enabled) {
+    return conversationCanvas(deps, verified, { text: 'That product does not take feedback from Intercom (any more). Choose another.', style: 'error' });
+  }
+
+  const title = typeof request.input_values[COMPONENT.title] === 'string' ? (request.input_values[COMPONENT.title] as string).trim() : '';
+  const outcome = await sendConversationToProduct(deps, connection, {
+    conversationId: conversationIdOf(request),
+    productId: product.productId,
+    sentBy: { adminId: request.admin.id, name: request.admin.name, email: request.admin.email },
+    title: title || undefined,
+  });
+  if (outcome.kind === 'not_created') {
+    return conversationCanvas(deps, verified, { text: 'The ticket could not be made: Intercom feedback was switched off meanwhile.', style: 'error' });
+  }
+  logger.info('Conversation sent from the inbox app', { workspaceId, productId: product.productId, ticketId: outcome.ticket.id, outcome: outcome.kind });
+  const names = new Map([[product.productId, product.productName]]);
+  return ticketCanvas({ ticket: listed(deps.config, outcome.ticket, names), created: outcome.kind === 'created' });
+}
