@@ -15,7 +15,7 @@ describe('nextProductFeedback', () => {
   it('records enabledAt when feedback is first switched on', () => {
     const next = nextProductFeedback(undefined, { productId: 'prod_1', enabled: true, triggerTagIds: ['a'] }, T1);
 
-    expect(next).toEqual({ productId: 'prod_1', enabled: true, triggerTagIds: ['a'], enabledAt: T1.toISOString() });
+    expect(next).toEqual({ productId: 'prod_1', enabled: true, triggerTagIds: ['a'], enabledAt: T1.toISOString(), productName: 'prod_1' });
   });
 
   it('has no enabledAt when the first setting is off', () => {
