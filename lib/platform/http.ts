@@ -126,7 +126,7 @@ function canvasFailure(error: unknown): HttpResult {
   }
   if (error instanceof IntercomError) {
     logger.warn('Intercom call failed during an inbox-app request', { intercomStatus: error.status, intercomCode: error.code, reason: error.message });
-    return say('Intercom did not answer in time.', 'Try again in a moment. Nothing was sent to Timebook.');
+    return say('Intercom did not answer as expected.', 'Try again in a moment. Nothing was sent to Timebook.');
   }
   logger.error('Unhandled error in an inbox-app request', { error: error as Error });
   return say('Something went wrong on Timebook’s side.', 'Try again in a moment; if it keeps failing, tell your Timebook admin.');
