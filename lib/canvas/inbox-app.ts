@@ -28,11 +28,22 @@ export interface CanvasInput {
 
 type CanvasDeps = Pick<Dependencies, 'config' | 'connections' | 'feedback' | 'secrets' | 'contactSync' | 'intercom' | 'clock'>;
 
-/** A verified request and the Timebook workspace it reaches (none when no workspace is connected to that Intercom workspace). */
+/**
+ * A verified request and the Timebook workspace it routes to (none when no workspace is connected
+ * to that Intercom workspace), with what its connection must be: the one whose secret signs the
+ * token URL, or one through Timebook's app to this Intercom workspace.
+ */
 interface Verified<T> {
   request: T;
   workspaceId: string | null;
+  expected: { connectionId: string } | { oauthAppId: string };
+}
+
+/** What a canvas is built from, read at once: the connection, the products with feedback on, the conversation's tickets. */
+interface Loaded {
   connection: Connection | undefined;
+  products: ProductFeedback[];
+  ticketIds: Array<{ productId: string; ticketId: string }>;
 }
 
 const NOT_CONNECTED: Notice = {
@@ -94,16 +105,31 @@ async function verify<S extends z.ZodType>(deps: CanvasDeps, input: CanvasInput,
     if (request.workspace_id !== route.appId) {
       throw new ForbiddenError('This request is from another Intercom workspace than this URL belongs to.', 'app_id_mismatch');
     }
-    const connection = await deps.connections.get(route.workspaceId);
-    const current = connection?.connectionId === route.connectionId ? connection : undefined;
-    return { request: result.data, workspaceId: route.workspaceId, connection: current };
+    return { request: result.data, workspaceId: route.workspaceId, expected: { connectionId: route.connectionId } };
   }
   const appRoute = await deps.connections.getAppRoute(request.workspace_id);
-  if (!appRoute) return { request: result.data, workspaceId: null, connection: undefined };
-  const connection = await deps.connections.get(appRoute.workspaceId);
-  // Only a connection through Timebook's app answers on its URL; one by a pasted token has its own.
-  const viaOAuth = connection?.method === 'oauth' && connection.intercom.appId === request.workspace_id ? connection : undefined;
-  return { request: result.data, workspaceId: viaOAuth ? appRoute.workspaceId : null, connection: viaOAuth };
+  return { request: result.data, workspaceId: appRoute?.workspaceId ?? null, expected: { oauthAppId: request.workspace_id } };
+}
+
+/**
+ * Reads the workspace's connection, its products with feedback on and the conversation's tickets,
+ * in parallel. A connection other than the one the request was verified for counts as none: a
+ * token URL's replaced connection, or (on Timebook's app URLs) a workspace connected by a pasted
+ * token, which answers on its own URL only.
+ */
+async function load(deps: CanvasDeps, verified: Verified<InitializeRequest>): Promise<Loaded> {
+  const { workspaceId, expected } = verified;
+  if (!workspaceId) return { connection: undefined, products: [], ticketIds: [] };
+  const [connection, products, state] = await Promise.all([
+    deps.connections.get(workspaceId),
+    deps.feedback.listFeedbackEnabledProducts(workspaceId),
+    deps.feedback.conversationState(workspaceId, conversationIdOf(verified.request)),
+  ]);
+  const current =
+    'connectionId' in expected
+      ? connection?.connectionId === expected.connectionId
+      : connection?.method === 'oauth' && connection.intercom.appId === expected.oauthAppId;
+  return { connection: current ? connection : undefined, products, ticketIds: state.tickets };
 }
 
 /** Why a connection cannot send tickets now, as the card says it; undefined when it can. */
@@ -129,15 +155,10 @@ function listed(config: CanvasDeps['config'], ticket: Ticket, names: Map<string,
  * Reads the store only (the products with feedback on, the conversation's tickets, the names of
  * their products); never Intercom.
  */
-async function conversationCanvas(deps: CanvasDeps, verified: Verified<InitializeRequest>, notice?: Notice): Promise<CanvasResponse> {
-  const { workspaceId, connection } = verified;
+async function conversationCanvas(deps: CanvasDeps, workspaceId: string | null, loaded: Loaded, notice?: Notice): Promise<CanvasResponse> {
+  const { connection, products } = loaded;
   if (!workspaceId || !isLive(connection)) return inboxCanvas({ tickets: [], products: [], blocked: { ...NOT_CONNECTED, text: `${NOT_CONNECTED.text} ${NOT_CONNECTED_HINT}` } });
-  const conversationId = conversationIdOf(verified.request);
-  const [products, state] = await Promise.all([
-    deps.feedback.listFeedbackEnabledProducts(workspaceId),
-    deps.feedback.conversationState(workspaceId, conversationId),
-  ]);
-  const tickets = await deps.feedback.getTicketHeaders(state.tickets.map((ticket) => ticket.ticketId));
+  const tickets = await deps.feedback.getTicketHeaders(loaded.ticketIds.map((ticket) => ticket.ticketId));
   const names = new Map(products.map((product) => [product.productId, product.productName]));
   const unnamed = [...new Set(tickets.map((ticket) => ticket.productId).filter((id) => !names.has(id)))];
   for (const settings of await Promise.all(unnamed.map((id) => deps.feedback.getProductFeedback(workspaceId, id)))) {
@@ -157,7 +178,8 @@ async function conversationCanvas(deps: CanvasDeps, verified: Verified<Initializ
  * conversation cannot be sent and what to do. No Intercom call, no write.
  */
 export async function initializeCanvas(deps: CanvasDeps, input: CanvasInput): Promise<CanvasResponse> {
-  return conversationCanvas(deps, await verify(deps, input, initializeRequestSchema));
+  const verified = await verify(deps, input, initializeRequestSchema);
+  return conversationCanvas(deps, verified.workspaceId, await load(deps, verified));
 }
 
 /** The product a submit chose: the dropdown's value, or the one product of the send button's id. */
@@ -177,15 +199,17 @@ function chosenProduct(request: SubmitRequest): string | undefined {
  */
 export async function submitCanvas(deps: CanvasDeps, input: CanvasInput): Promise<CanvasResponse> {
   const verified = await verify(deps, input, submitRequestSchema);
-  const { request, workspaceId, connection } = verified;
+  const { request, workspaceId } = verified;
+  const loaded = await load(deps, verified);
+  const { connection } = loaded;
   const canSend = workspaceId && isLive(connection) && connection.status === 'connected' && connection.settings.syncFeedback;
-  if (request.component_id === COMPONENT.again || !canSend) return conversationCanvas(deps, verified);
+  if (request.component_id === COMPONENT.again || !canSend) return conversationCanvas(deps, workspaceId, loaded);
 
   const productId = chosenProduct(request);
-  const product = productId && /^[A-Za-z0-9_-]{1,64}$/.test(productId) ? await deps.feedback.getProductFeedback(workspaceId, productId) : undefined;
-  if (!productId) return conversationCanvas(deps, verified, { text: 'Choose a product first.', style: 'error' });
-  if (!product?.enabled) {
-    return conversationCanvas(deps, verified, { text: 'That product does not take feedback from Intercom (any more). Choose another.', style: 'error' });
+  if (!productId) return conversationCanvas(deps, workspaceId, loaded, { text: 'Choose a product first.', style: 'error' });
+  const product = loaded.products.find((candidate) => candidate.productId === productId);
+  if (!product) {
+    return conversationCanvas(deps, workspaceId, loaded, { text: 'That product does not take feedback from Intercom (any more). Choose another.', style: 'error' });
   }
 
   const title = typeof request.input_values[COMPONENT.title] === 'string' ? (request.input_values[COMPONENT.title] as string).trim() : '';
@@ -196,7 +220,7 @@ export async function submitCanvas(deps: CanvasDeps, input: CanvasInput): Promis
     title: title || undefined,
   });
   if (outcome.kind === 'not_created') {
-    return conversationCanvas(deps, verified, { text: 'The ticket could not be made: Intercom feedback was switched off meanwhile.', style: 'error' });
+    return conversationCanvas(deps, workspaceId, loaded, { text: 'The ticket could not be made: Intercom feedback was switched off meanwhile.', style: 'error' });
   }
   logger.info('Conversation sent from the inbox app', { workspaceId, productId: product.productId, ticketId: outcome.ticket.id, outcome: outcome.kind });
   const names = new Map([[product.productId, product.productName]]);
