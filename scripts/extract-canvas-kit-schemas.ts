@@ -1,5 +1,5 @@
 /**
- * Extracts Canvas Kit's schemas (the canvases an inbox app answers) from
+ * Extracts Canvas Kit's schemas (the canvases an inbox app answers, and its requests) from
  * Intercom's official OpenAPI description into a self-contained fixture for the contract tests.
  * Intercom described Canvas Kit in its OpenAPI up to version 2.11 (the source of intercom-client's
  * `InitializeRequest`, `SubmitRequest`, `CanvasObject` and component types); later versions dropped it.
@@ -25,6 +25,13 @@ const DEFAULT_OUTPUT = 'tests/fixtures/intercom-canvas-kit-subset.json';
  */
 export const CANVAS_KIT_ROOTS = ['initialize_response', 'submit_response'] as const;
 
+/**
+ * The requests, kept verbatim but without what they reach (their `$ref`s stay unresolved), and the
+ * `context` they carry, which reaches nothing: enough to check the simulator's requests for every
+ * field Intercom sends.
+ */
+export const CANVAS_KIT_REQUESTS = ['initialize_request', 'submit_request', 'context'] as const;
+
 function main(argv: string[]): void {
   const [specPath, outputPath = DEFAULT_OUTPUT] = argv;
   if (!specPath) {
@@ -42,6 +49,7 @@ function main(argv: string[]): void {
     note: 'Schemas are copied verbatim from the spec, with every $ref they reach. Do not edit by hand: rerun the command.',
     roots: CANVAS_KIT_ROOTS,
     components: { schemas: closeOverRefs(CANVAS_KIT_ROOTS, spec.components.schemas) },
+    requests: Object.fromEntries(CANVAS_KIT_REQUESTS.map((name) => [name, spec.components.schemas[name]])),
   };
   writeFileSync(resolve(outputPath), `${JSON.stringify(subset, null, 2)}\n`);
   console.log(`Wrote ${outputPath}: ${Object.keys(subset.components.schemas).length} schemas`);

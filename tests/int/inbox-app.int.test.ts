@@ -1,8 +1,9 @@
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { CanvasExchange, CreatedWorkspace } from '../../dev/intercom-simulator';
 import { oauthFlow } from '../../dev/oauth-flow';
 import { adminToken, api, newWorkspaceId } from '../support/api';
-import { canvasKitErrors } from '../support/canvas-kit-contract';
+import { canvasKitErrors, canvasKitRequestErrors } from '../support/canvas-kit-contract';
 import { connectedWorkspace, deliver, inbox, simulator, ticket, waitUntilProcessed, type ConnectedWorkspace } from '../support/feedback-world';
 import { stack } from '../support/local-stack';
 
@@ -79,6 +80,24 @@ function expectCanvas(exchange: CanvasExchange, answer: 'initialize_response' | 
   expect(exchange.status, exchange.responseText).toBe(200);
   expect(canvasKitErrors(answer, exchange.response)).toEqual([]);
 }
+
+describe("the simulator's Canvas Kit requests", () => {
+  it("carry every field of Intercom's InitializeRequest and SubmitRequest, with the spec's types", async () => {
+    const intercom = await simulator.createWorkspace({});
+    const conv = await conversation(intercom.appId);
+    const built = await simulator.canvasSubmit(intercom.appId, { url: `${stack.apiUrl}/unused`, conversationId: conv.id, inputValues: { product: 'p' }, dryRun: true });
+    const submitBody = JSON.parse(built.body) as Record<string, unknown>;
+    const { component_id: _component, input_values: _values, current_canvas: _canvas, user: _user, ...initializeBody } = submitBody;
+    expect(canvasKitRequestErrors('submit_request', submitBody)).toEqual([]);
+    expect(canvasKitRequestErrors('initialize_request', initializeBody)).toEqual([]);
+    const { admin: _admin, ...withoutAdmin } = initializeBody;
+    expect(canvasKitRequestErrors('initialize_request', { ...withoutAdmin, context: { conversation_id: String(conv.id) } })).toEqual([
+      "(root) must have required property 'admin'",
+      '/context/conversation_id must be integer',
+    ]);
+    expect(built.headers['X-Body-Signature']).toBe(createHmac('sha256', intercom.clientSecret).update(built.body).digest('hex'));
+  });
+});
 
 describe('the inbox app', () => {
   it.each(['token', 'oauth'] as const)('initialize → submit → the ticket, for a %s workspace; the ticket then follows the conversation', async (method) => {

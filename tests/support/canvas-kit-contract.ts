@@ -47,3 +47,29 @@ export function canvasKitErrors(answer: Answer, body: unknown): string[] {
   if (validate(body)) return [];
   return [...new Set((validate.errors ?? []).map((error) => `${error.instancePath || '(root)'} ${error.message ?? error.keyword}`))];
 }
+
+type Request = 'initialize_request' | 'submit_request';
+
+/**
+ * Every way a request body the simulator sends breaks Canvas Kit's request schema: a field the spec
+ * requires that is missing, a top-level field whose JSON type is not the spec's, or a `context` that
+ * does not match its schema. What the requests reach (admin, conversation, contact) is Intercom's
+ * REST serialization, which the REST contract tests check.
+ */
+export function canvasKitRequestErrors(kind: Request, body: Record<string, unknown>): string[] {
+  const subset = JSON.parse(readFileSync(CANVAS_KIT_SUBSET_PATH, 'utf8')) as {
+    requests: Record<Request | 'context', { required: string[]; properties: Record<string, { type?: string }> }>;
+  };
+  const spec = subset.requests[kind];
+  const errors = spec.required.filter((name) => !(name in body)).map((name) => `(root) must have required property '${name}'`);
+  for (const [name, property] of Object.entries(spec.properties)) {
+    if (property.type === undefined || !(name in body)) continue;
+    const value = body[name];
+    const actual = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
+    if (actual !== property.type) errors.push(`/${name} must be ${property.type}`);
+  }
+  const ajv = new Ajv({ allErrors: true, strict: true });
+  const validateContext = ajv.compile(toJsonSchema(subset.requests.context) as object);
+  if (!validateContext(body.context)) errors.push(...(validateContext.errors ?? []).map((error) => `/context${error.instancePath} ${error.message}`));
+  return errors;
+}
