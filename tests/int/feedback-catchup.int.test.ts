@@ -4,6 +4,7 @@ import { updateSettings } from '../../lib/connect/manage-connection';
 import { toQueuedEvent } from '../../lib/events/queued-event';
 import { CATCHUP_STEP_BUDGET_MS, processCatchup, scheduleFeedbackCatchup, type CatchupOutcome } from '../../lib/feedback/catchup';
 import { createTicketsFromTag } from '../../lib/feedback/feedback-events';
+import { sendConversationToProduct } from '../../lib/feedback/send-conversation';
 import { notificationSchema } from '../../lib/intercom/notification.schema';
 import { CATCHUP_LEASE_SECONDS } from '../../lib/feedback/catchup-state';
 import type { Dependencies } from '../../lib/platform/dependencies';
@@ -190,6 +191,32 @@ describe('the catch-up and the webhook path', () => {
     expect(run.outcomes).toEqual(['completed']);
     expect(await tickets(w, ws)).toEqual(before);
     expect((await w.deps.feedbackCatchup.get(ws.workspaceId))!.recovered).toBe(0);
+  }, 90_000);
+});
+
+describe('a ticket sent from the inbox app', () => {
+  it('is caught up like a tag-made one: a reply whose webhook never came reaches it', async () => {
+    const ws = await feedbackWorkspace();
+    const w = world([ws.workspaceId]);
+    const sent = await conversation(ws, E + 5 * MINUTE, 'Can invoices show the project code?');
+    w.clock.now = (E + 10 * MINUTE) * 1000;
+    const connection = (await w.deps.connections.get(ws.workspaceId))!;
+    const outcome = await sendConversationToProduct(w.deps, connection, {
+      conversationId: sent.id,
+      productId: PRODUCT,
+      sentBy: { adminId: '1', name: 'Grace', email: null },
+    });
+    expect(outcome).toMatchObject({ kind: 'created', ticket: { source: 'inbox_app', intercom: { tagIds: [] } } });
+    const part = await reply(ws, sent.id, 'Ours are all per project.', E + 20 * MINUTE);
+
+    const run = await catchUp(w, E + 30 * MINUTE);
+
+    expect(run.outcomes).toEqual(['completed']);
+    const [caught] = await tickets(w, ws);
+    expect(caught!.messages.map((m) => [m.id, m.body])).toEqual([
+      [sent.sourceId, 'Can invoices show the project code?'],
+      [part.id, 'Ours are all per project.'],
+    ]);
   }, 90_000);
 });
 

@@ -235,5 +235,17 @@ describe('the inbox app', () => {
     expectCanvas(failing, 'submit_response');
     expect(texts(failing)).toContain('Intercom did not answer as expected.');
     expect(await inbox(app.ws, 'prod_mobile')).toEqual([]);
+
+    // The token is revoked in Intercom: the send says so, the connection waits for reauthorisation, and the card says what to do.
+    await simulator.revokeToken(app.appId, app.ws.intercom.accessToken);
+    const refused = await submit(app, other.id, {}, { componentId: 'send:prod_mobile' });
+    expectCanvas(refused, 'submit_response');
+    expect(texts(refused)).toContain('Intercom no longer accepts Timebook’s access to this workspace.');
+    const status = await api('GET', `/v1/workspaces/${app.workspaceId}/intercom`, { token: app.token });
+    expect(status.body.status).toBe('needs_reauth');
+    const card = await initialize(app, other.id);
+    expectCanvas(card, 'initialize_response');
+    expect(texts(card).join(' ')).toContain('A Timebook admin must reconnect Intercom');
+    expect(components(card).some((c) => c.type === 'button')).toBe(false);
   });
 });
