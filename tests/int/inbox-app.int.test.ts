@@ -5,7 +5,10 @@ import { oauthFlow } from '../../dev/oauth-flow';
 import { adminToken, api, newWorkspaceId } from '../support/api';
 import { canvasKitErrors, canvasKitRequestErrors } from '../support/canvas-kit-contract';
 import { connectedWorkspace, deliver, inbox, simulator, ticket, waitUntilProcessed, type ConnectedWorkspace } from '../support/feedback-world';
-import { stack } from '../support/local-stack';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { FeedbackStore } from '../../lib/store/feedback-store';
+import { keys } from '../../lib/store/keys';
+import { dynamo, stack } from '../support/local-stack';
 
 const FIRST_MESSAGE = 'Could the timesheet export include billable rates?';
 
@@ -80,6 +83,36 @@ function expectCanvas(exchange: CanvasExchange, answer: 'initialize_response' | 
   expect(exchange.status, exchange.responseText).toBe(200);
   expect(canvasKitErrors(answer, exchange.response)).toEqual([]);
 }
+
+describe('tickets stored before the inbox app', () => {
+  it('read as made by a tag, with no sender', async () => {
+    const ticketId = `tkt_${'b'.repeat(20)}${Date.now().toString(16).slice(-6)}`;
+    const at = '2026-01-05T10:00:00.000Z';
+    await dynamo.send(
+      new PutCommand({
+        TableName: stack.tableName,
+        Item: {
+          ...keys.ticket(ticketId),
+          id: ticketId,
+          workspaceId: 'ws_before',
+          productId: 'prod_a',
+          status: 'new',
+          title: 'Export to CSV',
+          titleSource: { kind: 'conversation' },
+          excerpt: '',
+          excerptMessageId: null,
+          customer: null,
+          intercom: { appId: 'app', conversationId: '1', url: 'https://app.intercom.com/a/inbox/app/inbox/conversation/1', tagIds: ['1'] },
+          createdAt: at,
+          updatedAt: at,
+        },
+      }),
+    );
+    const store = new FeedbackStore({ client: dynamo, name: stack.tableName });
+    expect((await store.getTicket(ticketId))!.ticket).toMatchObject({ source: 'tag', sentBy: null });
+    expect(await store.getTicketHeaders([ticketId])).toEqual([expect.objectContaining({ source: 'tag', sentBy: null })]);
+  });
+});
 
 describe("the simulator's Canvas Kit requests", () => {
   it("carry every field of Intercom's InitializeRequest and SubmitRequest, with the spec's types", async () => {
