@@ -12,9 +12,9 @@ import { conversationIdOf, initializeRequestSchema, submitRequestSchema, type In
 import { COMPONENT, inboxCanvas, ticketCanvas, type CanvasResponse, type ListedTicket, type Notice } from './canvases';
 
 /**
- * Canvas Kit requests carry the conversation and the contact as Intercom serializes them; a
- * conversation's parts are not among them. 1 MiB holds any of them with room to spare, and is far
- * below API Gateway's and Lambda's limits.
+ * Canvas Kit requests carry the conversation and the contact as Intercom's REST API serializes
+ * them; 1 MiB holds a long conversation with room to spare, and is far below API Gateway's and
+ * Lambda's limits.
  */
 export const MAX_CANVAS_BYTES = 1024 * 1024;
 
@@ -47,13 +47,16 @@ interface Loaded {
 }
 
 const NOT_CONNECTED: Notice = {
-  text: 'Timebook is not connected to this Intercom workspace.',
+  text: 'Timebook is not connected to this Intercom workspace. A Timebook admin can connect it under Settings → Integrations → Intercom.',
   style: 'error',
 };
-const NOT_CONNECTED_HINT = 'A Timebook admin can connect it under Settings → Integrations → Intercom.';
 const NEEDS_REAUTH: Notice = {
   text: 'Intercom no longer accepts Timebook’s access to this workspace. A Timebook admin must reconnect Intercom under Settings → Integrations → Intercom.',
   style: 'error',
+};
+const SYNC_OFF: Notice = {
+  text: 'Intercom feedback is switched off for this Timebook workspace. A Timebook admin can switch it on under Settings → Integrations → Intercom.',
+  style: 'muted',
 };
 const FEEDBACK_OFF: Notice = {
   text: 'No Timebook product takes feedback from Intercom yet. A Timebook admin can switch Intercom feedback on in a product’s settings.',
@@ -136,13 +139,14 @@ async function load(deps: CanvasDeps, verified: Verified<InitializeRequest>): Pr
 function blockedBy(connection: Connection | undefined, products: ProductFeedback[]): Notice | undefined {
   if (!isLive(connection)) return NOT_CONNECTED;
   if (connection.status === 'needs_reauth') return NEEDS_REAUTH;
-  if (!connection.settings.syncFeedback || products.length === 0) return FEEDBACK_OFF;
+  if (!connection.settings.syncFeedback) return SYNC_OFF;
+  if (products.length === 0) return FEEDBACK_OFF;
   return undefined;
 }
 
 /** A ticket's Timebook page: `${APP_URL}/products/{productId}/feedback/{ticketId}`. */
 function ticketUrl(config: CanvasDeps['config'], ticket: Ticket): string {
-  const base = (config.APP_URL ?? config.PUBLIC_BASE_URL ?? '').replace(/\/+$/, '');
+  const base = (config.APP_URL ?? '').replace(/\/+$/, '');
   return `${base}/products/${encodeURIComponent(ticket.productId)}/feedback/${encodeURIComponent(ticket.id)}`;
 }
 
@@ -157,7 +161,7 @@ function listed(config: CanvasDeps['config'], ticket: Ticket, names: Map<string,
  */
 async function conversationCanvas(deps: CanvasDeps, workspaceId: string | null, loaded: Loaded, notice?: Notice): Promise<CanvasResponse> {
   const { connection, products } = loaded;
-  if (!workspaceId || !isLive(connection)) return inboxCanvas({ tickets: [], products: [], blocked: { ...NOT_CONNECTED, text: `${NOT_CONNECTED.text} ${NOT_CONNECTED_HINT}` } });
+  if (!workspaceId || !isLive(connection)) return inboxCanvas({ tickets: [], products: [], blocked: NOT_CONNECTED });
   const tickets = await deps.feedback.getTicketHeaders(loaded.ticketIds.map((ticket) => ticket.ticketId));
   const names = new Map(products.map((product) => [product.productId, product.productName]));
   const unnamed = [...new Set(tickets.map((ticket) => ticket.productId).filter((id) => !names.has(id)))];
