@@ -185,7 +185,7 @@ async function story(apiUrl: string, intercomUrl: string, settings: ReturnType<t
 
   step('An agent sends a conversation to the product from the Intercom inbox (the inbox app)');
   const { inboxApp } = (await api('GET', `${base}/intercom`, { token })).body as { inboxApp: { initializeUrl: string; submitUrl: string } };
-  say(`Inbox app URLs to paste into the Intercom app's Canvas Kit settings: ${inboxApp.initializeUrl} and ${inboxApp.submitUrl}`);
+  say(`Inbox app URLs to paste on the Intercom app's Canvas Kit page (Within the Conversation Details): ${inboxApp.initializeUrl} and ${inboxApp.submitUrl}`);
   const asked = await intercom.createConversation(acme.appId, { body: '<p>Please add a dark mode to the mobile app.</p>' });
   const card = await intercom.canvasInitialize(acme.appId, { url: inboxApp.initializeUrl, conversationId: asked.id });
   check(card.status === 200 && card.responseText.includes('Send to Timebook'), `the inbox app's card answered ${card.status}: ${card.responseText}`);
