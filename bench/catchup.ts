@@ -67,7 +67,7 @@ async function main(): Promise<void> {
       }),
     };
     await connectWithToken(deps, { workspaceId, accessToken: created.accessToken, admin: { sub: 'bench', workspaceIds: [workspaceId] } });
-    await deps.feedback.putProductFeedback(workspaceId, { productId: 'bench', enabled: true, triggerTagIds: [trigger!.id], enabledAt: ENABLED_AT });
+    await deps.feedback.putProductFeedback(workspaceId, { productId: 'bench', enabled: true, triggerTagIds: [trigger!.id], enabledAt: ENABLED_AT, productName: 'bench' });
     const connection = (await deps.connections.get(workspaceId))!;
     await deps.feedbackCatchup.begin(workspaceId, connection.connectionId, E);
 

@@ -2,11 +2,12 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startBenchServices } from './bench-services';
 import { runBundleBenchmark } from './bundles';
+import { canvasResultLines, runCanvasBenchmark } from './canvas-benchmark';
 import { catchupTarget, runCatchupBenchmark } from './catchup-benchmark';
 import { runIntakeBenchmark, runWebhookLatencyBenchmark } from './feedback-benchmarks';
 
 /*
- * The webhook, feedback catch-up and packaging benchmarks of `npm run bench`, run after the contact
+ * The webhook, inbox app, feedback catch-up and packaging benchmarks of `npm run bench`, run after the contact
  * backfill benchmark; their figures join bench/results.json and bench/results.md beside their targets.
  * Nothing here fails on slowness. Option: --events N (default 1000) tag events for the latency run.
  */
@@ -25,10 +26,13 @@ const verdict = (met: boolean) => (met ? 'met' : 'not met');
 async function main(): Promise<void> {
   const services = await startBenchServices();
   let intake;
+  let canvas;
   let catchup;
   try {
     console.log('Intake handler against the reference handler...');
     intake = await runIntakeBenchmark(services);
+    console.log('Inbox app (Canvas Kit) handler: initialize and submit, warm and cold...');
+    canvas = await runCanvasBenchmark(services);
     console.log('One feedback catch-up: 50,000 older tagged conversations, 10,000 updated, 100 newly tagged...');
     catchup = await runCatchupBenchmark(services);
   } finally {
@@ -42,6 +46,7 @@ async function main(): Promise<void> {
 
   const results = {
     intake: { ...intake, ratio: round(intake.intakeMedianMs / intake.referenceMedianMs), target: 1.5 },
+    inboxApp: { ...canvas, initializeRatio: round(canvas.initializeMedianMs / canvas.intakeMedianMs), targets: { initializeRatio: 1.5, ms: 500 } },
     webhookToTicket: { ...latency, eventsPerSecond: round(latency.eventsPerSecond, 1) },
     feedbackCatchup: { ...catchup, target: catchupTarget(catchup) },
     bundles: bundles.map((bundle) => ({
@@ -63,6 +68,7 @@ async function main(): Promise<void> {
     '| measure | result | target | |',
     '|---|---|---|---|',
     `| intake handler, warm median per webhook, over a reference that only checks the HMAC and sends one SQS message | ${results.intake.ratio}× (${round(intake.intakeMedianMs)} ms vs ${round(intake.referenceMedianMs)} ms, ${intake.rounds} rounds each) | ≤ 1.5× | ${verdict(results.intake.ratio <= 1.5)} |`,
+    ...canvasResultLines(canvas),
     `| webhook to ticket through the local stack, ${latency.events} tag events | p50 ${latency.p50Ms} ms, p99 ${latency.p99Ms} ms, ${results.webhookToTicket.eventsPerSecond} events/s | reported | |`,
     `| one feedback catch-up: ${catchup.olderTagged} older tagged conversations, ${catchup.updated} updated in the window, ${catchup.newlyTagged} of them newly tagged | ${catchup.calls} Intercom calls (${Object.entries(catchup.byRoute).map(([route, count]) => `${count} ${route}`).join(', ')}), ${round(catchup.ms / 1000, 1)} s, ${catchup.ticketsCreated} tickets made | calls ≤ ${results.feedbackCatchup.target} (1.1 × (${Math.ceil(catchup.updated / 150)} + ${catchup.newlyTagged})); time reported | ${verdict(catchup.calls <= results.feedbackCatchup.target)} |`,
     ...results.bundles.map(

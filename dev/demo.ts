@@ -116,7 +116,7 @@ async function story(apiUrl: string, intercomUrl: string, settings: ReturnType<t
   check(feature, 'the tag "Feature request" was not listed');
   const enabled = await api('PUT', `${base}/products/mobile-app/intercom-feedback`, {
     token,
-    body: { enabled: true, triggerTagIds: [feature.id] },
+    body: { enabled: true, triggerTagIds: [feature.id], productName: 'Mobile app' },
   });
   check(enabled.status === 200 && enabled.body.enabled, `switching feedback on answered ${enabled.status}`);
   say(`Feedback is on since ${enabled.body.enabledAt}; trigger tag: Feature request.`);
@@ -164,6 +164,21 @@ async function story(apiUrl: string, intercomUrl: string, settings: ReturnType<t
   });
   await printTicket();
   say('The reply\'s text is gone from the ticket and from the store.');
+
+  step('An agent sends a conversation to the product from the Intercom inbox (the inbox app)');
+  const { inboxApp } = (await api('GET', `${base}/intercom`, { token })).body as { inboxApp: { initializeUrl: string; submitUrl: string } };
+  say(`Inbox app URLs to paste on the Intercom app's Canvas Kit page (Within the Conversation Details): ${inboxApp.initializeUrl} and ${inboxApp.submitUrl}`);
+  const asked = await intercom.createConversation(acme.appId, { body: '<p>Please add a dark mode to the mobile app.</p>' });
+  const card = await intercom.canvasInitialize(acme.appId, { url: inboxApp.initializeUrl, conversationId: asked.id });
+  check(card.status === 200 && card.responseText.includes('Send to Timebook'), `the inbox app's card answered ${card.status}: ${card.responseText}`);
+  say('The agent opens the conversation: the sidebar card says it is not in Timebook yet, with a "Send to Timebook" button.');
+  const sent = await intercom.canvasSubmit(acme.appId, { url: inboxApp.submitUrl, conversationId: asked.id, componentId: 'send:mobile-app', inputValues: { title: 'Dark mode' } });
+  check(sent.status === 200 && sent.responseText.includes('Sent to Mobile app.'), `the send answered ${sent.status}: ${sent.responseText}`);
+  const sentTicket = await eventually('the sent ticket in the inbox', async () => {
+    const inbox = await api('GET', `${base}/products/mobile-app/feedback`, { token });
+    return inbox.body.tickets.find((t: { intercom: { conversationId: string } }) => t.intercom.conversationId === asked.id);
+  });
+  say(`The card now shows the ticket "${sentTicket.title}", sent by ${sentTicket.sentBy.name} (source: ${sentTicket.source}); no tag needed.`);
 
   step('Switch contact sync on: every Intercom contact is copied at once');
   const seeded = await intercom.seedContacts(acme.appId, { count: 2_000, seed: 42 });

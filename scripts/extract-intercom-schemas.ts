@@ -40,7 +40,7 @@ function child(value: unknown, key: string, where: string): JsonObject {
 }
 
 /** Collects the names of every `#/components/schemas/*` reference inside `node`. */
-function collectSchemaRefs(node: unknown, into: Set<string>): void {
+export function collectSchemaRefs(node: unknown, into: Set<string>): void {
   if (Array.isArray(node)) {
     for (const item of node) collectSchemaRefs(item, into);
     return;
@@ -59,7 +59,7 @@ function collectSchemaRefs(node: unknown, into: Set<string>): void {
 }
 
 /** Returns the named schemas plus every schema they reach, transitively. */
-function closeOverRefs(roots: Iterable<string>, allSchemas: JsonObject): Record<string, unknown> {
+export function closeOverRefs(roots: Iterable<string>, allSchemas: JsonObject): Record<string, unknown> {
   const subset: Record<string, unknown> = {};
   const pending = [...roots];
   while (pending.length > 0) {

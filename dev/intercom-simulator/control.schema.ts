@@ -386,3 +386,30 @@ export type ReplayInput = z.infer<typeof replaySchema>;
 
 export const setClockSchema = z.object({ now: unixSeconds });
 export const advanceClockSchema = z.object({ seconds: z.number().int().min(0).max(366 * 86_400) });
+
+/** An inbox app request as Intercom sends one when a teammate opens (or acts in) a conversation. */
+export const canvasInitializeSchema = z.object({
+  /** The inbox app's initialize (or submit) URL. */
+  url: z.string().url(),
+  conversationId: z.string(),
+  /** The teammate viewing the conversation (default the workspace's first admin). */
+  adminId: z.string().optional(),
+  /** Signs as this OAuth app, installed in the workspace, instead of the workspace's private app. */
+  clientId: z.string().optional(),
+  /** Signs with this instead of the app's client secret (to send a wrong signature). */
+  secret: z.string().optional(),
+  /** Builds and signs the request without sending it. */
+  dryRun: z.boolean().optional(),
+  timeoutMs: z.number().int().min(1).max(60_000).optional(),
+});
+export type CanvasInitializeInput = z.infer<typeof canvasInitializeSchema>;
+
+export const canvasSubmitSchema = canvasInitializeSchema.extend({
+  /** The component clicked (default `send`). */
+  componentId: z.string().optional(),
+  /** What the teammate entered, by component id. */
+  inputValues: z.record(z.string(), z.unknown()).optional(),
+  /** The canvas the teammate saw (the service's previous answer). */
+  currentCanvas: z.unknown().optional(),
+});
+export type CanvasSubmitInput = z.infer<typeof canvasSubmitSchema>;

@@ -16,6 +16,7 @@ export {
   type SignedNotification,
 } from './webhook-envelope';
 export { buildWebhookItem, prepareNotification } from './webhook-items';
+export { canvasRequestBody, sendCanvasRequest, signCanvasBody as signCanvasRequestBody, type CanvasExchange } from './canvas-requests';
 export { attemptDelivery, deliverNotification, validateWithHead } from './webhook-delivery';
 export {
   INTERCOM_DELIVERY_RULES,

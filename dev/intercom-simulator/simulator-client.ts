@@ -1,6 +1,8 @@
 import type {
   AddPartInput,
   BuildWebhookInput,
+  CanvasInitializeInput,
+  CanvasSubmitInput,
   ContactActionInput,
   CreateAdminInput,
   CreateContactInput,
@@ -50,6 +52,8 @@ import type {
   TokenSummary,
   WorkspaceSummary,
 } from './control.types';
+
+import type { CanvasExchange } from './canvas-requests';
 
 /** A contact in Intercom's REST wire shape. */
 export type IntercomContactJson = Record<string, unknown> & { id: string; updated_at: number; created_at: number };
@@ -199,6 +203,18 @@ export class SimulatorClient {
 
   redact(appId: string, conversationId: string, input: RedactInput): Promise<{ partId: string }> {
     return this.call('POST', `${this.conversation(appId, conversationId)}/redact`, input);
+  }
+
+  // The inbox app (Canvas Kit)
+
+  /** Sends a signed `initialize` request for the conversation to `url`, as a teammate's inbox would; answers the service's reply. */
+  canvasInitialize(appId: string, input: CanvasInitializeInput): Promise<CanvasExchange> {
+    return this.call('POST', `${this.ws(appId)}/canvas/initialize`, input);
+  }
+
+  /** Sends a signed `submit` request (a click on `componentId` with `inputValues`); answers the service's reply. */
+  canvasSubmit(appId: string, input: CanvasSubmitInput): Promise<CanvasExchange> {
+    return this.call('POST', `${this.ws(appId)}/canvas/submit`, input);
   }
 
   // Faults, rate limits, statistics (workspace scope, or global when appId is null)

@@ -47,12 +47,13 @@ export async function attemptDelivery(
   notification: Pick<SignedNotification, 'body' | 'headers'>,
   attempt = 1,
   timeoutMs = DEFAULT_DELIVERY_TIMEOUT_MS,
+  responseBodyLimit = RESPONSE_BODY_LIMIT,
 ): Promise<DeliveryAttempt> {
   const started = performance.now();
   const elapsed = (): number => Math.round(performance.now() - started);
   try {
     const { status, text } = await send(new URL(url), 'POST', notification.body, notification.headers, timeoutMs);
-    return { attempt, status, responseBody: text.slice(0, RESPONSE_BODY_LIMIT), error: null, durationMs: elapsed() };
+    return { attempt, status, responseBody: text.slice(0, responseBodyLimit), error: null, durationMs: elapsed() };
   } catch (error) {
     return { attempt, status: null, responseBody: '', error: error instanceof Error ? error.message : String(error), durationMs: elapsed() };
   }

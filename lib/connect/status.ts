@@ -31,6 +31,7 @@ export function toStatus(
       status: 'disconnected' as const,
       intercom: null,
       webhook: { url: null, secretConfigured: false, lastEventAt: null },
+      inboxApp: { initializeUrl: null, submitUrl: null },
       settings: { syncFeedback: false, syncContacts: false },
       reauth: null,
       contactsSync,
@@ -44,6 +45,16 @@ export function toStatus(
       : connection.webhook.key
         ? `${webhookBaseUrl}/v1/webhooks/intercom/${connection.webhook.key}`
         : null;
+  // The inbox app's URLs, for the Developer Hub: the OAuth app's, or the token workspace's own
+  // under its webhook key, which it has once its client secret is stored (the secret signs both).
+  const canvasBase =
+    connection.status === 'disconnected'
+      ? null
+      : connection.method === 'oauth'
+        ? `${webhookBaseUrl}/v1/intercom/canvas`
+        : connection.webhook.key && connection.webhook.secretConfigured
+          ? `${webhookBaseUrl}/v1/intercom/canvas/${connection.webhook.key}`
+          : null;
   return {
     connected: connection.status !== 'disconnected',
     method: connection.method,
@@ -54,6 +65,7 @@ export function toStatus(
       secretConfigured: connection.method === 'oauth' ? true : connection.webhook.secretConfigured,
       lastEventAt: connection.webhook.lastEventAt,
     },
+    inboxApp: { initializeUrl: canvasBase && `${canvasBase}/initialize`, submitUrl: canvasBase && `${canvasBase}/submit` },
     settings: connection.settings,
     reauth: connection.reauth,
     contactsSync,

@@ -6,7 +6,7 @@ import { logger } from '../platform/logger';
 import type { ConversationState } from '../store/feedback-store';
 import type { AppliedTag } from './applied-tags';
 import { triggers } from './product-feedback';
-import { buildTicket, fallbackTitle, messagesOf, type TicketMessage } from './ticket';
+import { buildTicket, fallbackTitle, messagesOf, type TicketMessage, type TicketSender } from './ticket';
 
 export type ConversationSyncDeps = Pick<Dependencies, 'feedback' | 'clock'>;
 
@@ -15,6 +15,11 @@ export interface ConversationSyncOptions {
   createFromTags: boolean;
   /** Unix seconds: only tags applied at or after this make tickets (besides each product's `enabledAt`). */
   appliedSince?: number;
+  /**
+   * A teammate's send from the inbox app: the product's ticket is made unless it exists, whatever
+   * the conversation's tags (the tags' "not retroactive" rule is not for an explicit send).
+   */
+  send?: { productId: string; sentBy: TicketSender; title?: string };
 }
 
 export interface ConversationSyncResult {
@@ -33,9 +38,9 @@ export interface ConversationSyncResult {
  * 1. parts Intercom shows redacted (and a redacted first message) are remembered as tombstones
  *    before any ticket is touched, so a ticket or message written later by anyone is blanked too;
  * 2. with `createFromTags`, each product that a trigger tag on the conversation calls for, applied
- *    at or after its `enabledAt` (and `appliedSince`), gets its ticket; the ticket id is derived
- *    from product and conversation and written conditionally, so whichever path comes first makes
- *    it and the others find it;
+ *    at or after its `enabledAt` (and `appliedSince`), gets its ticket, and with `send` the product
+ *    a teammate sent it to; the ticket id is derived from product and conversation and written
+ *    conditionally, so whichever path comes first makes it and the others find it;
  * 3. every ticket that existed gets the messages it lacks (never overwriting one) and has every
  *    redacted message blanked, with a title or excerpt taken from it;
  * 4. tombstones recorded meanwhile by a concurrent redaction are applied after the writes: a
@@ -62,10 +67,12 @@ export async function syncConversation(
   const redacted = new Set([...state.redactedMessageIds, ...shownRedacted]);
   const messages = blankRedacted(messagesOf(conversation, 'text'), redacted);
 
-  const ticketsCreated =
-    options.createFromTags && connection.settings.syncFeedback
-      ? await createMissingTickets(deps, connection, conversation, state, messages, options.appliedSince)
-      : [];
+  const ticketsCreated = !connection.settings.syncFeedback
+    ? []
+    : [
+        ...(options.createFromTags ? await createMissingTickets(deps, connection, conversation, state, messages, options.appliedSince) : []),
+        ...(options.send ? await createSentTicket(deps, connection, conversation, state, messages, options.send) : []),
+      ];
 
   let messagesAdded = 0;
   let messagesRedacted = 0;
@@ -143,6 +150,34 @@ async function createMissingTickets(
     }
   }
   return created;
+}
+
+/** The ticket a teammate sent the conversation to, made now unless the product has one (from a tag or an earlier send). */
+async function createSentTicket(
+  deps: ConversationSyncDeps,
+  connection: Connection,
+  conversation: IntercomConversation,
+  state: ConversationState,
+  messages: TicketMessage[],
+  send: NonNullable<ConversationSyncOptions['send']>,
+): Promise<string[]> {
+  const { workspaceId } = connection;
+  if (state.tickets.some((ticket) => ticket.productId === send.productId)) return [];
+  const ticket = buildTicket({
+    workspaceId,
+    productId: send.productId,
+    appId: connection.intercom.appId,
+    region: regionOf(connection.intercom.region),
+    conversation,
+    messages,
+    tagIds: [],
+    createdAt: deps.clock(),
+    sentBy: send.sentBy,
+    title: send.title,
+  });
+  if (!(await deps.feedback.createTicket(ticket, messages))) return [];
+  logger.info('Feedback ticket created from the inbox app', { workspaceId, productId: send.productId, ticketId: ticket.id, adminId: send.sentBy.adminId });
+  return [ticket.id];
 }
 
 /** Adds what a ticket lacks and blanks what is redacted; reads the ticket first so a sync with nothing to do writes nothing. */

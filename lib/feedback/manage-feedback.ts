@@ -8,18 +8,22 @@ import { sortMessages, type Ticket, type TicketMessage } from './ticket';
 
 export const productIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, - or _');
 
+/** The longest product name the inbox app shows. */
+export const PRODUCT_NAME_MAX_LENGTH = 80;
+
 export const productFeedbackBody = z.strictObject({
   enabled: z.boolean(),
   triggerTagIds: z.array(z.string().min(1).max(64)).max(100),
+  productName: z.string().trim().min(1, 'must not be empty').max(PRODUCT_NAME_MAX_LENGTH).optional(),
 });
 
 function view(settings: ProductFeedback) {
-  return { enabled: settings.enabled, triggerTagIds: settings.triggerTagIds, enabledAt: settings.enabledAt };
+  return { enabled: settings.enabled, triggerTagIds: settings.triggerTagIds, enabledAt: settings.enabledAt, productName: settings.productName };
 }
 
 export async function getProductFeedback(deps: Dependencies, workspaceId: string, productId: string) {
   const settings = await deps.feedback.getProductFeedback(workspaceId, productId);
-  return view(settings ?? { productId, enabled: false, triggerTagIds: [], enabledAt: null });
+  return view(settings ?? { productId, enabled: false, triggerTagIds: [], enabledAt: null, productName: productId });
 }
 
 /**
@@ -29,7 +33,7 @@ export async function getProductFeedback(deps: Dependencies, workspaceId: string
  */
 export async function putProductFeedback(
   deps: Dependencies,
-  input: { workspaceId: string; productId: string; enabled: boolean; triggerTagIds: string[] },
+  input: { workspaceId: string; productId: string; enabled: boolean; triggerTagIds: string[]; productName?: string },
 ) {
   if (input.triggerTagIds.length > 0) {
     const connection = await deps.connections.get(input.workspaceId);
@@ -61,6 +65,8 @@ function ticketView(ticket: Ticket) {
     excerpt: ticket.excerpt,
     customer: ticket.customer,
     intercom: ticket.intercom,
+    source: ticket.source,
+    sentBy: ticket.sentBy,
     createdAt: ticket.createdAt,
     updatedAt: ticket.updatedAt,
   };

@@ -5,12 +5,17 @@ export interface ProductFeedback {
   triggerTagIds: string[];
   /** When feedback was last switched on; tags applied before it never make tickets. */
   enabledAt: string | null;
+  /** What the inbox app shows for the product; the product id until an admin names it. */
+  productName: string;
 }
 
-/** Switching on (from off) records a new `enabledAt`; staying on keeps it; off keeps the last one. */
+/**
+ * Switching on (from off) records a new `enabledAt`; staying on keeps it; off keeps the last one.
+ * A `productName` left out keeps the one stored (the product id at first).
+ */
 export function nextProductFeedback(
   previous: ProductFeedback | undefined,
-  input: { productId: string; enabled: boolean; triggerTagIds: string[] },
+  input: { productId: string; enabled: boolean; triggerTagIds: string[]; productName?: string },
   now: Date,
 ): ProductFeedback {
   const switchedOn = input.enabled && !previous?.enabled;
@@ -19,6 +24,7 @@ export function nextProductFeedback(
     enabled: input.enabled,
     triggerTagIds: [...new Set(input.triggerTagIds)],
     enabledAt: switchedOn ? now.toISOString() : (previous?.enabledAt ?? null),
+    productName: input.productName ?? previous?.productName ?? input.productId,
   };
 }
 

@@ -19,8 +19,21 @@ export interface TicketMessage {
   redacted: boolean;
 }
 
-/** Where a ticket's title came from, so a redaction of that message also blanks the title. */
-export type TitleSource = { kind: 'conversation' } | { kind: 'message'; messageId: string } | { kind: 'fallback' };
+/**
+ * Where a ticket's title came from, so a redaction of that message also blanks the title. `sender`:
+ * typed by the teammate who sent the conversation from the inbox app.
+ */
+export type TitleSource = { kind: 'conversation' } | { kind: 'message'; messageId: string } | { kind: 'fallback' } | { kind: 'sender' };
+
+/** How a ticket was made: a trigger tag, or a teammate's send from the inbox app. */
+export type TicketSource = 'tag' | 'inbox_app';
+
+/** The teammate who sent a conversation from the inbox app. */
+export interface TicketSender {
+  adminId: string;
+  name: string | null;
+  email: string | null;
+}
 
 export interface Ticket {
   id: string;
@@ -35,6 +48,9 @@ export interface Ticket {
   customer: { contactId: string; email: string | null; name: string | null } | null;
   /** `deletedAt`: when the conversation was found deleted in Intercom; null while it exists. */
   intercom: { appId: string; conversationId: string; url: string; tagIds: string[]; deletedAt: string | null };
+  source: TicketSource;
+  /** The teammate who sent it from the inbox app; null for tickets made by tags. */
+  sentBy: TicketSender | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -110,8 +126,9 @@ export function sortMessages(messages: TicketMessage[], firstMessageId?: string)
 
 /**
  * A new ticket for a product from the full conversation.
- * Title: the conversation's title, else its subject, else the start of its first message, else a
- * name built from the conversation id, so it is never empty.
+ * Title: the one the sender typed, else the conversation's title, else its subject, else the start
+ * of its first message, else a name built from the conversation id, so it is never empty.
+ * Without `sentBy` the ticket is a tag's.
  */
 export function buildTicket(input: {
   workspaceId: string;
@@ -122,6 +139,8 @@ export function buildTicket(input: {
   messages: TicketMessage[];
   tagIds: string[];
   createdAt: Date;
+  sentBy?: TicketSender;
+  title?: string;
 }): Ticket {
   const { conversation, messages } = input;
   const source = firstMessage(conversation);
@@ -129,7 +148,10 @@ export function buildTicket(input: {
   const explicit = (conversation.title ?? '').trim() || toPlainText(source?.subject);
   let title: string;
   let titleSource: TitleSource;
-  if (explicit) {
+  if (input.title?.trim()) {
+    title = truncate(input.title, TITLE_LENGTH);
+    titleSource = { kind: 'sender' };
+  } else if (explicit) {
     title = truncate(explicit, TITLE_LENGTH);
     titleSource = { kind: 'conversation' };
   } else if (first?.body) {
@@ -160,6 +182,8 @@ export function buildTicket(input: {
         }
       : null,
     intercom: { appId: input.appId, conversationId: conversation.id, url: conversationUrl(input.appId, conversation.id, input.region), tagIds: input.tagIds, deletedAt: null },
+    source: input.sentBy ? 'inbox_app' : 'tag',
+    sentBy: input.sentBy ?? null,
     createdAt: now,
     updatedAt: now,
   };

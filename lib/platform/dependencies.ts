@@ -34,6 +34,7 @@ export interface Dependencies {
 }
 
 let wired: Dependencies | undefined;
+let canvasWired: Dependencies | undefined;
 let verifier: AdminVerifier | undefined;
 
 /** The real dependencies, wired once per Lambda container. */
@@ -58,6 +59,19 @@ export function dependencies(): Dependencies {
     };
   }
   return wired;
+}
+
+/**
+ * The inbox app's Intercom calls: one attempt with a short timeout and no waiting on a rate limit,
+ * so a submit answers well inside the time Intercom gives the card, even when Intercom is slow
+ * (at most two such calls per submit: lib/feedback/send-conversation.ts).
+ */
+export const CANVAS_INTERCOM_TIMING: IntercomTiming = { timeoutMs: 2_000, maxRetries: 0, maxRateLimitWaitMs: 0 };
+
+/** The real dependencies for the inbox app's canvas routes: Intercom calls with its short timing. */
+export function canvasDependencies(): Dependencies {
+  canvasWired ??= { ...dependencies(), intercom: intercomClient(getConfig(), CANVAS_INTERCOM_TIMING) };
+  return canvasWired;
 }
 
 /** The Intercom client of every region's host; `timing` overrides the default attempt timeout and retries. */

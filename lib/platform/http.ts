@@ -3,8 +3,10 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { assertAdministers, type Admin, type AdminVerifier } from './admin-auth';
+import { noticeCanvas } from '../canvas/canvases';
 import {
   IntercomError,
+  IntercomNotFoundError,
   IntercomPermissionError,
   IntercomRateLimitError,
   IntercomTokenInvalidError,
@@ -98,6 +100,50 @@ export function httpHandler(handler: HttpHandler) {
     .use({
       onError: (request) => {
         request.response = errorResponse(request.error);
+      },
+    })
+    .handler(handler);
+}
+
+/**
+ * A failure of an inbox-app request that was already verified, as the canvas the agent sees: what
+ * happened and what to do, always a 200 (anything else shows an error page inside the inbox), never
+ * a detail of the failure.
+ */
+function canvasFailure(error: unknown): HttpResult {
+  const say = (text: string, hint: string) => json(200, noticeCanvas({ text, style: 'error' }, hint));
+  if (error instanceof IntercomNotFoundError) {
+    return say('Intercom cannot find this conversation; it may have been deleted.', 'Reload the conversation. Nothing was sent to Timebook.');
+  }
+  if (error instanceof IntercomTokenInvalidError) {
+    return say('Intercom no longer accepts Timebook’s access to this workspace.', 'A Timebook admin must reconnect Intercom under Settings → Integrations → Intercom.');
+  }
+  if (error instanceof IntercomPermissionError) {
+    return say('Timebook’s Intercom app may not read conversations.', 'An Intercom admin can grant it “Read conversations”, then reconnect it in Timebook.');
+  }
+  if (error instanceof IntercomRateLimitError) {
+    return say('Intercom is busy for this workspace right now.', 'Try again in a minute. Nothing was sent to Timebook.');
+  }
+  if (error instanceof IntercomError) {
+    logger.warn('Intercom call failed during an inbox-app request', { intercomStatus: error.status, intercomCode: error.code, reason: error.message });
+    return say('Intercom did not answer as expected.', 'Try again in a moment. Nothing was sent to Timebook.');
+  }
+  logger.error('Unhandled error in an inbox-app request', { error: error as Error });
+  return say('Something went wrong on Timebook’s side.', 'Try again in a moment; if it keeps failing, tell your Timebook admin.');
+}
+
+/**
+ * Wraps a Canvas Kit handler: a refused request (bad signature, unknown URL, malformed body, too
+ * large) answers its error status as everywhere else; any other failure answers a canvas that says
+ * so ({@link canvasFailure}).
+ */
+export function canvasHttpHandler(handler: HttpHandler) {
+  return middy<HttpEvent, HttpResult>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use({
+      onError: (request) => {
+        const { error } = request;
+        request.response = error instanceof HttpError && error.statusCode < 500 ? errorResponse(error) : canvasFailure(error);
       },
     })
     .handler(handler);

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ProductFeedback } from '../feedback/product-feedback';
 import type { Ticket, TicketMessage } from '../feedback/ticket';
 import { keys } from './keys';
@@ -16,6 +16,8 @@ export interface ConversationState {
 }
 
 const PARALLEL_WRITES = 8;
+/** DynamoDB's limit for one BatchGetItem. */
+const BATCH_GET_LIMIT = 100;
 
 /** Product feedback settings, tickets, their messages, and per-conversation lookups. */
 export class FeedbackStore {
@@ -56,6 +58,32 @@ export class FeedbackStore {
       ConsistentRead: true,
     });
     return items.map(toProductFeedback);
+  }
+
+  /** The products of the workspace whose feedback is on, read consistently (the inbox app's choices). */
+  async listFeedbackEnabledProducts(workspaceId: string): Promise<ProductFeedback[]> {
+    const { pk, skPrefix } = keys.productFeedbackPrefix(workspaceId);
+    const items = await queryAll(this.table, {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      FilterExpression: 'enabled = :true',
+      ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix, ':true': true },
+      ConsistentRead: true,
+    });
+    return items.map(toProductFeedback);
+  }
+
+  /** The headers of these tickets (no messages), in the order asked; a ticket not found is left out. */
+  async getTicketHeaders(ticketIds: string[]): Promise<Ticket[]> {
+    const found = new Map<string, Ticket>();
+    for (let start = 0; start < ticketIds.length; start += BATCH_GET_LIMIT) {
+      let pending: Record<string, any>[] = ticketIds.slice(start, start + BATCH_GET_LIMIT).map((id) => keys.ticket(id));
+      while (pending.length > 0) {
+        const page = await this.table.client.send(new BatchGetCommand({ RequestItems: { [this.table.name]: { Keys: pending, ConsistentRead: true } } }));
+        for (const item of page.Responses?.[this.table.name] ?? []) found.set(item.id, toTicket(item));
+        pending = page.UnprocessedKeys?.[this.table.name]?.Keys ?? [];
+      }
+    }
+    return ticketIds.flatMap((id) => (found.has(id) ? [found.get(id)!] : []));
   }
 
   /** The conversation's tickets and remembered redactions, read consistently. */
@@ -254,6 +282,7 @@ function toProductFeedback(item: Record<string, any>): ProductFeedback {
     enabled: item.enabled,
     triggerTagIds: item.triggerTagIds ?? [],
     enabledAt: item.enabledAt ?? null,
+    productName: item.productName ?? item.productId,
   };
 }
 
@@ -269,6 +298,9 @@ function toTicket(item: Record<string, any>): Ticket {
     excerptMessageId: item.excerptMessageId ?? null,
     customer: item.customer ?? null,
     intercom: { ...item.intercom, deletedAt: item.intercom?.deletedAt ?? null },
+    // Tickets stored before the inbox app were all made by tags.
+    source: item.source ?? 'tag',
+    sentBy: item.sentBy ?? null,
     createdAt: item.createdAt,
     updatedAt: item.updatedAt,
   };

@@ -8,7 +8,7 @@ import { stack } from '../support/local-stack';
 import { secretNamesOf } from '../support/secrets';
 
 /**
- * The abuse suite: generated bad webhook and admin requests. Each must get the right 4xx, and none
+ * The abuse suite: generated bad webhook, inbox-app and admin requests. Each must get the right 4xx, and none
  * may queue or store anything, or echo a token or secret in a response or a log line.
  */
 
@@ -54,12 +54,17 @@ async function runAll(cases: Case[], concurrency = 8): Promise<Array<{ name: str
 
 let a: ConnectedWorkspace;
 let b: ConnectedWorkspace;
+/** A conversation of a's, which a good inbox-app submit would make a ticket from. */
+let conversationId: string;
 
 beforeAll(async () => {
   a = await connectedWorkspace();
   b = await connectedWorkspace();
   await enableFeedback(a, 'prod_a', [a.tags['Feature request']!]);
+  conversationId = (await simulator.createConversation(a.intercom.appId, { body: '<p>Dark mode, please.</p>' })).id;
 }, 120_000);
+
+const signCanvas = (body: string | Buffer, secret: string) => createHmac('sha256', secret).update(body).digest('hex');
 
 describe('the abuse suite', () => {
   it('answers at least 1,000 generated bad requests with the right 4xx, storing, queueing and leaking nothing', async () => {
@@ -93,6 +98,36 @@ describe('the abuse suite', () => {
       add(`replayed old notification #${i}`, 400, post(webhookPath(a), old, sign(old, a.intercom.clientSecret)));
       const unknownKey = `/v1/webhooks/intercom/${randomBytes(32).toString('base64url')}`;
       add(`unknown webhook key #${i}`, 404, post(unknownKey, body, sign(body, a.intercom.clientSecret)));
+    }
+
+    // Inbox-app (Canvas Kit) requests: a real submit for a's conversation, as the simulator signs it, then spoiled.
+    const canvasPath = (ws: ConnectedWorkspace, step: 'initialize' | 'submit') => `/v1/intercom/canvas/${new URL(ws.webhookUrl).pathname.split('/').pop()}/${step}`;
+    const postCanvas = (path: string, body: string | Buffer, signature?: string) => () =>
+      api('POST', path, { rawBody: body as string, headers: { 'content-type': 'application/json', ...(signature ? { 'x-body-signature': signature } : {}) } });
+    for (const step of ['initialize', 'submit'] as const) {
+      const built = await simulator.canvasSubmit(a.intercom.appId, { url: `${stack.apiUrl}${canvasPath(a, step)}`, conversationId, componentId: 'send:prod_a', dryRun: true });
+      const good = built.body;
+      const otherWorkspace = good.replace(`"workspace_id":"${a.intercom.appId}"`, `"workspace_id":"${b.intercom.appId}"`);
+      expect(otherWorkspace).not.toBe(good);
+      for (let i = 0; i < 12; i += 1) {
+        add(`canvas ${step}: unsigned #${i}`, 401, postCanvas(canvasPath(a, step), good));
+        add(`canvas ${step}: random signature #${i}`, 401, postCanvas(canvasPath(a, step), good, randomBytes(32).toString('hex')));
+        add(`canvas ${step}: a webhook's signature #${i}`, 401, postCanvas(canvasPath(a, step), good, sign(good, a.intercom.clientSecret)));
+        add(`canvas ${step}: signed by the other workspace #${i}`, 401, postCanvas(canvasPath(a, step), good, signCanvas(good, b.intercom.clientSecret)));
+        add(`canvas ${step}: replayed at the other workspace's URL #${i}`, 401, postCanvas(canvasPath(b, step), good, built.headers['X-Body-Signature']));
+        add(`canvas ${step}: replayed with another workspace id #${i}`, 401, postCanvas(canvasPath(a, step), otherWorkspace, built.headers['X-Body-Signature']));
+        add(`canvas ${step}: another workspace id, signed #${i}`, 403, postCanvas(canvasPath(a, step), otherWorkspace, signCanvas(otherWorkspace, a.intercom.clientSecret)));
+        add(`canvas ${step}: OAuth app URL, customer secret #${i}`, 401, postCanvas(`/v1/intercom/canvas/${step}`, good, signCanvas(good, a.intercom.clientSecret)));
+        const truncated = good.slice(0, Math.max(1, Math.floor((good.length * (i + 1)) / 13)));
+        add(`canvas ${step}: truncated, signed #${i}`, 400, postCanvas(canvasPath(a, step), truncated, signCanvas(truncated, a.intercom.clientSecret)));
+        const notCanvas = ['{}', '[]', `{"workspace_id":"${a.intercom.appId}"}`, `{"workspace_id":"${a.intercom.appId}","admin":{"id":"1"}}`][i % 4]!;
+        add(`canvas ${step}: not a canvas request, signed #${i}`, 400, postCanvas(canvasPath(a, step), notCanvas, signCanvas(notCanvas, a.intercom.clientSecret)));
+        if (i % 3 === 0) {
+          const huge = Buffer.alloc(1024 * 1024 + 1 + i, 'a');
+          add(`canvas ${step}: huge body #${i}`, 413, postCanvas(canvasPath(a, step), huge, signCanvas(huge, a.intercom.clientSecret)));
+        }
+        add(`canvas ${step}: unknown key #${i}`, 404, postCanvas(`/v1/intercom/canvas/${randomBytes(32).toString('base64url')}/${step}`, good, built.headers['X-Body-Signature']));
+      }
     }
 
     // Admin routes.

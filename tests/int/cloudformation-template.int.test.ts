@@ -282,6 +282,21 @@ describe('the packaged CloudFormation template', () => {
     expect(granted).toEqual(expected);
   });
 
+  it('runs the inbox app on a role of its own: the table, the secrets it verifies and reads with, no queue; the intake keeps its own', () => {
+    const roleOf = (id: string) => resources[id]!.Properties.Role['Fn::GetAtt'][0] as string;
+    expect(roleOf('InboxAppLambdaFunction')).not.toBe(roleOf('WebhookIntakeLambdaFunction'));
+    const grants = (resources[roleOf('InboxAppLambdaFunction')]!.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[])
+      .flatMap((policy) => policy.PolicyDocument.Statement)
+      .filter((statement) => !asArray(statement.Action).every((action) => action.startsWith('logs:')))
+      .map((statement) => ({ actions: asArray(statement.Action).sort(), resources: asArray(statement.Resource as unknown).map(renderResource) }));
+    expect(grants.flatMap((grant) => grant.actions).filter((action) => !action.startsWith('dynamodb:') && !action.startsWith('secretsmanager:'))).toEqual([]);
+    expect(grants.find((grant) => grant.actions.some((action) => action.startsWith('dynamodb:')))?.resources).toEqual(['<Table.Arn>']);
+    const routes = ofType('AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties.RouteKey);
+    for (const route of ['POST /v1/intercom/canvas/initialize', 'POST /v1/intercom/canvas/submit', 'POST /v1/intercom/canvas/{webhookKey}/initialize', 'POST /v1/intercom/canvas/{webhookKey}/submit']) {
+      expect(routes).toContain(route);
+    }
+  });
+
   it('lets a contacts backfill invocation end before the second removal of a former workspace\'s contacts', () => {
     const backfill = resources.ContactsBackfillLambdaFunction!.Properties;
     // A page's claim runs until its invocation's deadline and five seconds more.
@@ -375,7 +390,9 @@ type SecretKind = 'oauthClientSecret' | 'accessToken' | 'webhookSecret';
 /**
  * What each function may do with each kind of secret, from what its code does: the OAuth functions
  * read the OAuth app's client secret, the connect functions write tokens and remove a former webhook
- * secret, the intake reads webhook secrets to verify signatures, the workers read access tokens.
+ * secret, the intake reads webhook secrets to verify signatures, the workers read access tokens. The
+ * inbox app verifies with the same secrets as the intake and reads the conversation with the
+ * workspace's token; it is a function of its own so that the intake never can.
  */
 const SECRET_ACCESS: Record<string, Record<SecretKind, string[]>> = {
   health: { oauthClientSecret: ['DescribeSecret'], accessToken: [], webhookSecret: [] },
@@ -386,6 +403,7 @@ const SECRET_ACCESS: Record<string, Record<SecretKind, string[]>> = {
   webhookSecret: { oauthClientSecret: [], accessToken: [], webhookSecret: ['CreateSecret', 'PutSecretValue'] },
   admin: { oauthClientSecret: [], accessToken: ['GetSecretValue', 'DeleteSecret'], webhookSecret: ['DeleteSecret'] },
   webhookIntake: { oauthClientSecret: ['GetSecretValue'], accessToken: [], webhookSecret: ['GetSecretValue'] },
+  inboxApp: { oauthClientSecret: ['GetSecretValue'], accessToken: ['GetSecretValue'], webhookSecret: ['GetSecretValue'] },
   eventsWorker: { oauthClientSecret: [], accessToken: ['GetSecretValue'], webhookSecret: [] },
   contactsBackfill: { oauthClientSecret: [], accessToken: ['GetSecretValue'], webhookSecret: [] },
   contactsIncremental: { oauthClientSecret: [], accessToken: [], webhookSecret: [] },

@@ -26,7 +26,7 @@ function deps(feedback: FeedbackStore = store): ConversationSyncDeps {
 async function workspace(products: Array<{ productId: string; tags: string[] }> = [{ productId: 'prod_a', tags: [TRIGGER] }]) {
   const workspaceId = `ws_sync_${randomUUID().slice(0, 8)}`;
   for (const { productId, tags } of products) {
-    await store.putProductFeedback(workspaceId, { productId, enabled: true, triggerTagIds: tags, enabledAt: ENABLED_AT });
+    await store.putProductFeedback(workspaceId, { productId, enabled: true, triggerTagIds: tags, enabledAt: ENABLED_AT, productName: productId });
   }
   const connection = {
     workspaceId,

@@ -4,6 +4,7 @@ import { updateSettings } from '../../lib/connect/manage-connection';
 import { toQueuedEvent } from '../../lib/events/queued-event';
 import { CATCHUP_STEP_BUDGET_MS, processCatchup, scheduleFeedbackCatchup, type CatchupOutcome } from '../../lib/feedback/catchup';
 import { createTicketsFromTag } from '../../lib/feedback/feedback-events';
+import { sendConversationToProduct } from '../../lib/feedback/send-conversation';
 import { notificationSchema } from '../../lib/intercom/notification.schema';
 import { CATCHUP_LEASE_SECONDS } from '../../lib/feedback/catchup-state';
 import type { Dependencies } from '../../lib/platform/dependencies';
@@ -40,7 +41,7 @@ async function feedbackWorkspace(intercom: CreateWorkspaceInput = {}): Promise<C
   const ws = await connectedWorkspace(await simulator.createWorkspace(intercom));
   const trigger = ws.tags['Feature request']!;
   const deps = inProcessDependencies();
-  await deps.feedback.putProductFeedback(ws.workspaceId, { productId: PRODUCT, enabled: true, triggerTagIds: [trigger], enabledAt: ENABLED_AT });
+  await deps.feedback.putProductFeedback(ws.workspaceId, { productId: PRODUCT, enabled: true, triggerTagIds: [trigger], enabledAt: ENABLED_AT, productName: PRODUCT });
   const connection = (await deps.connections.get(ws.workspaceId))!;
   // Connected for real just now; for the catch-up, connected when feedback was switched on.
   await deps.feedbackCatchup.begin(ws.workspaceId, connection.connectionId, E);
@@ -193,6 +194,32 @@ describe('the catch-up and the webhook path', () => {
   }, 90_000);
 });
 
+describe('a ticket sent from the inbox app', () => {
+  it('is caught up like a tag-made one: a reply whose webhook never came reaches it', async () => {
+    const ws = await feedbackWorkspace();
+    const w = world([ws.workspaceId]);
+    const sent = await conversation(ws, E + 5 * MINUTE, 'Can invoices show the project code?');
+    w.clock.now = (E + 10 * MINUTE) * 1000;
+    const connection = (await w.deps.connections.get(ws.workspaceId))!;
+    const outcome = await sendConversationToProduct(w.deps, connection, {
+      conversationId: sent.id,
+      productId: PRODUCT,
+      sentBy: { adminId: '1', name: 'Grace', email: null },
+    });
+    expect(outcome).toMatchObject({ kind: 'created', ticket: { source: 'inbox_app', intercom: { tagIds: [] } } });
+    const part = await reply(ws, sent.id, 'Ours are all per project.', E + 20 * MINUTE);
+
+    const run = await catchUp(w, E + 30 * MINUTE);
+
+    expect(run.outcomes).toEqual(['completed']);
+    const [caught] = await tickets(w, ws);
+    expect(caught!.messages.map((m) => [m.id, m.body])).toEqual([
+      [sent.sourceId, 'Can invoices show the project code?'],
+      [part.id, 'Ours are all per project.'],
+    ]);
+  }, 90_000);
+});
+
 describe('tickets the webhooks made', () => {
   it('are counted and re-read: a redaction of a ticket whose conversation shows no change is found, without a sweep', async () => {
     const ws = await feedbackWorkspace();
@@ -224,7 +251,7 @@ describe('tickets the webhooks made', () => {
     const ws = await feedbackWorkspace();
     const second = ws.tags['Bug']!;
     const w = world([ws.workspaceId]);
-    await w.deps.feedback.putProductFeedback(ws.workspaceId, { productId: PRODUCT, enabled: true, triggerTagIds: [ws.trigger, second], enabledAt: ENABLED_AT });
+    await w.deps.feedback.putProductFeedback(ws.workspaceId, { productId: PRODUCT, enabled: true, triggerTagIds: [ws.trigger, second], enabledAt: ENABLED_AT, productName: PRODUCT });
     const asked = await conversation(ws, E + MINUTE, 'Dark mode, please.');
     const handleTag = async (tagId: string, at: number) => {
       const applied = await tag(ws, asked.id, tagId, at);

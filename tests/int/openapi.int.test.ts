@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildNotificationEnvelope, signNotification, webhookHeaders, type CreatedWorkspace } from '../../dev/intercom-simulator';
 import { oauthFlow } from '../../dev/oauth-flow';
@@ -34,6 +35,8 @@ const INBOX = 'GET /v1/workspaces/{workspaceId}/products/{productId}/feedback';
 const TICKET = 'GET /v1/workspaces/{workspaceId}/products/{productId}/feedback/{ticketId}';
 const CONTACTS = 'GET /v1/workspaces/{workspaceId}/contacts';
 const TOKEN_WEBHOOK = '/v1/webhooks/intercom/{webhookKey}';
+const TOKEN_CANVAS = '/v1/intercom/canvas/{webhookKey}';
+const OAUTH_CANVAS = '/v1/intercom/canvas';
 const OAUTH_WEBHOOK = '/v1/webhooks/intercom';
 
 const ABSENT_TICKET_ID = `tkt_${'0'.repeat(26)}`;
@@ -74,6 +77,19 @@ async function call(route: string, status: number, request: RouteRequest = {}): 
 async function signed(input: Parameters<typeof simulator.buildWebhook>[0]) {
   const built = await simulator.buildWebhook(input);
   return { rawBody: built.body, headers: built.headers, envelope: built.envelope };
+}
+
+/** A Canvas Kit request for the conversation, built and signed by the simulator as an inbox sends it (not sent). */
+async function canvasRequest(step: 'initialize' | 'submit', input: Omit<Parameters<typeof simulator.canvasSubmit>[1], 'url' | 'dryRun'> & { appId: string }) {
+  const { appId, ...rest } = input;
+  const built = await simulator.canvasSubmit(appId, { ...rest, url: `${stack.apiUrl}/unused`, dryRun: true });
+  const body = step === 'initialize' ? JSON.stringify({ ...JSON.parse(built.body), component_id: undefined, input_values: undefined }) : built.body;
+  return { rawBody: body, headers: { 'content-type': 'application/json', 'x-body-signature': createHmac('sha256', input.secret ?? '').update(body).digest('hex') } };
+}
+
+/** Bytes signed for a canvas route with `secret`, whatever they are. */
+function canvasBytes(rawBody: string, secret: string) {
+  return { rawBody, headers: { 'content-type': 'application/json', 'x-body-signature': createHmac('sha256', secret).update(rawBody).digest('hex') } };
 }
 
 /** Bytes signed with `secret`, whatever they are. */
@@ -133,7 +149,7 @@ describe('a workspace that never connected', () => {
     expect((await call(WEBHOOK_SECRET, 409, { params, token, body: { clientSecret: 'abc' } })).body.error.code).toBe('intercom_not_connected');
     expect((await call(TAGS, 409, { params, token })).body.error.code).toBe('intercom_not_connected');
     expect((await call(DISCONNECT, 404, { params, token })).body.error.code).toBe('intercom_not_connected');
-    expect((await call(GET_PRODUCT_FEEDBACK, 200, { params, token })).body).toEqual({ enabled: false, triggerTagIds: [], enabledAt: null });
+    expect((await call(GET_PRODUCT_FEEDBACK, 200, { params, token })).body).toEqual({ enabled: false, triggerTagIds: [], enabledAt: null, productName: 'prod_a' });
     const triggers = await call(PUT_PRODUCT_FEEDBACK, 409, { params, token, body: { enabled: true, triggerTagIds: ['1'] } });
     expect(triggers.body.error.code).toBe('intercom_not_connected');
   });
@@ -253,6 +269,31 @@ describe('a workspace connected with an access token', () => {
     expect((await call(`POST ${TOKEN_WEBHOOK}`, 413, { params, ...tooLarge })).body.error.code).toBe('payload_too_large');
   });
 
+  it("answers its inbox app's requests, signed with its client secret, at its webhook key", async () => {
+    const status = await call(STATUS, 200, { params, token });
+    expect(status.body.inboxApp.initializeUrl).toBe(`${stack.apiUrl}/v1/intercom/canvas/${webhookKey}/initialize`);
+    const conversation = await simulator.createConversation(intercom.appId, { body: '<p>Dark mode, please.</p>' });
+    const request = { appId: intercom.appId, conversationId: conversation.id, secret: intercom.clientSecret, componentId: 'send', inputValues: { product: 'prod_a' } };
+    const card = await call(`POST ${TOKEN_CANVAS}/initialize`, 200, { params: { webhookKey }, ...(await canvasRequest('initialize', request)) });
+    expect(JSON.stringify(card.body)).toContain('Send to Timebook');
+    const sent = await call(`POST ${TOKEN_CANVAS}/submit`, 200, { params: { webhookKey }, ...(await canvasRequest('submit', request)) });
+    expect(sent.body.canvas.content.components.map((c: { text?: string }) => c.text)).toContain('Sent to prod\\_a.');
+
+    for (const step of ['initialize', 'submit']) {
+      const route = `POST ${TOKEN_CANVAS}/${step}`;
+      const forged = await canvasRequest('submit', { ...request, secret: 'not-the-client-secret' });
+      expect((await call(route, 401, { params: { webhookKey }, ...forged })).body.error.code).toBe('invalid_signature');
+      expect((await call(route, 404, { params: { webhookKey: 'no-such-key' }, ...(await canvasRequest('submit', request)) })).body.error.code).toBe('webhook_not_found');
+      const otherApp = canvasBytes(JSON.stringify({ workspace_id: 'another_app', admin: { id: '1' }, context: { conversation_id: 1 }, component_id: 'send' }), intercom.clientSecret);
+      expect((await call(route, 403, { params: { webhookKey }, ...otherApp })).body.error.code).toBe('app_id_mismatch');
+      expect((await call(route, 400, { params: { webhookKey }, ...canvasBytes('{', intercom.clientSecret) })).body.error.code).toBe('invalid_json');
+      const notCanvas = await call(route, 400, { params: { webhookKey }, ...canvasBytes('{"hello":"world"}', intercom.clientSecret) });
+      expect(notCanvas.body.error).toMatchObject({ code: 'invalid_canvas_request', fields: expect.arrayContaining(['workspace_id', 'admin']) });
+      const tooLarge = canvasBytes(JSON.stringify({ padding: 'x'.repeat(1024 * 1024) }), intercom.clientSecret);
+      expect((await call(route, 413, { params: { webhookKey }, ...tooLarge })).body.error.code).toBe('payload_too_large');
+    }
+  });
+
   it('switches contact sync on and lists the copied contacts page by page', async () => {
     const switched = await call(SETTINGS, 200, { params, token, body: { syncContacts: true } });
     expect(switched.body.settings.syncContacts).toBe(true);
@@ -336,6 +377,24 @@ describe('a workspace connected by OAuth', () => {
     expect((await call(`POST ${OAUTH_WEBHOOK}`, 400, notJson)).body.error.code).toBe('invalid_json');
     const tooLarge = signedBytes(JSON.stringify({ padding: 'x'.repeat(250 * 1024) }), appSecret);
     expect((await call(`POST ${OAUTH_WEBHOOK}`, 413, tooLarge)).body.error.code).toBe('payload_too_large');
+  });
+
+  it("answers the inbox app's requests at Timebook's app URLs, routed by workspace_id", async () => {
+    const appSecret = stack.intercomClientSecret;
+    const status = await call(STATUS, 200, { params, token });
+    expect(status.body.inboxApp).toEqual({ initializeUrl: `${stack.apiUrl}/v1/intercom/canvas/initialize`, submitUrl: `${stack.apiUrl}/v1/intercom/canvas/submit` });
+    const conversation = await simulator.createConversation(intercom.appId, { body: '<p>Dark mode, please.</p>' });
+    const request = { appId: intercom.appId, conversationId: conversation.id, secret: appSecret, componentId: 'send', inputValues: { product: 'prod_a' } };
+    for (const step of ['initialize', 'submit'] as const) {
+      const route = `POST ${OAUTH_CANVAS}/${step}`;
+      const card = await call(route, 200, await canvasRequest(step, request));
+      // No product of this workspace takes feedback: the card says so.
+      expect(JSON.stringify(card.body)).toContain('No Timebook product takes feedback from Intercom yet.');
+      expect((await call(route, 401, await canvasRequest(step, { ...request, secret: intercom.clientSecret }))).body.error.code).toBe('invalid_signature');
+      expect((await call(route, 400, canvasBytes('[', appSecret))).body.error.code).toBe('invalid_json');
+      const tooLarge = canvasBytes(JSON.stringify({ padding: 'x'.repeat(1024 * 1024) }), appSecret);
+      expect((await call(route, 413, tooLarge)).body.error.code).toBe('payload_too_large');
+    }
   });
 
   it('disconnects', async () => {

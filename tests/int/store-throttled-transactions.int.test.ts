@@ -55,6 +55,8 @@ function newTicket(): { ticket: Ticket; messages: TicketMessage[] } {
     excerptMessageId: 'part_1',
     customer: null,
     intercom: { appId: 'app_tx', conversationId, url: 'https://app.intercom.com/a/inbox/app_tx', tagIds: ['1'], deletedAt: null },
+    source: 'tag',
+    sentBy: null,
     createdAt: at,
     updatedAt: at,
   };

@@ -25,6 +25,7 @@ const product = (productId: string, triggerTagIds: string[], overrides: Partial<
   enabled: true,
   triggerTagIds,
   enabledAt: ENABLED_AT,
+  productName: productId,
   ...overrides,
 });
 

@@ -127,6 +127,8 @@ describe('the API description', () => {
       excerpt: '',
       customer: null,
       intercom: { appId: 'app', conversationId: '1', url: 'https://app.intercom.com/a/inbox/app/inbox/conversation/1', tagIds: [], deletedAt: null },
+      source: 'inbox_app',
+      sentBy: { adminId: '9', name: 'Ada', email: null },
       createdAt: '2026-01-01T00:00:00.000Z',
       updatedAt: '2026-01-01T00:00:00.000Z',
     };

@@ -8,14 +8,14 @@ const T3 = new Date('2026-11-29T08:15:00.000Z');
 const seconds = (iso: string) => Date.parse(iso) / 1000;
 
 function product(overrides: Partial<ProductFeedback> = {}): ProductFeedback {
-  return { productId: 'prod_1', enabled: true, triggerTagIds: ['tag_fr'], enabledAt: '2026-11-27T10:00:00.900Z', ...overrides };
+  return { productId: 'prod_1', enabled: true, triggerTagIds: ['tag_fr'], enabledAt: '2026-11-27T10:00:00.900Z', productName: 'prod_1', ...overrides };
 }
 
 describe('nextProductFeedback', () => {
   it('records enabledAt when feedback is first switched on', () => {
     const next = nextProductFeedback(undefined, { productId: 'prod_1', enabled: true, triggerTagIds: ['a'] }, T1);
 
-    expect(next).toEqual({ productId: 'prod_1', enabled: true, triggerTagIds: ['a'], enabledAt: T1.toISOString() });
+    expect(next).toEqual({ productId: 'prod_1', enabled: true, triggerTagIds: ['a'], enabledAt: T1.toISOString(), productName: 'prod_1' });
   });
 
   it('has no enabledAt when the first setting is off', () => {
@@ -55,6 +55,14 @@ describe('nextProductFeedback', () => {
     const next = nextProductFeedback(undefined, { productId: 'prod_1', enabled: true, triggerTagIds: ['b', 'a', 'b', 'a'] }, T1);
 
     expect(next.triggerTagIds).toEqual(['b', 'a']);
+  });
+
+  it('names the product by its id until a name is given, then keeps that name when none is sent', () => {
+    const unnamed = nextProductFeedback(undefined, { productId: 'prod_1', enabled: true, triggerTagIds: [] }, T1);
+    const named = nextProductFeedback(unnamed, { productId: 'prod_1', enabled: true, triggerTagIds: [], productName: 'Mobile app' }, T2);
+    const kept = nextProductFeedback(named, { productId: 'prod_1', enabled: false, triggerTagIds: [] }, T3);
+
+    expect([unnamed.productName, named.productName, kept.productName]).toEqual(['prod_1', 'Mobile app', 'Mobile app']);
   });
 });
 

@@ -5,6 +5,8 @@ import {
   addPartSchema,
   advanceClockSchema,
   buildWebhookSchema,
+  canvasInitializeSchema,
+  canvasSubmitSchema,
   contactActionSchema,
   createAdminSchema,
   createContactSchema,
@@ -49,6 +51,7 @@ import type { ContactRecord, ConversationRecord, ConversationTagRecord, PartReco
 import { createPrng, randomSeed } from '../prng';
 import type { RequestStats } from '../request-stats';
 import type { SimulatorState, TokenRecord } from '../simulator-state';
+import { sendCanvasRequest } from '../canvas-requests';
 import { deliverNotification } from '../webhook-delivery';
 import { prepareNotification } from '../webhook-items';
 import type { AppRef, DeliverySummary } from '../webhook-subscriptions';
@@ -361,6 +364,13 @@ export const controlRoutes: Route<ControlHandler>[] = [
     const workspace = ws(ctx);
     const input = parse(redactSchema, ctx.body);
     return change(ctx, workspace, input.notify, () => workspace.redact(ctx.params.conversationId ?? '', input));
+  }),
+
+  // The inbox app (Canvas Kit): signed requests as a teammate's inbox sends them
+  route('POST', `${W}/canvas/initialize`, (ctx: ControlContext) => sendCanvasRequest(ctx.state, ws(ctx).appId, parse(canvasInitializeSchema, ctx.body))),
+  route('POST', `${W}/canvas/submit`, (ctx: ControlContext) => {
+    const input = parse(canvasSubmitSchema, ctx.body);
+    return sendCanvasRequest(ctx.state, ws(ctx).appId, input, input);
   }),
 
   // Faults, rate limits, statistics

@@ -1,0 +1,19 @@
+import { startBenchServices } from './bench-services';
+import { canvasResultLines, runCanvasBenchmark } from './canvas-benchmark';
+
+/* `npx tsx bench/canvas.ts`: only the inbox app's benchmark of `npm run bench`, printed, not saved. */
+async function main(): Promise<void> {
+  const services = await startBenchServices();
+  try {
+    const result = await runCanvasBenchmark(services);
+    console.log(JSON.stringify(result, null, 2));
+    console.log(canvasResultLines(result).join('\n'));
+  } finally {
+    await services.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,232 @@
+import type { z } from 'zod';
+import { isLive, type Connection } from '../connect/connection';
+import { sendConversationToProduct } from '../feedback/send-conversation';
+import type { ProductFeedback } from '../feedback/product-feedback';
+import type { Ticket } from '../feedback/ticket';
+import { isValidCanvasSignature } from '../intercom/canvas-signature';
+import type { Dependencies } from '../platform/dependencies';
+import { BadRequestError, ForbiddenError, NotFoundError, PayloadTooLargeError, UnauthorizedError } from '../platform/errors';
+import { logger } from '../platform/logger';
+import { secretNames } from '../platform/secret-store';
+import { conversationIdOf, initializeRequestSchema, submitRequestSchema, type InitializeRequest, type SubmitRequest } from './canvas-request.schema';
+import { COMPONENT, inboxCanvas, ticketCanvas, type CanvasResponse, type ListedTicket, type Notice } from './canvases';
+
+/**
+ * Canvas Kit requests carry the conversation and the contact as Intercom's REST API serializes
+ * them; 1 MiB holds a long conversation with room to spare, and is far below API Gateway's and
+ * Lambda's limits.
+ */
+export const MAX_CANVAS_BYTES = 1024 * 1024;
+
+export type CanvasTarget = { kind: 'token'; webhookKey: string } | { kind: 'oauth' };
+
+export interface CanvasInput {
+  target: CanvasTarget;
+  body: Buffer;
+  signature: string | undefined;
+}
+
+type CanvasDeps = Pick<Dependencies, 'config' | 'connections' | 'feedback' | 'secrets' | 'contactSync' | 'intercom' | 'clock'>;
+
+/**
+ * A verified request and the Timebook workspace it routes to (none when no workspace is connected
+ * to that Intercom workspace), with what its connection must be: the one whose secret signs the
+ * token URL, or one through Timebook's app to this Intercom workspace.
+ */
+interface Verified<T> {
+  request: T;
+  workspaceId: string | null;
+  expected: { connectionId: string } | { oauthAppId: string };
+}
+
+/** What a canvas is built from, read at once: the connection, the products with feedback on, the conversation's tickets. */
+interface Loaded {
+  connection: Connection | undefined;
+  products: ProductFeedback[];
+  ticketIds: Array<{ productId: string; ticketId: string }>;
+}
+
+const NOT_CONNECTED: Notice = {
+  text: 'Timebook is not connected to this Intercom workspace. A Timebook admin can connect it under Settings → Integrations → Intercom.',
+  style: 'error',
+};
+const NEEDS_REAUTH: Notice = {
+  text: 'Intercom no longer accepts Timebook’s access to this workspace. A Timebook admin must reconnect Intercom under Settings → Integrations → Intercom.',
+  style: 'error',
+};
+const SYNC_OFF: Notice = {
+  text: 'Intercom feedback is switched off for this Timebook workspace. A Timebook admin can switch it on under Settings → Integrations → Intercom.',
+  style: 'muted',
+};
+const FEEDBACK_OFF: Notice = {
+  text: 'No Timebook product takes feedback from Intercom yet. A Timebook admin can switch Intercom feedback on in a product’s settings.',
+  style: 'muted',
+};
+
+/**
+ * Checks a Canvas Kit request and finds its workspace.
+ * Steps: bound the size (413); find the secret for the URL: the token workspace's client secret by
+ * its webhook key (unknown key 404, as for webhooks), or Timebook's OAuth app's; verify
+ * `X-Body-Signature` over the raw bytes in constant time (401); parse (400). Then the workspace:
+ * on a token workspace's URL the body's `workspace_id` must be its Intercom workspace (403); on
+ * the OAuth app's URL it routes, as the OAuth webhook intake does, to the workspace connected to
+ * that Intercom workspace through Timebook's app. Since the signature covers `workspace_id`, a body
+ * cannot be moved to another workspace without failing it. Nothing is written.
+ */
+async function verify<S extends z.ZodType>(deps: CanvasDeps, input: CanvasInput, schema: S): Promise<Verified<z.infer<S>>> {
+  if (input.body.length > MAX_CANVAS_BYTES) throw new PayloadTooLargeError(MAX_CANVAS_BYTES);
+
+  let route: Awaited<ReturnType<CanvasDeps['connections']['getWebhookRoute']>>;
+  let secret;
+  if (input.target.kind === 'token') {
+    route = await deps.connections.getWebhookRoute(input.target.webhookKey);
+    if (!route) throw new NotFoundError('No inbox app is registered at this address.', 'webhook_not_found');
+    secret = await deps.secrets.get(secretNames.webhookSecret(deps.config.SECRETS_PREFIX, route.workspaceId, route.connectionId), {
+      version: route.secretVersion,
+    });
+  } else {
+    secret = await deps.secrets.get(deps.config.INTERCOM_CLIENT_SECRET_NAME);
+  }
+  if (!secret || !isValidCanvasSignature(input.body, input.signature, secret.value)) {
+    throw new UnauthorizedError('The X-Body-Signature header does not match the body.', 'invalid_signature');
+  }
+
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(input.body.toString('utf8'));
+  } catch {
+    throw new BadRequestError('The body is not valid JSON.', {}, 'invalid_json');
+  }
+  const result = schema.safeParse(parsed);
+  if (!result.success) {
+    const fields = [...new Set(result.error.issues.map((issue) => issue.path.join('.') || '(root)'))];
+    throw new BadRequestError(`Not a Canvas Kit request: check ${fields.join(', ')}.`, { fields }, 'invalid_canvas_request');
+  }
+  const request = result.data as InitializeRequest;
+
+  if (route) {
+    if (request.workspace_id !== route.appId) {
+      throw new ForbiddenError('This request is from another Intercom workspace than this URL belongs to.', 'app_id_mismatch');
+    }
+    return { request: result.data, workspaceId: route.workspaceId, expected: { connectionId: route.connectionId } };
+  }
+  const appRoute = await deps.connections.getAppRoute(request.workspace_id);
+  return { request: result.data, workspaceId: appRoute?.workspaceId ?? null, expected: { oauthAppId: request.workspace_id } };
+}
+
+/**
+ * Reads the workspace's connection, its products with feedback on and the conversation's tickets,
+ * in parallel. A connection other than the one the request was verified for counts as none: a
+ * token URL's replaced connection, or (on Timebook's app URLs) a workspace connected by a pasted
+ * token, which answers on its own URL only.
+ */
+async function load(deps: CanvasDeps, verified: Verified<InitializeRequest>): Promise<Loaded> {
+  const { workspaceId, expected } = verified;
+  if (!workspaceId) return { connection: undefined, products: [], ticketIds: [] };
+  const [connection, products, state] = await Promise.all([
+    deps.connections.get(workspaceId),
+    deps.feedback.listFeedbackEnabledProducts(workspaceId),
+    deps.feedback.conversationState(workspaceId, conversationIdOf(verified.request)),
+  ]);
+  const current =
+    'connectionId' in expected
+      ? connection?.connectionId === expected.connectionId
+      : connection?.method === 'oauth' && connection.intercom.appId === expected.oauthAppId;
+  return { connection: current ? connection : undefined, products, ticketIds: state.tickets };
+}
+
+/** Why a connection cannot send tickets now, as the card says it; undefined when it can. */
+function blockedBy(connection: Connection | undefined, products: ProductFeedback[]): Notice | undefined {
+  if (!isLive(connection)) return NOT_CONNECTED;
+  if (connection.status === 'needs_reauth') return NEEDS_REAUTH;
+  if (!connection.settings.syncFeedback) return SYNC_OFF;
+  if (products.length === 0) return FEEDBACK_OFF;
+  return undefined;
+}
+
+/** A ticket's Timebook page: `${APP_URL}/products/{productId}/feedback/{ticketId}`. */
+function ticketUrl(config: CanvasDeps['config'], ticket: Ticket): string {
+  const base = (config.APP_URL ?? '').replace(/\/+$/, '');
+  return `${base}/products/${encodeURIComponent(ticket.productId)}/feedback/${encodeURIComponent(ticket.id)}`;
+}
+
+function listed(config: CanvasDeps['config'], ticket: Ticket, names: Map<string, string>): ListedTicket {
+  return { id: ticket.id, productName: names.get(ticket.productId) ?? ticket.productId, title: ticket.title, url: ticketUrl(config, ticket) };
+}
+
+/**
+ * The inbox canvas of a conversation: its tickets, and the form, or why it cannot be sent.
+ * Reads the store only (the products with feedback on, the conversation's tickets, the names of
+ * their products); never Intercom.
+ */
+async function conversationCanvas(deps: CanvasDeps, workspaceId: string | null, loaded: Loaded, notice?: Notice): Promise<CanvasResponse> {
+  const { connection, products } = loaded;
+  if (!workspaceId || !isLive(connection)) return inboxCanvas({ tickets: [], products: [], blocked: NOT_CONNECTED });
+  const tickets = await deps.feedback.getTicketHeaders(loaded.ticketIds.map((ticket) => ticket.ticketId));
+  const names = new Map(products.map((product) => [product.productId, product.productName]));
+  const unnamed = [...new Set(tickets.map((ticket) => ticket.productId).filter((id) => !names.has(id)))];
+  for (const settings of await Promise.all(unnamed.map((id) => deps.feedback.getProductFeedback(workspaceId, id)))) {
+    if (settings) names.set(settings.productId, settings.productName);
+  }
+  return inboxCanvas({
+    tickets: tickets.map((ticket) => listed(deps.config, ticket, names)),
+    products: products.map((product) => ({ id: product.productId, name: product.productName })),
+    blocked: blockedBy(connection, products),
+    notice,
+  });
+}
+
+/**
+ * `initialize`: the card Intercom shows in a conversation's details. Steps: verify (see
+ * {@link verify}); answer the conversation's tickets and the send form, or a notice saying why the
+ * conversation cannot be sent and what to do. No Intercom call, no write.
+ */
+export async function initializeCanvas(deps: CanvasDeps, input: CanvasInput): Promise<CanvasResponse> {
+  const verified = await verify(deps, input, initializeRequestSchema);
+  return conversationCanvas(deps, verified.workspaceId, await load(deps, verified));
+}
+
+/** The product a submit chose: the dropdown's value, or the one product of the send button's id. */
+function chosenProduct(request: SubmitRequest): string | undefined {
+  if (request.component_id.startsWith(COMPONENT.sendTo)) return request.component_id.slice(COMPONENT.sendTo.length);
+  const value = request.input_values[COMPONENT.product];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/**
+ * `submit`: the teammate clicked "Send to Timebook" (or "Send to another product").
+ * Steps: verify; "again" answers the form; a workspace that cannot send answers why; a product
+ * that is missing, unknown or no longer takes feedback answers the form with a notice; else the
+ * conversation is sent to the product (sendConversationToProduct: at most two Intercom calls, none
+ * when the product has its ticket already) and the answer shows the ticket. Intercom's failures
+ * are thrown, and answered as a canvas by lib/platform/http.ts.
+ */
+export async function submitCanvas(deps: CanvasDeps, input: CanvasInput): Promise<CanvasResponse> {
+  const verified = await verify(deps, input, submitRequestSchema);
+  const { request, workspaceId } = verified;
+  const loaded = await load(deps, verified);
+  const { connection } = loaded;
+  const canSend = workspaceId && isLive(connection) && connection.status === 'connected' && connection.settings.syncFeedback;
+  if (request.component_id === COMPONENT.again || !canSend) return conversationCanvas(deps, workspaceId, loaded);
+
+  const productId = chosenProduct(request);
+  if (!productId) return conversationCanvas(deps, workspaceId, loaded, { text: 'Choose a product first.', style: 'error' });
+  const product = loaded.products.find((candidate) => candidate.productId === productId);
+  if (!product) {
+    return conversationCanvas(deps, workspaceId, loaded, { text: 'That product does not take feedback from Intercom (any more). Choose another.', style: 'error' });
+  }
+
+  const title = typeof request.input_values[COMPONENT.title] === 'string' ? (request.input_values[COMPONENT.title] as string).trim() : '';
+  const outcome = await sendConversationToProduct(deps, connection, {
+    conversationId: conversationIdOf(request),
+    productId: product.productId,
+    sentBy: { adminId: request.admin.id, name: request.admin.name, email: request.admin.email },
+    title: title || undefined,
+  });
+  if (outcome.kind === 'not_created') {
+    return conversationCanvas(deps, workspaceId, loaded, { text: 'The ticket could not be made: Intercom feedback was switched off meanwhile.', style: 'error' });
+  }
+  logger.info('Conversation sent from the inbox app', { workspaceId, productId: product.productId, ticketId: outcome.ticket.id, outcome: outcome.kind });
+  const names = new Map([[product.productId, product.productName]]);
+  return ticketCanvas({ ticket: listed(deps.config, outcome.ticket, names), created: outcome.kind === 'created' });
+}
