@@ -137,7 +137,7 @@ describe('the packaged CloudFormation template', () => {
     const queues = ofType('AWS::SQS::Queue');
     const workQueues = queues.filter(([, queue]) => queue.Properties.RedrivePolicy);
     const deadLetterIds = new Set(workQueues.map(([, queue]) => queue.Properties.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0]));
-    expect(workQueues.map(([id]) => id).sort()).toEqual(['ContactsBackfillQueue', 'EventsQueue', 'FeedbackCatchupQueue']);
+    expect(workQueues.map(([id]) => id).sort()).toEqual(['ContactsBackfillQueue', 'EventsQueue', 'FeedbackCatchupQueue', 'WriteBackQueue']);
     // Every queue is either a work queue or the dead-letter queue of one.
     expect(workQueues.length + deadLetterIds.size).toBe(queues.length);
     for (const [, queue] of workQueues) {

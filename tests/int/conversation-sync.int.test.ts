@@ -4,7 +4,9 @@ import type { Connection } from '../../lib/connect/connection';
 import { syncConversation, type ConversationSyncDeps } from '../../lib/feedback/conversation-sync';
 import { ticketIdFor } from '../../lib/feedback/ticket';
 import type { IntercomConversation } from '../../lib/intercom/conversation.schema';
+import type { Config } from '../../lib/platform/config';
 import { FeedbackStore } from '../../lib/store/feedback-store';
+import { WriteBackStore } from '../../lib/store/write-back-store';
 import { dynamo, stack } from '../support/local-stack';
 
 /*
@@ -19,8 +21,11 @@ const TRIGGER = 'tag_feature';
 
 const store = new FeedbackStore({ client: dynamo, name: stack.tableName });
 
+const writeBacks = new WriteBackStore({ client: dynamo, name: stack.tableName });
+const noQueue = { send: async () => {} };
+
 function deps(feedback: FeedbackStore = store): ConversationSyncDeps {
-  return { feedback, clock: () => NOW };
+  return { feedback, clock: () => NOW, config: { APP_URL: stack.appUrl } as Config, writeBacks, writeBackQueue: noQueue };
 }
 
 async function workspace(products: Array<{ productId: string; tags: string[] }> = [{ productId: 'prod_a', tags: [TRIGGER] }]) {
@@ -35,7 +40,7 @@ async function workspace(products: Array<{ productId: string; tags: string[] }> 
     status: 'connected',
     intercom: { appId: 'app_sync', name: 'Sync', region: 'US', timezone: null },
     webhook: { key: null, secretConfigured: true, secretVersion: null, lastEventAt: null },
-    settings: { syncFeedback: true, syncContacts: false },
+    settings: { syncFeedback: true, syncContacts: false, writeBack: false },
     reauth: null,
     connectedAt: ENABLED_AT,
     connectedBy: 'admin',
@@ -130,7 +135,7 @@ describe('syncConversation', () => {
     const conv = conversation({ tags: [{ id: TRIGGER, appliedAt: ENABLED_S + 300 }] });
     expect((await syncConversation(deps(), connection, conv, { createFromTags: true, appliedSince: ENABLED_S + 301 })).ticketsCreated).toEqual([]);
     expect((await syncConversation(deps(), connection, conv, { createFromTags: false })).ticketsCreated).toEqual([]);
-    const off = { ...connection, settings: { syncFeedback: false, syncContacts: false } };
+    const off = { ...connection, settings: { syncFeedback: false, syncContacts: false, writeBack: false } };
     expect((await syncConversation(deps(), off, conv, { createFromTags: true })).ticketsCreated).toEqual([]);
     const untimed = conversation({ tags: [{ id: TRIGGER, appliedAt: null }] });
     expect((await syncConversation(deps(), connection, untimed, { createFromTags: true })).ticketsCreated).toEqual([]);
