@@ -43,7 +43,10 @@ export async function updateSettings(deps: Dependencies, workspaceId: string, pa
   const settings = { ...current, ...patch };
   let permissions = connection.permissions;
   if (patch.writeBack && !current.writeBack) {
-    const granted = await withWorkspaceToken(deps, workspaceId, (token, intercom) => canWriteConversations(intercom, token), { connection });
+    const granted = await withWorkspaceToken(deps, workspaceId, (token, intercom) => canWriteConversations(intercom, token), {
+      connection,
+      freshToken: true,
+    });
     const others = (connection.permissions?.missingOptional ?? []).filter((name) => name !== WRITE_CONVERSATIONS);
     permissions = { missingOptional: granted ? others : [...others, WRITE_CONVERSATIONS] };
     if (!granted) {
