@@ -101,6 +101,24 @@ async function bodies(ticketId: string) {
 }
 
 describe('syncConversation', () => {
+  it('never makes a link-back note a message of a ticket, whichever path syncs the conversation; other notes with links stay', async () => {
+    const connection = await workspace();
+    const ticketId = ticketIdFor(connection.workspaceId, 'prod_a', '9101');
+    const linkBack = { id: 'part_lb', body: `Sent to Timebook: prod_a — ${stack.appUrl}/products/prod_a/feedback/${ticketId}`, at: ENABLED_S + 400, type: 'note' };
+    const otherLink = { id: 'part_docs', body: 'See https://docs.example.com/products/x/feedback/y', at: ENABLED_S + 500, type: 'note' };
+    const quoted = { id: 'part_quote', body: `The customer pasted ${stack.appUrl}/products/prod_a/feedback/${ticketId}`, at: ENABLED_S + 600 };
+    const tags = [{ id: TRIGGER, appliedAt: ENABLED_S + 300 }];
+
+    // The note already there when the ticket is made (a catch-up that creates it late) ...
+    await syncConversation(deps(), connection, conversation({ id: '9101', tags, parts: [REPLY, linkBack] }), { createFromTags: true });
+    expect(Object.keys(await bodies(ticketId)).sort()).toEqual(['part_1', 'src_1']);
+    // ... and arriving afterwards (the conversation.admin.noted refresh), with other parts.
+    const later = conversation({ id: '9101', tags, parts: [REPLY, linkBack, otherLink, quoted], updatedAt: ENABLED_S + 2000 });
+    const result = await syncConversation(deps(), connection, later, { createFromTags: true });
+    expect(result.messagesAdded).toBe(2);
+    expect(Object.keys(await bodies(ticketId)).sort()).toEqual(['part_1', 'part_docs', 'part_quote', 'src_1']);
+  });
+
   it('creates one ticket per product for trigger tags applied since enabledAt, and a second sync writes nothing', async () => {
     const connection = await workspace([
       { productId: 'prod_a', tags: [TRIGGER] },
