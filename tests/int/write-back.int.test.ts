@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../dev/processes';
 import { ticketIdFor } from '../../lib/feedback/ticket';
-import { ticketPageUrl } from '../../lib/feedback/write-back';
+import { postLinkBackNote, ticketPageUrl } from '../../lib/feedback/write-back';
 import type { QueuedWriteBack, WriteBackQueue } from '../../lib/feedback/write-back-queue';
 import { catchUp, catchupWorld } from '../support/catchup-in-process';
 import { api } from '../support/api';
@@ -152,6 +152,32 @@ describe('write-back: the link-back note', () => {
     await waitFor('the note after the retries', async () => (await linkBackNotes(ws, conversation.id, ticketId)).length === 1, 90_000);
     await waitFor('the status to clear', async () => (await status(ws)).writeBack.failedTickets.length === 0, 30_000);
     expect(await linkBackNotes(ws, conversation.id, ticketId)).toHaveLength(1);
+  });
+
+  it('posts the note of a ticket only the catch-up made, once however often its message is handled', async () => {
+    const ws = await writeBackWorkspace();
+    const appId = ws.intercom.appId;
+    const conversation = await simulator.createConversation(appId, { body: '<p>Calendar sync would be great.</p>' });
+    const ticketId = ticketIdFor(ws.workspaceId, PRODUCT, conversation.id);
+    // Every delivery of the tag failed: only the catch-up can find it.
+    await simulator.tagConversation(appId, conversation.id, { tagId: ws.tags['Feature request']!, notify: false });
+
+    const queue = new MemoryWriteBackQueue();
+    const world = catchupWorld([ws.workspaceId], Math.floor(Date.now() / 1000), () => ({ writeBackQueue: queue }));
+    await catchUp(world, Math.floor(Date.now() / 1000) + 60);
+    expect(queue.messages.map((queued) => queued.message)).toEqual([{ kind: 'write-back', workspaceId: ws.workspaceId, ticketId }]);
+
+    // The message handled twice at once and once more later, as SQS may hand it out.
+    const message = queue.messages[0]!.message;
+    const first = await Promise.allSettled([postLinkBackNote(world.deps, message), postLinkBackNote(world.deps, message)]);
+    const outcomes = first.map((result) => (result.status === 'fulfilled' ? result.value : (result.reason as Error).name));
+    expect(outcomes.filter((outcome) => outcome === 'posted')).toHaveLength(1);
+    expect(outcomes.filter((outcome) => outcome !== 'posted')).toEqual([expect.stringMatching(/^(WriteBackBusyError|done_already)$/)]);
+    expect(await postLinkBackNote(world.deps, message)).toBe('done_already');
+    const notes = await linkBackNotes(ws, conversation.id, ticketId);
+    expect(notes).toHaveLength(1);
+    // The simulator records the workspace's first admin as the teammate who applied the tag.
+    expect(notes[0]!.authorType).toBe('admin');
   });
 
   it('reports Write conversations as an optional permission at connect, and refuses write-back without it', async () => {
