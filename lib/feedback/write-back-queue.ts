@@ -12,6 +12,8 @@ export const writeBackMessageSchema = z.object({
   kind: z.literal('write-back'),
   workspaceId: id,
   ticketId: id,
+  /** How often the note was put back to wait for the rate-limit window to reset. */
+  deferrals: z.number().int().nonnegative().optional(),
 });
 export type WriteBackMessage = z.infer<typeof writeBackMessageSchema>;
 

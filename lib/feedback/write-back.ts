@@ -6,6 +6,7 @@ import {
   IntercomError,
   IntercomNotFoundError,
   IntercomPermissionError,
+  IntercomRateLimitError,
   IntercomTokenInvalidError,
 } from '../intercom/errors';
 import type { Dependencies } from '../platform/dependencies';
@@ -129,7 +130,7 @@ export async function postLinkBackNote(deps: WriteBackDeps, message: WriteBackMe
       const fetched = await callWithinBudget(deps, caller, (token, intercom) => intercom.getConversationWithLimits(token, record.conversationId), {
         connection,
       });
-      if (fetched.kind === 'deferred') return defer(deps, message, fetched.delaySeconds);
+      if (fetched.kind === 'deferred') return await defer(deps, message, fetched.delaySeconds);
       const found = noteLinking(fetched.body, url);
       if (found) {
         await deps.writeBacks.markDone(record.ticketId, found, deps.clock());
@@ -138,12 +139,17 @@ export async function postLinkBackNote(deps: WriteBackDeps, message: WriteBackMe
       }
     }
 
-    const adminId = record.postAs ?? (await firstAdmin(deps, caller, connection));
-    if (adminId === undefined) return defer(deps, message, 10);
+    let adminId = record.postAs;
+    if (adminId === null) {
+      const admins = await callWithinBudget(deps, caller, (token, intercom) => intercom.listAdminsWithLimits(token), { connection });
+      if (admins.kind === 'deferred') return await defer(deps, message, admins.delaySeconds);
+      adminId = admins.body.admins[0]?.id ?? null;
+    }
     if (adminId === null) {
       await deps.writeBacks.markFailed(record.ticketId, 'The Intercom workspace has no teammate to post the note as', deps.clock());
       return 'failed';
     }
+    const author = adminId;
     const body = linkBackNoteHtml(await productNameOf(deps, record.workspaceId, record.productId), url);
     let began = false;
     const posted = await callWithinBudget(
@@ -152,13 +158,14 @@ export async function postLinkBackNote(deps: WriteBackDeps, message: WriteBackMe
       async (token, intercom) => {
         await deps.writeBacks.beginAttempt(record, deps.clock().getTime(), ATTEMPT_LEASE_MS);
         began = true;
-        return intercom.addNote(token, record.conversationId, { adminId, body });
+        return intercom.addNote(token, record.conversationId, { adminId: author, body });
       },
       { connection },
     );
     if (posted.kind === 'deferred') {
-      if (began) await deps.writeBacks.recordFailure(record.ticketId, 'Intercom rate limit; the note waits for the next window', deps.clock());
-      return defer(deps, message, posted.delaySeconds);
+      // Not posted (429), or not sent at all; a spent budget is no failure to report.
+      if (began) await deps.writeBacks.releaseLease(record.ticketId);
+      return await defer(deps, message, posted.delaySeconds);
     }
     const partId = noteLinking(posted.body, url);
     await deps.writeBacks.markDone(record.ticketId, partId, deps.clock());
@@ -176,15 +183,14 @@ function noteLinking(conversation: IntercomConversation, url: string): string | 
   return note?.id ?? null;
 }
 
-/** The workspace's first admin (`GET /admins`); null when it has none, undefined when the budget is spent. */
-async function firstAdmin(deps: WriteBackDeps, caller: { workspaceId: string; appId: string }, connection: Connection): Promise<string | null | undefined> {
-  const result = await callWithinBudget(deps, caller, (token, intercom) => intercom.listAdminsWithLimits(token), { connection });
-  if (result.kind === 'deferred') return undefined;
-  return result.body.admins[0]?.id ?? null;
-}
+/** After this many waits for a rate-limit window, the note is left to SQS's ordinary retries (and DLQ). */
+export const MAX_DEFERRALS = 30;
 
+/** Puts the note back on its queue until the rate-limit window resets; the message at hand is done with. */
 async function defer(deps: WriteBackDeps, message: WriteBackMessage, delaySeconds: number): Promise<WriteBackOutcome> {
-  await deps.writeBackQueue.send([{ message, delaySeconds }]);
+  const deferrals = (message.deferrals ?? 0) + 1;
+  if (deferrals > MAX_DEFERRALS) throw new IntercomRateLimitError(`The link-back note waited for ${MAX_DEFERRALS} rate-limit windows`, undefined);
+  await deps.writeBackQueue.send([{ message: { ...message, deferrals }, delaySeconds }]);
   return 'deferred';
 }
 

@@ -106,16 +106,22 @@ export class WriteBackStore {
 
   /** No retry can post this note (a missing permission, a deleted conversation): failed, still listed for the status. */
   async markFailed(ticketId: string, message: string, now: Date): Promise<void> {
-    await this.update(ticketId, 'SET #state = :failed, lastError = :error, leaseUntil = :null', {
-      ':failed': 'failed',
-      ':error': { at: now.toISOString(), message },
-      ':null': null,
-    });
+    await this.update(
+      ticketId,
+      'SET #state = :failed, lastError = :error, leaseUntil = :null',
+      { ':failed': 'failed', ':error': { at: now.toISOString(), message }, ':null': null },
+      'pending',
+    );
+  }
+
+  /** An attempt that posted nothing (a rate limit): the lease goes, the count stays (the next attempt looks first). */
+  async releaseLease(ticketId: string): Promise<void> {
+    await this.update(ticketId, 'SET leaseUntil = :null', { ':null': null }, 'pending');
   }
 
   /** Write-back was switched off (or the workspace disconnected) before the note was posted. */
   async markSkipped(ticketId: string): Promise<void> {
-    await this.update(ticketId, 'SET #state = :skipped, leaseUntil = :null REMOVE gsi1pk, gsi1sk', { ':skipped': 'skipped', ':null': null });
+    await this.update(ticketId, 'SET #state = :skipped, leaseUntil = :null REMOVE gsi1pk, gsi1sk', { ':skipped': 'skipped', ':null': null }, 'pending');
   }
 
   /** The workspace's notes not posted yet, oldest first (at most `limit`). */
