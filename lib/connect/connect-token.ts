@@ -13,8 +13,9 @@ import { toStatus } from './status';
  * Steps: identify the Intercom workspace and its region with `GET /me` (on the US host, which
  * answers for every region); probe every required permission on the region's host; only then
  * store the token in Secrets Manager and record the connection. Optional permissions (write-back's
- * "Write conversations") are probed too and reported as `permissions.missingOptional`, never refused. A token that replaces a live
- * token connection to the same Intercom workspace keeps the webhook URL and secret.
+ * "Write conversations") are probed too and reported as `permissions.missingOptional`, never
+ * refused. A token that replaces a live token connection to the same Intercom workspace keeps the
+ * webhook URL and secret.
  */
 export async function connectWithToken(
   deps: Dependencies,
