@@ -73,6 +73,7 @@ export async function startBenchServices(): Promise<BenchServices> {
       EVENTS_QUEUE_URL: queues.get('EventsQueue')!.url,
       BACKFILL_QUEUE_URL: queues.get('ContactsBackfillQueue')!.url,
       FEEDBACK_CATCHUP_QUEUE_URL: queues.get('FeedbackCatchupQueue')!.url,
+      WRITE_BACK_QUEUE_URL: queues.get('WriteBackQueue')!.url,
       SECRETS_PREFIX: `${config.service}/${STAGE}`,
       INTERCOM_API_BASE_URL: intercomUrl,
       INTERCOM_API_BASE_URL_EU: regionUrls(intercomUrl).EU,

@@ -46,6 +46,7 @@ const LAMBDA_ENV = {
   EVENTS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/events',
   BACKFILL_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/backfill',
   FEEDBACK_CATCHUP_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/feedback-catchup',
+  WRITE_BACK_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/write-back',
   SECRETS_PREFIX: 'timebook-intercom/bench',
   INTERCOM_VERSION: '2.16',
   INTERCOM_CLIENT_SECRET_NAME: 'timebook-intercom/bench/oauth-client-secret',

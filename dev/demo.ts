@@ -120,6 +120,9 @@ async function story(apiUrl: string, intercomUrl: string, settings: ReturnType<t
   });
   check(enabled.status === 200 && enabled.body.enabled, `switching feedback on answered ${enabled.status}`);
   say(`Feedback is on since ${enabled.body.enabledAt}; trigger tag: Feature request.`);
+  const writeBack = await api('PATCH', `${base}/intercom/settings`, { token, body: { writeBack: true } });
+  check(writeBack.status === 200 && writeBack.body.settings.writeBack, `switching write-back on answered ${writeBack.status}: ${writeBack.text}`);
+  say('Write-back is on: each new ticket leaves a note with its link on the conversation.');
 
   step('An agent tags a conversation in Intercom');
   const conversation = await intercom.createConversation(acme.appId, {
@@ -143,6 +146,11 @@ async function story(apiUrl: string, intercomUrl: string, settings: ReturnType<t
     return ticket.body;
   };
   await printTicket();
+  const linkBack = await eventually('the link-back note on the conversation', async () => {
+    const parts = (await intercom.getConversation(acme.appId, conversation.id)).parts;
+    return parts.find((part) => part.partType === 'note' && (part.body ?? '').includes(`/feedback/${summary.id}`));
+  });
+  say(`Intercom shows the agents an internal note: ${linkBack.body?.replace(/<[^>]*>/g, '')}`);
 
   step('The customer replies and an agent adds a note');
   const reply = await intercom.addPart(acme.appId, conversation.id, { kind: 'user_reply', body: '<p>Even read-only offline would help.</p>' });

@@ -211,6 +211,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       EVENTS_QUEUE_VISIBILITY_TIMEOUT_SECONDS: String(queues.get('EventsQueue')?.visibilityTimeoutSeconds ?? ''),
       BACKFILL_QUEUE_URL: queueUrl('ContactsBackfillQueue'),
       FEEDBACK_CATCHUP_QUEUE_URL: queueUrl('FeedbackCatchupQueue'),
+      WRITE_BACK_QUEUE_URL: queueUrl('WriteBackQueue'),
       INTERCOM_API_BASE_URL: intercomApiUrl,
       INTERCOM_API_BASE_URL_EU: intercomRegionUrls.EU,
       INTERCOM_API_BASE_URL_AU: intercomRegionUrls.AU,

@@ -12,6 +12,7 @@ import {
  *
  *   npx tsx scripts/redrive.ts --stage prod --queue events
  *   npx tsx scripts/redrive.ts --stage prod --queue contacts-backfill
+ *   npx tsx scripts/redrive.ts --stage prod --queue write-back
  *
  * Uses the usual AWS credentials and region; locally, AWS_ENDPOINT_URL_SQS points it at the local SQS.
  */
@@ -20,8 +21,8 @@ async function main(): Promise<void> {
   for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
   const stage = args.get('stage');
   const queue = args.get('queue');
-  if (!stage || !queue || !['events', 'contacts-backfill'].includes(queue)) {
-    console.error('usage: npx tsx scripts/redrive.ts --stage <stage> --queue events|contacts-backfill');
+  if (!stage || !queue || !['events', 'contacts-backfill', 'write-back'].includes(queue)) {
+    console.error('usage: npx tsx scripts/redrive.ts --stage <stage> --queue events|contacts-backfill|write-back');
     process.exit(2);
   }
   const sqs = new SQSClient({});

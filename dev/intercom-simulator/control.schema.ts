@@ -233,6 +233,15 @@ export const failNextSchema = z.object({
 });
 export type FailNextInput = z.input<typeof failNextSchema>;
 
+/** Handle the next `count` matching requests, then lose the answer (connection reset, or a 500). */
+export const dropAnswerSchema = z.object({
+  method: z.string().optional(),
+  pathPrefix: z.string().startsWith('/'),
+  count: z.number().int().min(1).default(1),
+  answer: z.union([z.literal('reset'), z.literal(500)]).default('reset'),
+});
+export type DropAnswerInput = z.input<typeof dropAnswerSchema>;
+
 export const rateLimitSchema = z
   .object({
     /** Requests per window. */

@@ -1,4 +1,4 @@
-import type { FailNextRule, FaultSettings } from './fault-injector';
+import type { DropAnswerRule, FailNextRule, FaultSettings } from './fault-injector';
 import type { Permission } from './permissions';
 import type { RateLimitSettings } from './rate-limiter';
 import type { Region } from './regions';
@@ -110,6 +110,7 @@ export interface AppliedTag {
 export interface FaultSnapshot {
   settings: FaultSettings;
   failNext: FailNextRule[];
+  dropAnswer: DropAnswerRule[];
 }
 
 export interface OAuthClientSummary {

@@ -27,6 +27,19 @@ export interface FailNextRule {
   count: number;
 }
 
+/**
+ * Handle the next `count` matching requests in full (a note is stored, say), then lose the answer:
+ * `reset` closes the connection without a response, `500` answers an error. The client cannot tell
+ * whether its request took effect.
+ */
+export interface DropAnswerRule {
+  /** Any method when absent. */
+  method?: string;
+  pathPrefix: string;
+  count: number;
+  answer: 'reset' | 500;
+}
+
 export type FaultKind = 'fail-next' | 'error' | 'rate-limit';
 
 export interface FaultDecision {
@@ -39,6 +52,7 @@ export class FaultInjector {
   private settings: FaultSettings = {};
   private prng: Prng = createPrng(randomSeed());
   private rules: FailNextRule[] = [];
+  private dropRules: DropAnswerRule[] = [];
 
   /** Replaces the random-fault settings and reseeds. */
   configure(settings: FaultSettings): void {
@@ -51,13 +65,33 @@ export class FaultInjector {
     this.rules.push({ ...rule, method: rule.method?.toUpperCase() });
   }
 
+  /** Queues a rule that loses the answers of the next matching requests after handling them. */
+  addDropAnswer(rule: DropAnswerRule): void {
+    this.dropRules.push({ ...rule, method: rule.method?.toUpperCase() });
+  }
+
+  /** For a request just handled: how to lose its answer, or null to send it. Consumes one use of the first matching rule. */
+  takeDropAnswer(method: string, path: string): DropAnswerRule['answer'] | null {
+    const index = this.dropRules.findIndex((rule) => (!rule.method || rule.method === method) && path.startsWith(rule.pathPrefix));
+    const rule = this.dropRules[index];
+    if (!rule) return null;
+    rule.count -= 1;
+    if (rule.count <= 0) this.dropRules.splice(index, 1);
+    return rule.answer;
+  }
+
   clear(): void {
     this.configure({});
     this.rules = [];
+    this.dropRules = [];
   }
 
-  snapshot(): { settings: FaultSettings; failNext: FailNextRule[] } {
-    return { settings: { ...this.settings }, failNext: this.rules.map((rule) => ({ ...rule })) };
+  snapshot(): { settings: FaultSettings; failNext: FailNextRule[]; dropAnswer: DropAnswerRule[] } {
+    return {
+      settings: { ...this.settings },
+      failNext: this.rules.map((rule) => ({ ...rule })),
+      dropAnswer: this.dropRules.map((rule) => ({ ...rule })),
+    };
   }
 
   /** The fault for one request. Draws the same number of random values every call. */

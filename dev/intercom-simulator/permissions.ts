@@ -1,8 +1,8 @@
 import { IntercomApiError } from './intercom-errors';
 
 /**
- * The app permissions the simulator knows, by the names Intercom's Developer Hub shows. No route
- * needs "Write conversations" yet: a token carries it for the service's optional write-back.
+ * The app permissions the simulator knows, by the names Intercom's Developer Hub shows.
+ * "Write conversations" is what `POST /conversations/{id}/reply` needs (the service's write-back).
  */
 export const PERMISSIONS = [
   'Read and list users and companies',

@@ -13,6 +13,7 @@ import type {
   DeliverBatchInput,
   DeliverWebhookInput,
   DeliveryFilter,
+  DropAnswerInput,
   FailNextInput,
   FaultSettingsInput,
   InstallInput,
@@ -229,6 +230,11 @@ export class SimulatorClient {
 
   failNext(appId: string | null, rule: FailNextInput): Promise<FaultSnapshot> {
     return this.call('POST', `${this.scope(appId)}/faults/fail-next`, rule);
+  }
+
+  /** The next `count` matching requests take effect, and their answers are lost (a reset connection or a 500). */
+  dropAnswer(appId: string | null, rule: DropAnswerInput): Promise<FaultSnapshot> {
+    return this.call('POST', `${this.scope(appId)}/faults/drop-answer`, rule);
   }
 
   clearFaults(appId: string | null): Promise<FaultSnapshot> {

@@ -153,6 +153,14 @@ async function handleIntercom(state: SimulatorState, req: IncomingMessage, res: 
     if (!isApiVersion(version)) throw new IntercomApiError(400, 'intercom_version_invalid', `Requested version ${version} is not valid`);
 
     const result = handle({ state, workspace, token: resolved.token, url, body, params: rest.params, apiVersion: version });
+    const lost = workspace.faults.takeDropAnswer(method, path);
+    if (lost === 'reset') {
+      // The request took effect; the client sees its connection closed without an answer.
+      status = 0;
+      res.destroy();
+      return;
+    }
+    if (lost === 500) throw errorForStatus(500);
     status = 200;
     sendJson(res, status, result, headers);
   } catch (error) {

@@ -26,6 +26,7 @@ const health = cachedHealthCheck(async () => {
     eventsQueue: queue(config.EVENTS_QUEUE_URL),
     backfillQueue: queue(config.BACKFILL_QUEUE_URL),
     feedbackCatchupQueue: queue(config.FEEDBACK_CATCHUP_QUEUE_URL),
+    writeBackQueue: queue(config.WRITE_BACK_QUEUE_URL),
     secrets: async () => {
       try {
         await secretsManagerClient().send(new DescribeSecretCommand({ SecretId: config.INTERCOM_CLIENT_SECRET_NAME }));

@@ -26,7 +26,7 @@ export interface CanvasInput {
   signature: string | undefined;
 }
 
-type CanvasDeps = Pick<Dependencies, 'config' | 'connections' | 'feedback' | 'secrets' | 'contactSync' | 'intercom' | 'clock'>;
+type CanvasDeps = Pick<Dependencies, 'config' | 'connections' | 'feedback' | 'secrets' | 'contactSync' | 'intercom' | 'clock' | 'writeBacks' | 'writeBackQueue'>;
 
 /**
  * A verified request and the Timebook workspace it routes to (none when no workspace is connected

@@ -4,7 +4,7 @@ import { UnprocessableError } from '../platform/errors';
 import { IntercomPermissionError, IntercomTokenInvalidError } from '../intercom/errors';
 import { regionOf } from '../intercom/regions';
 import { isLive, newConnection } from './connection';
-import { checkPermissions, PERMISSIONS } from './permissions';
+import { checkPermissions, missingOptionalPermissions, PERMISSIONS } from './permissions';
 import { saveConnection } from './save-connection';
 import { toStatus } from './status';
 
@@ -12,8 +12,10 @@ import { toStatus } from './status';
  * Connects a workspace with an access token from the customer's own Intercom app.
  * Steps: identify the Intercom workspace and its region with `GET /me` (on the US host, which
  * answers for every region); probe every required permission on the region's host; only then
- * store the token in Secrets Manager and record the connection. A token that replaces a live
- * token connection to the same Intercom workspace keeps the webhook URL and secret.
+ * store the token in Secrets Manager and record the connection. Optional permissions (write-back's
+ * "Write conversations") are probed too and reported as `permissions.missingOptional`, never
+ * refused. A token that replaces a live token connection to the same Intercom workspace keeps the
+ * webhook URL and secret.
  */
 export async function connectWithToken(
   deps: Dependencies,
@@ -30,7 +32,11 @@ export async function connectWithToken(
     if (error instanceof IntercomPermissionError) throw missing([PERMISSIONS.readAdmins]);
     throw error;
   }
-  const permissions = await checkPermissions(deps.intercom.forRegion(regionOf(me.app.region)), accessToken);
+  const regional = deps.intercom.forRegion(regionOf(me.app.region));
+  const [permissions, missingOptional] = await Promise.all([
+    checkPermissions(regional, accessToken),
+    missingOptionalPermissions(regional, accessToken),
+  ]);
   if (permissions.missing.length > 0) throw missing(permissions.missing);
 
   const previous = await deps.connections.get(workspaceId);
@@ -44,11 +50,12 @@ export async function connectWithToken(
     connectedBy: admin.sub,
     now: deps.clock(),
     keepConnectionId: keepWebhook,
+    missingOptional,
   });
   await saveConnection(deps, { connection, previous, accessToken });
   return {
     ...toStatus(connection, deps.config.PUBLIC_BASE_URL),
-    permissions: { verified: permissions.verified, unverifiable: permissions.unverifiable },
+    permissions: { missingOptional, verified: permissions.verified, unverifiable: permissions.unverifiable },
   };
 }
 

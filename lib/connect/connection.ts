@@ -2,6 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { regionOf } from '../intercom/regions';
 import type { IntercomMe } from '../intercom/schemas';
 
+/** The optional permission write-back needs, by the name Intercom's Developer Hub shows. */
+export const WRITE_CONVERSATIONS = 'Write conversations';
+
 /** How a workspace reached Intercom: Timebook's OAuth app, or the customer's own app's token. */
 export type ConnectionMethod = 'oauth' | 'token';
 
@@ -10,9 +13,16 @@ export type ConnectionStatus = 'connected' | 'needs_reauth' | 'disconnected';
 export interface WorkspaceSettings {
   syncFeedback: boolean;
   syncContacts: boolean;
+  /** Each new ticket posts a link-back note on its conversation (needs "Write conversations"). */
+  writeBack: boolean;
 }
 
-export const DEFAULT_SETTINGS: WorkspaceSettings = { syncFeedback: true, syncContacts: false };
+export const DEFAULT_SETTINGS: WorkspaceSettings = { syncFeedback: true, syncContacts: false, writeBack: false };
+
+/** A connection's settings, with the defaults for those stored before they existed. */
+export function settingsOf(connection: Pick<Connection, 'settings'>): WorkspaceSettings {
+  return { ...DEFAULT_SETTINGS, ...connection.settings };
+}
 
 /** A workspace's link to one Intercom workspace. Secrets live in Secrets Manager, never here. */
 export interface Connection {
@@ -36,6 +46,12 @@ export interface Connection {
     lastEventAt: string | null;
   };
   settings: WorkspaceSettings;
+  /**
+   * Optional permissions the token was found to lack when it was last checked (at connect, and
+   * when a setting that needs one is switched on). Intercom lists no token's permissions; each is
+   * probed (lib/connect/permissions.ts). Absent on connections saved before it existed.
+   */
+  permissions?: { missingOptional: string[] };
   reauth: { at: string; reason: string } | null;
   connectedAt: string;
   connectedBy: string;
@@ -63,10 +79,15 @@ export function newConnection(input: {
   connectedBy: string;
   now: Date;
   keepConnectionId?: boolean;
+  /** The optional permissions the token lacks. */
+  missingOptional: string[];
 }): Connection {
   const { app } = input.me;
   const live = isLive(input.previous);
   const now = input.now.toISOString();
+  const settings = live ? settingsOf(input.previous!) : DEFAULT_SETTINGS;
+  // Write-back stays on across a reconnect only while the new token may still post notes.
+  const writeBack = settings.writeBack && !input.missingOptional.includes(WRITE_CONVERSATIONS);
   return {
     workspaceId: input.workspaceId,
     connectionId: input.keepConnectionId && input.previous ? input.previous.connectionId : newConnectionId(),
@@ -74,7 +95,8 @@ export function newConnection(input: {
     status: 'connected',
     intercom: { appId: app.id_code, name: app.name, region: regionOf(app.region), timezone: app.timezone ?? null },
     webhook: input.webhook,
-    settings: live ? input.previous!.settings : DEFAULT_SETTINGS,
+    settings: { ...settings, writeBack },
+    permissions: { missingOptional: input.missingOptional },
     reauth: null,
     connectedAt: now,
     connectedBy: input.connectedBy,

@@ -7,35 +7,58 @@ import type { Dependencies } from '../platform/dependencies';
 import { ConflictError, NotFoundError, UnprocessableError } from '../platform/errors';
 import { logger } from '../platform/logger';
 import { secretNames } from '../platform/secret-store';
-import { isLive, type WorkspaceSettings } from './connection';
+import { writeBackStatus } from '../feedback/write-back';
+import { isLive, settingsOf, WRITE_CONVERSATIONS, type WorkspaceSettings } from './connection';
 import { deleteConnectionSecrets } from './save-connection';
-import { PERMISSIONS } from './permissions';
+import { canWriteConversations, PERMISSIONS } from './permissions';
 import { toStatus } from './status';
 import { withWorkspaceToken } from './workspace-token';
 
 /** The workspace's connection status (a never-connected workspace is `disconnected`). */
 export async function getStatus(deps: Dependencies, workspaceId: string) {
-  const [connection, contactSync, catchup] = await Promise.all([
+  const [connection, contactSync, catchup, writeBack] = await Promise.all([
     deps.connections.get(workspaceId),
     deps.contactSync.get(workspaceId),
     deps.feedbackCatchup.get(workspaceId),
+    writeBackStatus(deps, workspaceId),
   ]);
-  return toStatus(connection, deps.config.PUBLIC_BASE_URL, contactsSyncStatus(contactSync), feedbackSyncStatus(catchup));
+  return toStatus(connection, deps.config.PUBLIC_BASE_URL, contactsSyncStatus(contactSync), feedbackSyncStatus(catchup), writeBack);
 }
 
 /**
- * Changes `syncFeedback` and/or `syncContacts`; only a connected workspace has settings to change.
- * `syncContacts: true` starts (or resumes) the contact backfill through SQS and answers at once;
- * `false` stops it at its next page. `syncFeedback` switched on again restarts the feedback
- * catch-up from now: what was tagged while it was off never counts, as for webhooks.
+ * Changes `syncFeedback`, `syncContacts` and/or `writeBack`; only a connected workspace has
+ * settings to change. `syncContacts: true` starts (or resumes) the contact backfill through SQS and
+ * answers at once; `false` stops it at its next page. `syncFeedback` switched on again restarts the
+ * feedback catch-up from now: what was tagged while it was off never counts, as for webhooks.
+ * `writeBack: true` checks "Write conversations" again (the admin may have granted it since the
+ * connect) and is refused with 422 `intercom_permissions_missing` without it; the check's finding
+ * is kept in `permissions.missingOptional` either way.
  */
 export async function updateSettings(deps: Dependencies, workspaceId: string, patch: Partial<WorkspaceSettings>) {
   const connection = await deps.connections.get(workspaceId);
   if (!isLive(connection)) {
     throw new ConflictError('Connect Intercom before changing its settings.', 'intercom_not_connected');
   }
-  const settings = { ...connection.settings, ...patch };
-  await deps.connections.updateSettings(workspaceId, settings, deps.clock());
+  const current = settingsOf(connection);
+  const settings = { ...current, ...patch };
+  let permissions = connection.permissions;
+  if (patch.writeBack && !current.writeBack) {
+    const granted = await withWorkspaceToken(deps, workspaceId, (token, intercom) => canWriteConversations(intercom, token), {
+      connection,
+      freshToken: true,
+    });
+    const others = (connection.permissions?.missingOptional ?? []).filter((name) => name !== WRITE_CONVERSATIONS);
+    permissions = { missingOptional: granted ? others : [...others, WRITE_CONVERSATIONS] };
+    if (!granted) {
+      await deps.connections.updateSettings(workspaceId, current, deps.clock(), permissions);
+      throw new UnprocessableError(
+        'intercom_permissions_missing',
+        `The Intercom app lacks: ${WRITE_CONVERSATIONS}. Tick it in the app's Authentication page, then switch write-back on again.`,
+        { missing: [WRITE_CONVERSATIONS] },
+      );
+    }
+  }
+  await deps.connections.updateSettings(workspaceId, settings, deps.clock(), permissions);
   logger.info('Intercom settings changed', { settings });
   if (settings.syncFeedback && !connection.settings.syncFeedback) {
     await deps.feedbackCatchup.restartAt(workspaceId, Math.floor(deps.clock().getTime() / 1000));
@@ -46,8 +69,14 @@ export async function updateSettings(deps: Dependencies, workspaceId: string, pa
       : patch.syncContacts
         ? await startContactSync(deps, connection)
         : await stopContactSync(deps, workspaceId);
-  const catchup = await deps.feedbackCatchup.get(workspaceId);
-  return toStatus({ ...connection, settings }, deps.config.PUBLIC_BASE_URL, contactsSyncStatus(contactSync), feedbackSyncStatus(catchup));
+  const [catchup, writeBack] = await Promise.all([deps.feedbackCatchup.get(workspaceId), writeBackStatus(deps, workspaceId)]);
+  return toStatus(
+    { ...connection, settings, permissions },
+    deps.config.PUBLIC_BASE_URL,
+    contactsSyncStatus(contactSync),
+    feedbackSyncStatus(catchup),
+    writeBack,
+  );
 }
 
 /** The workspace's Intercom tags, fetched live. */

@@ -6,7 +6,9 @@ import type { Dependencies } from '../platform/dependencies';
 import { BadRequestError, ConflictError, UnprocessableError } from '../platform/errors';
 import { logger } from '../platform/logger';
 import { AppAlreadyConnectedError } from '../store/connection-store';
+import { regionOf } from '../intercom/regions';
 import { newConnection } from './connection';
+import { missingOptionalPermissions } from './permissions';
 import { saveConnection } from './save-connection';
 import { toStatus } from './status';
 
@@ -130,7 +132,8 @@ export function oauthRedirect(appUrl: string | undefined, outcome: CallbackOutco
  * Steps: verify the state (signature, expiry); use it up, only if it was issued for this workspace
  * to this admin (a state forwarded to anyone else is refused, and the code is never exchanged);
  * exchange the code (kept exactly as received, trailing `=` included); identify the Intercom
- * workspace with `GET /me`; store the token; record the connection.
+ * workspace with `GET /me`; probe the optional permissions (reported, never refused); store the
+ * token; record the connection.
  */
 export async function completeOAuth(deps: Dependencies, input: { workspaceId: string; admin: Admin; code: string; state: string }) {
   const { workspaceId, admin } = input;
@@ -163,6 +166,7 @@ export async function completeOAuth(deps: Dependencies, input: { workspaceId: st
     throw new UnprocessableError('oauth_code_invalid', 'Intercom did not accept the authorization code; start again.');
   }
 
+  const missingOptional = await missingOptionalPermissions(deps.intercom.forRegion(regionOf(me.app.region)), token);
   const previous = await deps.connections.get(workspaceId);
   const connection = newConnection({
     workspaceId,
@@ -172,6 +176,7 @@ export async function completeOAuth(deps: Dependencies, input: { workspaceId: st
     webhook: { key: null, secretConfigured: true, secretVersion: null, lastEventAt: previous?.webhook.lastEventAt ?? null },
     connectedBy: admin.sub,
     now: deps.clock(),
+    missingOptional,
   });
   const route = await deps.connections.getAppRoute(connection.intercom.appId);
   if (route && route.workspaceId !== workspaceId) throw appInUse();

@@ -1,5 +1,7 @@
 import type { IntercomClient } from '../intercom/client';
-import { IntercomNotFoundError, IntercomPermissionError } from '../intercom/errors';
+import { IntercomError, IntercomNotFoundError, IntercomPermissionError } from '../intercom/errors';
+import { logger } from '../platform/logger';
+import { WRITE_CONVERSATIONS } from './connection';
 
 /** The permissions the seed's help page asks for, by the names Intercom's Developer Hub shows. */
 export const PERMISSIONS = {
@@ -10,6 +12,11 @@ export const PERMISSIONS = {
   readTags: 'Read tags',
   readAdmins: 'Read admins',
 } as const;
+
+/** Permissions only some settings need: the connect reports them missing, it does not fail. */
+export const OPTIONAL_PERMISSIONS = { writeConversations: WRITE_CONVERSATIONS } as const;
+
+export type OptionalPermissionName = (typeof OPTIONAL_PERMISSIONS)[keyof typeof OPTIONAL_PERMISSIONS];
 
 export type PermissionName = (typeof PERMISSIONS)[keyof typeof PERMISSIONS];
 
@@ -63,4 +70,40 @@ export async function checkPermissions(intercom: IntercomClient, token: string):
       },
     ],
   };
+}
+
+/**
+ * Whether the token may post notes ("Write conversations"). The probe is a note on a conversation
+ * id that no conversation has: Intercom checks the permission first, so 401 `token_unauthorized`
+ * or 403 means it is missing and 404 means it is granted; nothing is ever written. Any other
+ * failure (an outage, a dead token) is thrown: it proves nothing either way.
+ */
+export async function canWriteConversations(intercom: IntercomClient, token: string): Promise<boolean> {
+  try {
+    await intercom.request(token, 'POST', `/conversations/${ABSENT_CONVERSATION_ID}/reply`, undefined, {
+      json: { type: 'admin', message_type: 'note', admin_id: ABSENT_CONVERSATION_ID, body: 'Permission check' },
+      retry: false,
+    });
+    // A 200 for a conversation that cannot exist is not Intercom's documented answer.
+    return false;
+  } catch (error) {
+    if (error instanceof IntercomNotFoundError) return true;
+    if (error instanceof IntercomPermissionError) return false;
+    throw error;
+  }
+}
+
+/**
+ * The optional permissions the token lacks, as the connect reports them. A probe that got no clear
+ * answer counts its permission as missing, so the connect never fails on it; switching the setting
+ * that needs it on checks again.
+ */
+export async function missingOptionalPermissions(intercom: IntercomClient, token: string): Promise<OptionalPermissionName[]> {
+  try {
+    return (await canWriteConversations(intercom, token)) ? [] : [OPTIONAL_PERMISSIONS.writeConversations];
+  } catch (error) {
+    if (!(error instanceof IntercomError)) throw error;
+    logger.warn('The Write conversations check got no clear answer; it counts as missing', { intercomStatus: error.status, intercomCode: error.code });
+    return [OPTIONAL_PERMISSIONS.writeConversations];
+  }
 }

@@ -21,7 +21,7 @@ export const oauthCompleteBody = z.strictObject({
 export const webhookSecretBody = z.strictObject({ clientSecret: secretString('clientSecret') });
 
 export const settingsBody = z
-  .strictObject({ syncFeedback: z.boolean().optional(), syncContacts: z.boolean().optional() })
-  .refine((body) => body.syncFeedback !== undefined || body.syncContacts !== undefined, {
-    message: 'set syncFeedback and/or syncContacts',
+  .strictObject({ syncFeedback: z.boolean().optional(), syncContacts: z.boolean().optional(), writeBack: z.boolean().optional() })
+  .refine((body) => body.syncFeedback !== undefined || body.syncContacts !== undefined || body.writeBack !== undefined, {
+    message: 'set syncFeedback, syncContacts and/or writeBack',
   });

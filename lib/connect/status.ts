@@ -1,7 +1,8 @@
 import { contactsSyncStatus } from '../contacts/sync-status';
 import { feedbackSyncStatus, type FeedbackSyncStatus } from '../feedback/catchup-state';
 import { regionOf } from '../intercom/regions';
-import type { Connection } from './connection';
+import { emptyWriteBackStatus, type WriteBackStatus } from '../feedback/write-back';
+import { settingsOf, type Connection } from './connection';
 
 /** Contact sync progress, as `lib/contacts/sync-status.ts` reports it. */
 export interface ContactsSyncStatus {
@@ -23,6 +24,7 @@ export function toStatus(
   webhookBaseUrl: string | undefined,
   contactsSync: ContactsSyncStatus = contactsSyncStatus(undefined),
   feedbackSync: FeedbackSyncStatus = feedbackSyncStatus(undefined),
+  writeBack: WriteBackStatus = emptyWriteBackStatus(),
 ) {
   if (!connection) {
     return {
@@ -32,10 +34,12 @@ export function toStatus(
       intercom: null,
       webhook: { url: null, secretConfigured: false, lastEventAt: null },
       inboxApp: { initializeUrl: null, submitUrl: null },
-      settings: { syncFeedback: false, syncContacts: false },
+      settings: { syncFeedback: false, syncContacts: false, writeBack: false },
+      permissions: { missingOptional: [] as string[] },
       reauth: null,
       contactsSync,
       feedbackSync,
+      writeBack,
       connectedAt: null,
     };
   }
@@ -66,10 +70,12 @@ export function toStatus(
       lastEventAt: connection.webhook.lastEventAt,
     },
     inboxApp: { initializeUrl: canvasBase && `${canvasBase}/initialize`, submitUrl: canvasBase && `${canvasBase}/submit` },
-    settings: connection.settings,
+    settings: settingsOf(connection),
+    permissions: { missingOptional: connection.permissions?.missingOptional ?? [] },
     reauth: connection.reauth,
     contactsSync,
     feedbackSync,
+    writeBack,
     connectedAt: connection.connectedAt,
   };
 }

@@ -15,18 +15,20 @@ import { isLive, type Connection } from './connection';
  * replacing a live one to the same Intercom workspace), and then the call is made once more with it.
  * A token that is still refused marks the connection `needs_reauth` (with the time and Intercom's
  * code) before the error goes on; a missing permission is not a dead token and changes nothing.
+ * `freshToken` reads the token from Secrets Manager whatever this process cached (an admin's check
+ * of a permission must not use a token another connect has replaced since).
  */
 export async function withWorkspaceToken<T>(
   deps: Pick<Dependencies, 'secrets' | 'connections' | 'config' | 'clock' | 'intercom'>,
   workspaceId: string,
   call: (token: string, intercom: IntercomClient) => Promise<T>,
-  options: { connection?: Connection } = {},
+  options: { connection?: Connection; freshToken?: boolean } = {},
 ): Promise<T> {
   const connection = options.connection ?? (await deps.connections.get(workspaceId));
   if (!isLive(connection)) throw notConnected();
   const intercom = deps.intercom.forRegion(regionOf(connection.intercom.region));
   const name = secretNames.accessToken(deps.config.SECRETS_PREFIX, workspaceId, connection.connectionId);
-  const token = await deps.secrets.get(name);
+  const token = await deps.secrets.get(name, { fresh: options.freshToken });
   if (!token) throw notConnected();
   try {
     return await call(token.value, intercom);

@@ -39,7 +39,7 @@ import type { ProductFeedback } from './product-feedback';
 
 export type CatchupDeps = Pick<
   Dependencies,
-  'feedback' | 'feedbackCatchup' | 'catchupQueue' | 'connections' | 'contactSync' | 'intercom' | 'secrets' | 'config' | 'clock'
+  'feedback' | 'feedbackCatchup' | 'catchupQueue' | 'connections' | 'contactSync' | 'intercom' | 'secrets' | 'config' | 'clock' | 'writeBacks' | 'writeBackQueue'
 >;
 
 /** Ticketed conversations with activity in the last day that a run re-reads, at most. */

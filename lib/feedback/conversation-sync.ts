@@ -6,9 +6,11 @@ import { logger } from '../platform/logger';
 import type { ConversationState } from '../store/feedback-store';
 import type { AppliedTag } from './applied-tags';
 import { triggers } from './product-feedback';
+import { createTicket, type NewTicketDeps } from './new-ticket';
 import { buildTicket, fallbackTitle, messagesOf, type TicketMessage, type TicketSender } from './ticket';
+import { isLinkBackNote } from './write-back';
 
-export type ConversationSyncDeps = Pick<Dependencies, 'feedback' | 'clock'>;
+export type ConversationSyncDeps = Pick<Dependencies, 'feedback' | 'clock' | 'config'> & NewTicketDeps;
 
 export interface ConversationSyncOptions {
   /** Create the tickets the conversation's trigger tags call for (only while the workspace has feedback on). */
@@ -46,6 +48,8 @@ export interface ConversationSyncResult {
  * 4. tombstones recorded meanwhile by a concurrent redaction are applied after the writes: a
  *    redaction records its tombstone before it looks for messages, and a writer looks for
  *    tombstones after it wrote, so one of the two blanks;
+ * The link-back notes that write-back posts (write-back.ts) are never messages of a ticket: a note
+ * linking to one of this service's ticket pages is left out here, which every path shares.
  * 5. the conversation's `updated_at` is recorded (`conversationState(...).syncedUpdatedAt`) once
  *    all that is done, so a caller may skip a conversation already synced to its current
  *    `updated_at`. It says nothing about tags: tagging need not move `updated_at`.
@@ -65,7 +69,7 @@ export async function syncConversation(
     if (!state.redactedMessageIds.has(id)) await deps.feedback.rememberRedaction(workspaceId, conversation.id, id);
   }
   const redacted = new Set([...state.redactedMessageIds, ...shownRedacted]);
-  const messages = blankRedacted(messagesOf(conversation, 'text'), redacted);
+  const messages = blankRedacted(ticketMessagesOf(conversation, deps.config.APP_URL), redacted);
 
   const ticketsCreated = !connection.settings.syncFeedback
     ? []
@@ -93,6 +97,11 @@ export async function syncConversation(
     await deps.feedback.recordSynced(workspaceId, conversation.id, conversation.updated_at, deps.clock());
   }
   return { ticketsCreated, messagesAdded, messagesRedacted };
+}
+
+/** The conversation's messages as a ticket keeps them: every message with text but the link-back notes. */
+export function ticketMessagesOf(conversation: IntercomConversation, appUrl: string | undefined): TicketMessage[] {
+  return messagesOf(conversation, 'text').filter((message) => !(message.kind === 'note' && isLinkBackNote(message.body, appUrl)));
 }
 
 /** The ids of the parts, and the first message, that Intercom shows redacted. */
@@ -144,7 +153,7 @@ async function createMissingTickets(
       tagIds: matching.map((tag) => tag.id),
       createdAt: new Date(Math.min(...matching.map((tag) => tag.appliedAt)) * 1000),
     });
-    if (await deps.feedback.createTicket(ticket, messages)) {
+    if (await createTicket(deps, connection, { ticket, messages, postAs: taggedBy(conversation, matching) })) {
       created.push(ticket.id);
       logger.info('Feedback ticket created', { workspaceId, productId: product.productId, ticketId: ticket.id });
     }
@@ -175,9 +184,16 @@ async function createSentTicket(
     sentBy: send.sentBy,
     title: send.title,
   });
-  if (!(await deps.feedback.createTicket(ticket, messages))) return [];
+  if (!(await createTicket(deps, connection, { ticket, messages, postAs: send.sentBy.adminId }))) return [];
   logger.info('Feedback ticket created from the inbox app', { workspaceId, productId: send.productId, ticketId: ticket.id, adminId: send.sentBy.adminId });
   return [ticket.id];
+}
+
+/** The teammate who applied the earliest of the tags that made the ticket, if a teammate did. */
+function taggedBy(conversation: IntercomConversation, matching: AppliedTag[]): string | null {
+  const first = [...matching].sort((a, b) => a.appliedAt - b.appliedAt)[0];
+  const tag = (conversation.tags?.tags ?? []).find((candidate) => candidate.id === first?.id);
+  return tag?.applied_by?.type === 'admin' && tag.applied_by.id ? tag.applied_by.id : null;
 }
 
 /** Adds what a ticket lacks and blanks what is redacted; reads the ticket first so a sync with nothing to do writes nothing. */

@@ -12,7 +12,10 @@ import { syncConversation } from './conversation-sync';
 import { triggers } from './product-feedback';
 import { fallbackTitle } from './ticket';
 
-type FeedbackDeps = Pick<Dependencies, 'feedback' | 'feedbackCatchup' | 'connections' | 'contactSync' | 'secrets' | 'intercom' | 'config' | 'clock'>;
+type FeedbackDeps = Pick<
+  Dependencies,
+  'feedback' | 'feedbackCatchup' | 'connections' | 'contactSync' | 'secrets' | 'intercom' | 'config' | 'clock' | 'writeBacks' | 'writeBackQueue'
+>;
 
 /*
  * The feedback topics. A queued conversation event carries ids and times only

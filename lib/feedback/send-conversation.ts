@@ -5,7 +5,7 @@ import { fetchConversationWithinBudget } from './conversation-fetch';
 import { syncConversation } from './conversation-sync';
 import { ticketIdFor, type Ticket, type TicketSender } from './ticket';
 
-type SendDeps = Pick<Dependencies, 'feedback' | 'contactSync' | 'secrets' | 'intercom' | 'connections' | 'config' | 'clock'>;
+type SendDeps = Pick<Dependencies, 'feedback' | 'contactSync' | 'secrets' | 'intercom' | 'connections' | 'config' | 'clock' | 'writeBacks' | 'writeBackQueue'>;
 
 export type SendOutcome = { kind: 'created' | 'existing'; ticket: Ticket } | { kind: 'not_created' };
 

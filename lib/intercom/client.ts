@@ -161,6 +161,24 @@ export class IntercomClient {
     });
   }
 
+  /** `GET /admins` with the rate-limit headers. */
+  async listAdminsWithLimits(token: string) {
+    return this.request(token, 'GET', '/admins', adminListSchema, { maxRateLimitWaitMs: 0 });
+  }
+
+  /**
+   * Adds an internal note to a conversation as a teammate (`POST /conversations/{id}/reply`,
+   * `message_type: note`, HTML body), with the rate-limit headers. Never retried here: Intercom
+   * takes no idempotency key, so a retry after a lost answer would post twice; the caller decides.
+   */
+  async addNote(token: string, conversationId: string, note: { adminId: string; body: string }): Promise<IntercomResponse<IntercomConversation>> {
+    return this.request(token, 'POST', `/conversations/${encodeURIComponent(conversationId)}/reply`, conversationSchema, {
+      json: { type: 'admin', message_type: 'note', admin_id: note.adminId, body: note.body },
+      retry: false,
+      maxRateLimitWaitMs: 0,
+    });
+  }
+
   /**
    * `POST /contacts/search`, one page, with the rate-limit headers. `waitOnRateLimit: false` turns
    * a 429 into an immediate IntercomRateLimitError, for callers that defer the work instead.

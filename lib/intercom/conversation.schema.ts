@@ -15,7 +15,13 @@ const author = z.looseObject({
   email: z.string().nullish(),
 });
 
-const tag = z.looseObject({ id, name: z.string().nullish(), applied_at: z.number().nullish() });
+const tag = z.looseObject({
+  id,
+  name: z.string().nullish(),
+  applied_at: z.number().nullish(),
+  /** Who applied the tag: `{ type: "admin", id }` for a teammate. */
+  applied_by: z.looseObject({ type: z.string().nullish(), id: id.nullish() }).nullish(),
+});
 
 const tagList = z.looseObject({ tags: z.array(tag).nullish() });
 

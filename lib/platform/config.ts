@@ -46,6 +46,8 @@ const configSchema = z
     EVENTS_QUEUE_URL: url,
     BACKFILL_QUEUE_URL: url,
     FEEDBACK_CATCHUP_QUEUE_URL: url,
+    /** The write-back queue: one ticket's link-back note per message. */
+    WRITE_BACK_QUEUE_URL: url,
     /**
      * How often the feedback catch-up runs: an EventBridge rate expression, as serverless.yml gives
      * the schedule. Tags, replies and redactions whose webhooks all failed reach their tickets within about this.

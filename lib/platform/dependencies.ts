@@ -1,11 +1,13 @@
 import type { SyncQueue } from '../contacts/sync-queue';
 import type { CatchupQueue } from '../feedback/catchup-queue';
+import type { WriteBackQueue } from '../feedback/write-back-queue';
 import { IntercomClient, type IntercomTiming } from '../intercom/client';
 import { FeedbackCatchupStore } from '../store/catchup-store';
 import { ContactStore, ContactSyncStore } from '../store/contact-store';
 import { ConnectionStore } from '../store/connection-store';
 import { FeedbackStore } from '../store/feedback-store';
 import type { Table } from '../store/table';
+import { WriteBackStore } from '../store/write-back-store';
 import { createAdminVerifier, type AdminVerifier } from './admin-auth';
 import { dynamoDocumentClient, secretsManagerClient, sqsClient } from './aws-clients';
 import { getConfig, type Config } from './config';
@@ -26,6 +28,9 @@ export interface Dependencies {
   syncQueue: SyncQueue;
   /** The feedback catch-up queue: one workspace's run per message. */
   catchupQueue: CatchupQueue;
+  /** Link-back notes of new tickets, and the write-back queue that posts them. */
+  writeBacks: WriteBackStore;
+  writeBackQueue: WriteBackQueue;
   secrets: SecretStore;
   /** Bound to the US host; `forRegion` gives the client of a workspace's region. */
   intercom: IntercomClient;
@@ -52,6 +57,8 @@ export function dependencies(): Dependencies {
       contactSync: new ContactSyncStore(table),
       syncQueue: new SqsBatchQueue(sqsClient(), config.BACKFILL_QUEUE_URL, 'contact sync'),
       catchupQueue: new SqsBatchQueue(sqsClient(), config.FEEDBACK_CATCHUP_QUEUE_URL, 'catch-up'),
+      writeBacks: new WriteBackStore(table),
+      writeBackQueue: new SqsBatchQueue(sqsClient(), config.WRITE_BACK_QUEUE_URL, 'write-back'),
       secrets: new SecretStore(secretsManagerClient()),
       intercom: intercomClient(config),
       sqs: sqsClient(),

@@ -151,14 +151,16 @@ export class ConnectionStore {
     return Item ? { workspaceId: Item.workspaceId, appId: Item.appId } : undefined;
   }
 
-  async updateSettings(workspaceId: string, settings: WorkspaceSettings, now: Date): Promise<void> {
+  /** Saves the settings and, when given, the optional permissions the token was just found to lack. */
+  async updateSettings(workspaceId: string, settings: WorkspaceSettings, now: Date, permissions?: Connection['permissions']): Promise<void> {
     await this.table.client.send(
       new UpdateCommand({
         TableName: this.table.name,
         Key: keys.connection(workspaceId),
-        UpdateExpression: 'SET settings = :settings, updatedAt = :now',
+        UpdateExpression: `SET settings = :settings, updatedAt = :now${permissions ? ', #permissions = :permissions' : ''}`,
         ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':settings': settings, ':now': now.toISOString() },
+        ...(permissions ? { ExpressionAttributeNames: { '#permissions': 'permissions' } } : {}),
+        ExpressionAttributeValues: { ':settings': settings, ':now': now.toISOString(), ...(permissions ? { ':permissions': permissions } : {}) },
       }),
     );
   }
@@ -213,7 +215,7 @@ export class ConnectionStore {
       ...connection,
       status: 'disconnected',
       webhook: { key: null, secretConfigured: false, secretVersion: null, lastEventAt: connection.webhook.lastEventAt },
-      settings: { syncFeedback: false, syncContacts: false },
+      settings: { syncFeedback: false, syncContacts: false, writeBack: false },
       reauth: null,
       updatedAt: now.toISOString(),
       disconnectedAt: now.toISOString(),

@@ -4,7 +4,7 @@ import type { ProductFeedback } from '../feedback/product-feedback';
 import type { Ticket, TicketMessage } from '../feedback/ticket';
 import { keys } from './keys';
 import { decodeCursor, encodeCursor } from './page-cursor';
-import { ignoreConditionFailure, queryAll, transactWrite, type Table } from './table';
+import { ignoreConditionFailure, queryAll, transactWrite, type Table, type TransactItem } from './table';
 
 export interface ConversationState {
   /** The tickets made from the conversation, one per product. */
@@ -105,9 +105,10 @@ export class FeedbackStore {
   /**
    * Stores a new ticket: its messages first, then the header and the conversation lookup in one
    * transaction, so the inbox never shows a half-written ticket and a retry completes one.
-   * Returns false when the ticket already existed.
+   * Returns false when the ticket already existed. `alongside` goes into the same transaction (the
+   * link-back note's intent), so it exists exactly when the ticket does.
    */
-  async createTicket(ticket: Ticket, messages: TicketMessage[]): Promise<boolean> {
+  async createTicket(ticket: Ticket, messages: TicketMessage[], alongside: TransactItem[] = []): Promise<boolean> {
     await this.putMessages(ticket.id, messages);
     const failed = await transactWrite(this.table, [
       {
@@ -131,6 +132,7 @@ export class FeedbackStore {
           },
         },
       },
+      ...alongside,
     ]);
     return failed.length === 0;
   }

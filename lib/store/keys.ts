@@ -30,6 +30,14 @@ export const keys = {
   /** A ticket's header; its messages share the partition. */
   ticket: (ticketId: string) => ({ pk: `TICKET#${ticketId}`, sk: 'TICKET' }),
   ticketMessage: (ticketId: string, messageId: string) => ({ pk: `TICKET#${ticketId}`, sk: `MESSAGE#${messageId}` }),
+  /** A ticket's link-back note: its intent, attempts and outcome (lib/feedback/write-back.ts). */
+  ticketWriteBack: (ticketId: string) => ({ pk: `TICKET#${ticketId}`, sk: 'WRITE_BACK' }),
+  /** gsi1, sparse: a workspace's link-back notes not posted yet, oldest first, for its status. */
+  writeBackOpen: (workspaceId: string, createdAt: string, ticketId: string) => ({
+    gsi1pk: `WORKSPACE#${workspaceId}#WRITE_BACK_OPEN`,
+    gsi1sk: `${createdAt}#${ticketId}`,
+  }),
+  writeBacksOpen: (workspaceId: string) => ({ gsi1pk: `WORKSPACE#${workspaceId}#WRITE_BACK_OPEN` }),
   /** gsi1: a product's inbox, newest first by sort key. */
   ticketInbox: (workspaceId: string, productId: string, createdAt: string, ticketId: string) => ({
     gsi1pk: `WORKSPACE#${workspaceId}#PRODUCT#${productId}#INBOX`,

@@ -11,6 +11,7 @@ import { CATCHUP_LEASE_SECONDS } from '../../lib/feedback/catchup-state';
 import { PURGE_AGAIN_AFTER_SECONDS } from '../../lib/contacts/purge-contacts';
 import { DROP_REASONS } from '../../lib/events/event-failures';
 import { INTERCOM_WORST_CASE_MS, RECORD_BUDGET_MS, STORE_ALLOWANCE_MS } from '../../lib/events/record-budget';
+import { ATTEMPT_LEASE_MS } from '../../lib/feedback/write-back';
 import { secretNames } from '../../lib/platform/secret-store';
 
 const run = promisify(execFile);
@@ -137,7 +138,7 @@ describe('the packaged CloudFormation template', () => {
     const queues = ofType('AWS::SQS::Queue');
     const workQueues = queues.filter(([, queue]) => queue.Properties.RedrivePolicy);
     const deadLetterIds = new Set(workQueues.map(([, queue]) => queue.Properties.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0]));
-    expect(workQueues.map(([id]) => id).sort()).toEqual(['ContactsBackfillQueue', 'EventsQueue', 'FeedbackCatchupQueue']);
+    expect(workQueues.map(([id]) => id).sort()).toEqual(['ContactsBackfillQueue', 'EventsQueue', 'FeedbackCatchupQueue', 'WriteBackQueue']);
     // Every queue is either a work queue or the dead-letter queue of one.
     expect(workQueues.length + deadLetterIds.size).toBe(queues.length);
     for (const [, queue] of workQueues) {
@@ -344,6 +345,15 @@ describe('the packaged CloudFormation template', () => {
     expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * worker.Timeout);
   });
 
+  it('gives the write-back worker a queue that hides a note six times its timeout, longer than an attempt holds the note', () => {
+    const worker = resources.WriteBackLambdaFunction!.Properties;
+    const queue = resources.WriteBackQueue!.Properties;
+    expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * worker.Timeout);
+    // A retry after a crashed attempt finds its lease expired, so it looks for the note and goes on.
+    expect(ATTEMPT_LEASE_MS).toBeLessThan(queue.VisibilityTimeout * 1000);
+    expect(ATTEMPT_LEASE_MS).toBeGreaterThanOrEqual(worker.Timeout * 1000);
+  });
+
   it('schedules the feedback catch-up every five minutes by default, with a role of its own that can only list, lease and queue', () => {
     const rules = ofType('AWS::Events::Rule').map(([, rule]) => rule.Properties);
     const catchupRule = rules.find((rule) => rule.Targets?.[0]?.Arn?.['Fn::GetAtt']?.[0] === 'FeedbackCatchupScheduleLambdaFunction');
@@ -410,6 +420,7 @@ const SECRET_ACCESS: Record<string, Record<SecretKind, string[]>> = {
   contactsReconcile: { oauthClientSecret: [], accessToken: [], webhookSecret: [] },
   feedbackCatchupSchedule: { oauthClientSecret: [], accessToken: [], webhookSecret: [] },
   feedbackCatchup: { oauthClientSecret: [], accessToken: ['GetSecretValue'], webhookSecret: [] },
+  writeBack: { oauthClientSecret: [], accessToken: ['GetSecretValue'], webhookSecret: [] },
 };
 
 /** Every Secrets Manager action a function might be granted on a secret. */

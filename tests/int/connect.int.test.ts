@@ -33,9 +33,11 @@ describe('connecting with an access token', () => {
       method: 'token',
       status: 'connected',
       intercom: { appId: ctx.intercom.appId, name: ctx.intercom.name, region: ctx.intercom.region },
-      settings: { syncFeedback: true, syncContacts: false },
+      settings: { syncFeedback: true, syncContacts: false, writeBack: false },
       webhook: { url: null, secretConfigured: false },
     });
+    // The simulator's token carries every permission, the optional "Write conversations" too.
+    expect(response.body.permissions.missingOptional).toEqual([]);
     expect(response.body.permissions.verified).toHaveLength(5);
     expect(response.body.permissions.unverifiable).toEqual([
       expect.objectContaining({ permission: 'Read and write users' }),
@@ -107,6 +109,8 @@ describe('OAuth', () => {
       method: 'oauth',
       intercom: { appId: ctx.intercom.appId },
       webhook: { url: `${stack.apiUrl}/v1/webhooks/intercom`, secretConfigured: true },
+      settings: { writeBack: false },
+      permissions: { missingOptional: [] },
     });
     expect((await api('GET', ctx.base, { token: ctx.token })).body).toMatchObject({ connected: true, method: 'oauth' });
     const token = await storedAccessToken(ctx.workspaceId);
@@ -284,7 +288,7 @@ describe('settings, token health and disconnecting', () => {
     await connectByToken(ctx);
     const changed = await api('PATCH', `${ctx.base}/settings`, { token: ctx.token, body: { syncFeedback: false } });
     expect(changed.status).toBe(200);
-    expect(changed.body.settings).toEqual({ syncFeedback: false, syncContacts: false });
+    expect(changed.body.settings).toEqual({ syncFeedback: false, syncContacts: false, writeBack: false });
     const wrongType = await api('PATCH', `${ctx.base}/settings`, { token: ctx.token, body: { syncFeedback: 'yes' } });
     expect(wrongType.status).toBe(400);
     const unknown = await api('PATCH', `${ctx.base}/settings`, { token: ctx.token, body: { syncEverything: true } });

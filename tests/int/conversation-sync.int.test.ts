@@ -4,7 +4,9 @@ import type { Connection } from '../../lib/connect/connection';
 import { syncConversation, type ConversationSyncDeps } from '../../lib/feedback/conversation-sync';
 import { ticketIdFor } from '../../lib/feedback/ticket';
 import type { IntercomConversation } from '../../lib/intercom/conversation.schema';
+import type { Config } from '../../lib/platform/config';
 import { FeedbackStore } from '../../lib/store/feedback-store';
+import { WriteBackStore } from '../../lib/store/write-back-store';
 import { dynamo, stack } from '../support/local-stack';
 
 /*
@@ -19,8 +21,11 @@ const TRIGGER = 'tag_feature';
 
 const store = new FeedbackStore({ client: dynamo, name: stack.tableName });
 
+const writeBacks = new WriteBackStore({ client: dynamo, name: stack.tableName });
+const noQueue = { send: async () => {} };
+
 function deps(feedback: FeedbackStore = store): ConversationSyncDeps {
-  return { feedback, clock: () => NOW };
+  return { feedback, clock: () => NOW, config: { APP_URL: stack.appUrl } as Config, writeBacks, writeBackQueue: noQueue };
 }
 
 async function workspace(products: Array<{ productId: string; tags: string[] }> = [{ productId: 'prod_a', tags: [TRIGGER] }]) {
@@ -35,7 +40,7 @@ async function workspace(products: Array<{ productId: string; tags: string[] }> 
     status: 'connected',
     intercom: { appId: 'app_sync', name: 'Sync', region: 'US', timezone: null },
     webhook: { key: null, secretConfigured: true, secretVersion: null, lastEventAt: null },
-    settings: { syncFeedback: true, syncContacts: false },
+    settings: { syncFeedback: true, syncContacts: false, writeBack: false },
     reauth: null,
     connectedAt: ENABLED_AT,
     connectedBy: 'admin',
@@ -96,6 +101,24 @@ async function bodies(ticketId: string) {
 }
 
 describe('syncConversation', () => {
+  it('never makes a link-back note a message of a ticket, whichever path syncs the conversation; other notes with links stay', async () => {
+    const connection = await workspace();
+    const ticketId = ticketIdFor(connection.workspaceId, 'prod_a', '9101');
+    const linkBack = { id: 'part_lb', body: `Sent to Timebook: prod_a — ${stack.appUrl}/products/prod_a/feedback/${ticketId}`, at: ENABLED_S + 400, type: 'note' };
+    const otherLink = { id: 'part_docs', body: 'See https://docs.example.com/products/x/feedback/y', at: ENABLED_S + 500, type: 'note' };
+    const quoted = { id: 'part_quote', body: `The customer pasted ${stack.appUrl}/products/prod_a/feedback/${ticketId}`, at: ENABLED_S + 600 };
+    const tags = [{ id: TRIGGER, appliedAt: ENABLED_S + 300 }];
+
+    // The note already there when the ticket is made (a catch-up that creates it late) ...
+    await syncConversation(deps(), connection, conversation({ id: '9101', tags, parts: [REPLY, linkBack] }), { createFromTags: true });
+    expect(Object.keys(await bodies(ticketId)).sort()).toEqual(['part_1', 'src_1']);
+    // ... and arriving afterwards (the conversation.admin.noted refresh), with other parts.
+    const later = conversation({ id: '9101', tags, parts: [REPLY, linkBack, otherLink, quoted], updatedAt: ENABLED_S + 2000 });
+    const result = await syncConversation(deps(), connection, later, { createFromTags: true });
+    expect(result.messagesAdded).toBe(2);
+    expect(Object.keys(await bodies(ticketId)).sort()).toEqual(['part_1', 'part_docs', 'part_quote', 'src_1']);
+  });
+
   it('creates one ticket per product for trigger tags applied since enabledAt, and a second sync writes nothing', async () => {
     const connection = await workspace([
       { productId: 'prod_a', tags: [TRIGGER] },
@@ -130,7 +153,7 @@ describe('syncConversation', () => {
     const conv = conversation({ tags: [{ id: TRIGGER, appliedAt: ENABLED_S + 300 }] });
     expect((await syncConversation(deps(), connection, conv, { createFromTags: true, appliedSince: ENABLED_S + 301 })).ticketsCreated).toEqual([]);
     expect((await syncConversation(deps(), connection, conv, { createFromTags: false })).ticketsCreated).toEqual([]);
-    const off = { ...connection, settings: { syncFeedback: false, syncContacts: false } };
+    const off = { ...connection, settings: { syncFeedback: false, syncContacts: false, writeBack: false } };
     expect((await syncConversation(deps(), off, conv, { createFromTags: true })).ticketsCreated).toEqual([]);
     const untimed = conversation({ tags: [{ id: TRIGGER, appliedAt: null }] });
     expect((await syncConversation(deps(), connection, untimed, { createFromTags: true })).ticketsCreated).toEqual([]);

@@ -7,7 +7,7 @@ describe('GET /v1/health', () => {
     expect(response.status).toBe(200);
     const body = (await response.json()) as { ok: boolean; checks: Record<string, { ok: boolean }> };
     expect(body.ok).toBe(true);
-    expect(Object.keys(body.checks).sort()).toEqual(['backfillQueue', 'eventsQueue', 'feedbackCatchupQueue', 'idempotencyTable', 'secrets', 'table']);
+    expect(Object.keys(body.checks).sort()).toEqual(['backfillQueue', 'eventsQueue', 'feedbackCatchupQueue', 'idempotencyTable', 'secrets', 'table', 'writeBackQueue']);
     for (const check of Object.values(body.checks) as { ok: boolean }[]) expect(check.ok).toBe(true);
   });
 

@@ -55,6 +55,9 @@ const seeded = {
   /** Started by a lead without an email address. */
   anonymousConversationId: '',
   seededConversationIds: [] as string[],
+  /** The main workspace's first teammate, and a conversation the note case may add to. */
+  adminId: '',
+  noteConversationId: '',
 };
 
 async function intercom(
@@ -127,6 +130,8 @@ beforeAll(async () => {
     ],
   });
   seeded.conversationId = conversation.id;
+  seeded.adminId = workspace.admins[0]!.id;
+  seeded.noteConversationId = (await sim.createConversation(workspace.appId, { contactId: seeded.richContactId, parts: [{ kind: 'user_reply' }] })).id;
   await sim.tagConversation(workspace.appId, conversation.id, { tagId: tagIds[0] });
   const userReply = conversation.parts.find((part) => part.authorType === 'user');
   if (!userReply) throw new Error('the seeded conversation has no user reply to redact');
@@ -439,6 +444,41 @@ const cases: ContractCase[] = [
     status: 403,
     errorCode: 'forbidden',
     call: () => intercom('POST', '/conversations/search', { token: seeded.tagsOnlyForbiddenToken, body: { query: UPDATED_QUERY } }),
+  },
+  {
+    name: 'adds an internal note as a teammate',
+    operation: 'POST /conversations/{conversation_id}/reply',
+    status: 200,
+    call: async () => {
+      const reply = await intercom('POST', `/conversations/${seeded.noteConversationId}/reply`, {
+        body: { type: 'admin', message_type: 'note', admin_id: seeded.adminId, body: '<p>Sent to Timebook: Mobile — <a href="https://t.test/x">https://t.test/x</a></p>' },
+      });
+      const parts = (reply.body as { conversation_parts: { conversation_parts: Array<{ part_type: string }> } }).conversation_parts.conversation_parts;
+      expect(parts.at(-1)).toMatchObject({ part_type: 'note', author: { type: 'admin', id: seeded.adminId } });
+      return reply;
+    },
+  },
+  {
+    name: 'answers 404 for a note on an unknown conversation (the permission probe)',
+    operation: 'POST /conversations/{conversation_id}/reply',
+    status: 404,
+    errorCode: 'not_found',
+    call: () => intercom('POST', '/conversations/0/reply', { body: { type: 'admin', message_type: 'note', admin_id: '0', body: 'Permission check' } }),
+  },
+  {
+    name: 'rejects an unknown token',
+    operation: 'POST /conversations/{conversation_id}/reply',
+    status: 401,
+    errorCode: 'unauthorized',
+    call: () => intercom('POST', '/conversations/0/reply', { token: UNKNOWN_TOKEN, body: { type: 'admin', message_type: 'note', admin_id: '0', body: 'x' } }),
+  },
+  {
+    name: 'answers 403 for a token without Write conversations',
+    operation: 'POST /conversations/{conversation_id}/reply',
+    status: 403,
+    errorCode: 'forbidden',
+    call: () =>
+      intercom('POST', '/conversations/0/reply', { token: seeded.tagsOnlyForbiddenToken, body: { type: 'admin', message_type: 'note', admin_id: '0', body: 'x' } }),
   },
   {
     name: 'answers 429 when the rate limit is spent',

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIntercomSimulator, type IntercomSimulator } from '../../dev/intercom-simulator';
 import { SEEDED_CONTACT_TIMES, SEEDED_CONVERSATION_TIMES, utc } from '../support/seed-times';
@@ -616,5 +618,79 @@ describe('request statistics', () => {
     expect(stats.byRoute['GET /contacts']).toEqual({ count: 2, byStatus: { '200': 2 } });
     expect(stats.byRoute['GET /conversations/{id}']).toEqual({ count: 1, byStatus: { '404': 1 } });
     expect(stats.total).toBe(3);
+  });
+});
+
+describe('POST /conversations/{id}/reply', () => {
+  const allButWrite = ['Read and list users and companies', 'Read and write users', 'Read one user and one company', 'Read conversations', 'Read tags', 'Read admins'] as const;
+  const note = (adminId: string, body = '<p>Sent to Timebook</p>') => ({ type: 'admin', message_type: 'note', admin_id: adminId, body });
+  const reply = (token: string, conversationId: string, body: unknown) =>
+    api(token, `/conversations/${conversationId}/reply`, { method: 'POST', body: JSON.stringify(body) });
+
+  it('stores a note as a part by the teammate, answers the conversation with it, and notifies conversation.admin.noted', async () => {
+    const received: Json[] = [];
+    const hook = createServer((req, res) => {
+      let text = '';
+      req.on('data', (chunk) => (text += chunk));
+      req.on('end', () => {
+        if (req.method === 'POST') received.push(JSON.parse(text) as Json);
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
+    try {
+      const ws = await sim.client.createWorkspace();
+      const teammate = await sim.client.createAdmin(ws.appId, { name: 'Noor Notes' });
+      const conversation = await sim.client.createConversation(ws.appId, {});
+      await sim.client.setWebhookSubscription(ws.appId, { url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`, topics: ['conversation.admin.noted'] });
+
+      const answer = await reply(ws.accessToken, conversation.id, note(teammate.id, '<p>Sent to Timebook: Mobile — <a href="https://t.test/p">https://t.test/p</a></p>'));
+      expect(answer.status).toBe(200);
+      const parts = answer.body.conversation_parts.conversation_parts as Json[];
+      expect(parts.at(-1)).toMatchObject({ part_type: 'note', author: { type: 'admin', id: teammate.id, name: 'Noor Notes' } });
+      expect(parts.at(-1)!.body).toContain('https://t.test/p');
+      const plain = await api(ws.accessToken, `/conversations/${conversation.id}?display_as=plaintext`);
+      expect((plain.body.conversation_parts.conversation_parts as Json[]).at(-1)!.body).toBe('Sent to Timebook: Mobile — https://t.test/p');
+
+      for (let waited = 0; received.length === 0 && waited < 5_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(received.map((envelope) => [envelope.topic, envelope.data.item.id])).toEqual([['conversation.admin.noted', conversation.id]]);
+    } finally {
+      await new Promise((resolve) => hook.close(resolve));
+    }
+  });
+
+  it('needs Write conversations (401 token_unauthorized, or 403 forbidden), checked before the conversation: 404 for one that cannot exist', async () => {
+    const ws = await sim.client.createWorkspace();
+    expect((await reply(ws.accessToken, '0', note(ws.admins[0]!.id))).body.errors).toEqual([{ code: 'not_found', message: 'Resource Not Found' }]);
+    const unlisted = await sim.client.createToken(ws.appId, { permissions: [...allButWrite] });
+    const denied = await reply(unlisted.token, '0', note(ws.admins[0]!.id));
+    expect(denied.status).toBe(401);
+    expect(denied.body.errors).toEqual([{ code: 'token_unauthorized', message: 'Not authorized to access resource' }]);
+
+    const strict = await sim.client.createWorkspace({ tokenPermissions: [...allButWrite], missingPermissionStyle: 'forbidden' });
+    const forbidden = await reply(strict.accessToken, '0', note(strict.admins[0]!.id));
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.body.errors[0]).toEqual({ code: 'forbidden', message: 'You do not have the required scope (write_conversations) to access this resource' });
+  });
+
+  it('refuses a note by someone who is not a teammate, or of an unknown message type, and stores nothing', async () => {
+    const ws = await sim.client.createWorkspace();
+    const conversation = await sim.client.createConversation(ws.appId, {});
+    expect((await reply(ws.accessToken, conversation.id, note('404404'))).status).toBe(404);
+    expect((await reply(ws.accessToken, conversation.id, { ...note(ws.admins[0]!.id), message_type: 'shout' })).status).toBe(400);
+    expect((await sim.client.getConversation(ws.appId, conversation.id)).parts).toEqual([]);
+  });
+
+  it('can lose the answer after the note is stored: a reset connection, or a 500', async () => {
+    const ws = await sim.client.createWorkspace();
+    const conversation = await sim.client.createConversation(ws.appId, {});
+    const path = `/conversations/${conversation.id}/reply`;
+    await sim.client.dropAnswer(ws.appId, { method: 'POST', pathPrefix: path, count: 1, answer: 'reset' });
+    await sim.client.dropAnswer(ws.appId, { method: 'POST', pathPrefix: path, count: 1, answer: 500 });
+    await expect(reply(ws.accessToken, conversation.id, note(ws.admins[0]!.id, '<p>one</p>'))).rejects.toThrow();
+    expect((await reply(ws.accessToken, conversation.id, note(ws.admins[0]!.id, '<p>two</p>'))).status).toBe(500);
+    expect((await reply(ws.accessToken, conversation.id, note(ws.admins[0]!.id, '<p>three</p>'))).status).toBe(200);
+    expect((await sim.client.getConversation(ws.appId, conversation.id)).parts.map((part) => part.body)).toEqual(['<p>one</p>', '<p>two</p>', '<p>three</p>']);
+    expect((await sim.client.getFaults(ws.appId)).dropAnswer).toEqual([]);
   });
 });

@@ -7,6 +7,7 @@ import { ConnectionStore } from '../../lib/store/connection-store';
 import { ContactStore, ContactSyncStore } from '../../lib/store/contact-store';
 import { FeedbackStore } from '../../lib/store/feedback-store';
 import type { Table } from '../../lib/store/table';
+import { WriteBackStore } from '../../lib/store/write-back-store';
 import { dynamo, secretsManager, stack } from './local-stack';
 
 /**
@@ -18,7 +19,7 @@ import { dynamo, secretsManager, stack } from './local-stack';
 export function inProcessDependencies(replace: (deps: Dependencies) => Partial<Dependencies> = () => ({})): Dependencies {
   const table: Table = { client: dynamo, name: stack.tableName };
   const deps: Dependencies = {
-    config: { SECRETS_PREFIX: stack.secretsPrefix } as Config,
+    config: { SECRETS_PREFIX: stack.secretsPrefix, APP_URL: stack.appUrl } as Config,
     table,
     connections: new ConnectionStore(table),
     feedback: new FeedbackStore(table),
@@ -27,6 +28,8 @@ export function inProcessDependencies(replace: (deps: Dependencies) => Partial<D
     contactSync: new ContactSyncStore(table),
     syncQueue: undefined as never,
     catchupQueue: undefined as never,
+    writeBacks: new WriteBackStore(table),
+    writeBackQueue: undefined as never,
     secrets: new SecretStore(secretsManager),
     intercom: new IntercomClient({ baseUrl: stack.intercomUrl, regionBaseUrls: stack.intercomRegionUrls, version: '2.16' }),
     sqs: undefined as never,

@@ -18,8 +18,8 @@ import addFormats from 'ajv-formats';
 import { fullFormats } from 'ajv-formats/dist/formats';
 
 /**
- * The Intercom operations the service calls (or, for `POST /conversations/search`, the feedback
- * catch-up will call), as `METHOD /path` with the spec's parameter names.
+ * The Intercom operations the service calls, as `METHOD /path` with the spec's parameter names
+ * (the reply: write-back's link-back note, and the permission probe).
  */
 export const INTERCOM_OPERATIONS = [
   'GET /me',
@@ -30,6 +30,7 @@ export const INTERCOM_OPERATIONS = [
   'GET /contacts/{contact_id}',
   'GET /conversations/{conversation_id}',
   'POST /conversations/search',
+  'POST /conversations/{conversation_id}/reply',
 ] as const;
 
 export type IntercomOperation = (typeof INTERCOM_OPERATIONS)[number];

@@ -8,6 +8,7 @@ const valid = {
   EVENTS_QUEUE_URL: 'http://127.0.0.1:9324/000000000000/events',
   BACKFILL_QUEUE_URL: 'http://127.0.0.1:9324/000000000000/backfill',
   FEEDBACK_CATCHUP_QUEUE_URL: 'http://127.0.0.1:9324/000000000000/catchup',
+  WRITE_BACK_QUEUE_URL: 'http://127.0.0.1:9324/000000000000/write-back',
   SECRETS_PREFIX: 'timebook-intercom/test',
   INTERCOM_VERSION: '2.16',
   INTERCOM_CLIENT_SECRET_NAME: 'timebook-intercom/test/oauth-client-secret',

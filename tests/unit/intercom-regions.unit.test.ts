@@ -35,6 +35,7 @@ describe('Intercom regions', () => {
         webhook: { key: null, secretConfigured: false, secretVersion: null, lastEventAt: null },
         connectedBy: 'admin',
         now: new Date('2026-01-01T00:00:00Z'),
+        missingOptional: [],
       }).intercom.region;
 
     expect(connect(eu, 'oauth')).toBe('EU');

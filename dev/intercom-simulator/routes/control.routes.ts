@@ -17,6 +17,7 @@ import {
   deliverBatchSchema,
   deliverWebhookSchema,
   deliveryFilterSchema,
+  dropAnswerSchema,
   failNextSchema,
   faultSettingsSchema,
   installSchema,
@@ -208,6 +209,11 @@ function faultRoutes(prefix: string, faults: (ctx: ControlContext) => FaultInjec
     route('POST', `${prefix}/faults/fail-next`, (ctx: ControlContext) => {
       const injector = faults(ctx);
       injector.addFailNext(parse(failNextSchema, ctx.body));
+      return injector.snapshot();
+    }),
+    route('POST', `${prefix}/faults/drop-answer`, (ctx: ControlContext) => {
+      const injector = faults(ctx);
+      injector.addDropAnswer(parse(dropAnswerSchema, ctx.body));
       return injector.snapshot();
     }),
     route('DELETE', `${prefix}/faults`, (ctx: ControlContext) => {

@@ -152,6 +152,36 @@ function searchConversations(ctx: RestContext): unknown {
   };
 }
 
+/**
+ * `POST /conversations/{id}/reply`: a teammate's reply or internal note (`type: admin`,
+ * `message_type: comment | note`, `admin_id`, HTML `body`), stored as a conversation part authored
+ * by that teammate; Intercom then notifies `conversation.admin.replied` or `conversation.admin.noted`
+ * like any other part (sent once the answer is on its way). Answers the conversation.
+ */
+function replyToConversation(ctx: RestContext): unknown {
+  const conversation = ctx.workspace.conversations.get(ctx.params.id ?? '');
+  if (!conversation) throw notFound();
+  let body: unknown;
+  try {
+    body = parseJson(ctx.body);
+  } catch {
+    throw parameterInvalid('The request body is not valid JSON');
+  }
+  const input = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
+  if (input.type !== 'admin') throw parameterInvalid('Only admin replies are supported: type must be admin');
+  if (input.message_type !== 'comment' && input.message_type !== 'note') throw parameterInvalid('message_type must be comment or note');
+  if (typeof input.body !== 'string' || input.body.trim() === '') throw parameterInvalid('body is required');
+  const adminId = typeof input.admin_id === 'string' || typeof input.admin_id === 'number' ? String(input.admin_id) : '';
+  if (!ctx.workspace.admins.some((admin) => admin.id === adminId)) throw notFound('Admin Not Found');
+  const kind = input.message_type === 'note' ? 'admin_note' : 'admin_reply';
+  const { events } = ctx.workspace.collectEvents(() => ctx.workspace.addPart(conversation.id, { kind, adminId, body: input.body as string }));
+  const workspace = ctx.workspace;
+  setImmediate(() => {
+    ctx.state.webhooks.publish(workspace, events).catch((error: unknown) => console.error('intercom simulator: reply notification failed', error));
+  });
+  return conversationView(ctx.workspace, conversation, { flavor: 'rest', apiVersion: ctx.apiVersion, plaintext: false });
+}
+
 export const restRoutes: Route<RestHandler>[] = [
   route('GET', '/me', {
     permissions: ['Read admins'],
@@ -182,6 +212,7 @@ export const restRoutes: Route<RestHandler>[] = [
       });
     },
   }),
+  route('POST', '/conversations/:id/reply', { permissions: ['Write conversations'], handle: replyToConversation }),
   route('POST', '/auth/uninstall', {
     permissions: [],
     handle: (ctx: RestContext) => {
