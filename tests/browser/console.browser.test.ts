@@ -113,7 +113,7 @@ describe('the admin console', () => {
     await expect.poll(() => url.inputValue(), WAIT).toMatch(new RegExp(`^${stack.apiUrl}/v1/webhooks/intercom/[A-Za-z0-9_-]{20,}$`));
     webhookUrl = await url.inputValue();
 
-    await page.getByRole('button', { name: 'Copy' }).click();
+    await page.getByRole('button', { name: 'Copy', exact: true }).click();
     await page.getByText('Copied to the clipboard.').waitFor();
     expect(await page.evaluate<string>('navigator.clipboard.readText()')).toBe(webhookUrl);
     const topics = [...FEEDBACK_TOPICS, ...CONTACT_TOPICS];
