@@ -216,9 +216,10 @@ export async function integrationsScreen(app: App, main: HTMLElement, oauth: OAu
             fill(copied, '');
             say('Webhook URL generated. Subscribe it in your Intercom app.');
             // The client secret signs the inbox app's requests too: its URLs exist now.
-            const updated = await app.api<Status>('GET', '/intercom');
-            renderFacts(updated);
-            fill(inboxAppCard, inboxAppSection(updated));
+            void app.api<Status>('GET', '/intercom').then((updated) => {
+              renderFacts(updated);
+              fill(inboxAppCard, inboxAppSection(updated));
+            }, () => undefined);
           } catch (error) {
             alert.show(error);
           } finally {
