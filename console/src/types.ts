@@ -9,6 +9,7 @@ import type { startOAuth } from '../../lib/connect/oauth';
 import type { setWebhookSecret } from '../../lib/connect/webhook-secret';
 import type { connectWithToken } from '../../lib/connect/connect-token';
 import type { Contact } from '../../lib/contacts/contact';
+import type { previewCanvas } from '../../lib/canvas/inbox-app';
 import type { listContacts } from '../../lib/contacts/list-contacts';
 import type {
   getFeedbackTicket,
@@ -32,6 +33,8 @@ export type TicketSummary = Inbox['tickets'][number];
 export type Ticket = Answer<typeof getFeedbackTicket>;
 export type TicketMessage = Ticket['messages'][number];
 export type ContactPage = Answer<typeof listContacts>;
+/** `GET .../intercom/inbox-app/preview`: the inbox app's canvas for a conversation. */
+export type CanvasPreview = Answer<typeof previewCanvas>;
 export type { Contact };
 
 export type SettingsPatch = z.input<typeof settingsBody>;

@@ -1,3 +1,5 @@
+import { previewQuery } from '../../lib/canvas/canvas-request.schema';
+import { previewCanvas } from '../../lib/canvas/inbox-app';
 import { disconnect, getStatus, listTags, updateSettings } from '../../lib/connect/manage-connection';
 import { listContacts } from '../../lib/contacts/list-contacts';
 import { pageQuery } from '../../lib/store/page-cursor';
@@ -35,6 +37,10 @@ const routes: Record<string, Route> = {
   'DELETE /v1/workspaces/{workspaceId}/intercom': async (_event, { workspaceId }) => {
     await disconnect(dependencies(), workspaceId);
     return json(204);
+  },
+  'GET /v1/workspaces/{workspaceId}/intercom/inbox-app/preview': async (event, { workspaceId }) => {
+    const { conversationId } = parseInput(previewQuery, event.queryStringParameters ?? {}, 'query');
+    return json(200, await previewCanvas(dependencies(), workspaceId, conversationId));
   },
   'GET /v1/workspaces/{workspaceId}/products/{productId}/intercom-feedback': async (event, { workspaceId }) =>
     json(200, await getProductFeedback(dependencies(), workspaceId, productOf(event))),

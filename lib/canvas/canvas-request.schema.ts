@@ -51,3 +51,8 @@ export type SubmitRequest = z.infer<typeof submitRequestSchema>;
 export function conversationIdOf(request: InitializeRequest | SubmitRequest): string {
   return (request.conversation?.id ?? request.context?.conversation_id)!;
 }
+
+/** The query of an admin's preview of the inbox app: the conversation, as Intercom names it. */
+export const previewQuery = z.object({
+  conversationId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an Intercom conversation id'),
+});

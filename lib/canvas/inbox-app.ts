@@ -27,6 +27,8 @@ export interface CanvasInput {
 }
 
 type CanvasDeps = Pick<Dependencies, 'config' | 'connections' | 'feedback' | 'secrets' | 'contactSync' | 'intercom' | 'clock' | 'writeBacks' | 'writeBackQueue'>;
+/** What building a conversation's canvas reads: the store only. */
+type ReadDeps = Pick<Dependencies, 'config' | 'connections' | 'feedback'>;
 
 /**
  * A verified request and the Timebook workspace it routes to (none when no workspace is connected
@@ -123,16 +125,22 @@ async function verify<S extends z.ZodType>(deps: CanvasDeps, input: CanvasInput,
 async function load(deps: CanvasDeps, verified: Verified<InitializeRequest>): Promise<Loaded> {
   const { workspaceId, expected } = verified;
   if (!workspaceId) return { connection: undefined, products: [], ticketIds: [] };
-  const [connection, products, state] = await Promise.all([
-    deps.connections.get(workspaceId),
-    deps.feedback.listFeedbackEnabledProducts(workspaceId),
-    deps.feedback.conversationState(workspaceId, conversationIdOf(verified.request)),
-  ]);
+  const loaded = await loadConversation(deps, workspaceId, conversationIdOf(verified.request));
+  const { connection } = loaded;
   const current =
     'connectionId' in expected
       ? connection?.connectionId === expected.connectionId
       : connection?.method === 'oauth' && connection.intercom.appId === expected.oauthAppId;
-  return { connection: current ? connection : undefined, products, ticketIds: state.tickets };
+  return { ...loaded, connection: current ? connection : undefined };
+}
+
+async function loadConversation(deps: ReadDeps, workspaceId: string, conversationId: string): Promise<Loaded> {
+  const [connection, products, state] = await Promise.all([
+    deps.connections.get(workspaceId),
+    deps.feedback.listFeedbackEnabledProducts(workspaceId),
+    deps.feedback.conversationState(workspaceId, conversationId),
+  ]);
+  return { connection, products, ticketIds: state.tickets };
 }
 
 /** Why a connection cannot send tickets now, as the card says it; undefined when it can. */
@@ -145,12 +153,12 @@ function blockedBy(connection: Connection | undefined, products: ProductFeedback
 }
 
 /** A ticket's Timebook page: `${APP_URL}/products/{productId}/feedback/{ticketId}`. */
-function ticketUrl(config: CanvasDeps['config'], ticket: Ticket): string {
+function ticketUrl(config: ReadDeps['config'], ticket: Ticket): string {
   const base = (config.APP_URL ?? '').replace(/\/+$/, '');
   return `${base}/products/${encodeURIComponent(ticket.productId)}/feedback/${encodeURIComponent(ticket.id)}`;
 }
 
-function listed(config: CanvasDeps['config'], ticket: Ticket, names: Map<string, string>): ListedTicket {
+function listed(config: ReadDeps['config'], ticket: Ticket, names: Map<string, string>): ListedTicket {
   return { id: ticket.id, productName: names.get(ticket.productId) ?? ticket.productId, title: ticket.title, url: ticketUrl(config, ticket) };
 }
 
@@ -159,7 +167,7 @@ function listed(config: CanvasDeps['config'], ticket: Ticket, names: Map<string,
  * Reads the store only (the products with feedback on, the conversation's tickets, the names of
  * their products); never Intercom.
  */
-async function conversationCanvas(deps: CanvasDeps, workspaceId: string | null, loaded: Loaded, notice?: Notice): Promise<CanvasResponse> {
+async function conversationCanvas(deps: ReadDeps, workspaceId: string | null, loaded: Loaded, notice?: Notice): Promise<CanvasResponse> {
   const { connection, products } = loaded;
   if (!workspaceId || !isLive(connection)) return inboxCanvas({ tickets: [], products: [], blocked: NOT_CONNECTED });
   const tickets = await deps.feedback.getTicketHeaders(loaded.ticketIds.map((ticket) => ticket.ticketId));
@@ -184,6 +192,20 @@ async function conversationCanvas(deps: CanvasDeps, workspaceId: string | null, 
 export async function initializeCanvas(deps: CanvasDeps, input: CanvasInput): Promise<CanvasResponse> {
   const verified = await verify(deps, input, initializeRequestSchema);
   return conversationCanvas(deps, verified.workspaceId, await load(deps, verified));
+}
+
+/**
+ * An admin's preview of the inbox app for a conversation (`GET .../intercom/inbox-app/preview`):
+ * exactly the canvas `initialize` answers for it, built the same way from the store, with no
+ * signature to check (the admin JWT authorises it) and no teammate involved. A workspace without a
+ * live connection has no inbox app: 404 `intercom_not_connected`.
+ */
+export async function previewCanvas(deps: ReadDeps, workspaceId: string, conversationId: string): Promise<CanvasResponse> {
+  const loaded = await loadConversation(deps, workspaceId, conversationId);
+  if (!isLive(loaded.connection)) {
+    throw new NotFoundError('Intercom is not connected for this workspace, so there is no inbox app to preview.', 'intercom_not_connected');
+  }
+  return conversationCanvas(deps, workspaceId, loaded);
 }
 
 /** The product a submit chose: the dropdown's value, or the one product of the send button's id. */

@@ -112,8 +112,11 @@ describe('the admin console', () => {
     const url = page.getByLabel('Webhook URL');
     await expect.poll(() => url.inputValue(), WAIT).toMatch(new RegExp(`^${stack.apiUrl}/v1/webhooks/intercom/[A-Za-z0-9_-]{20,}$`));
     webhookUrl = await url.inputValue();
+    // The same client secret signs the inbox app's requests: its URLs appear with the webhook URL's key.
+    const key = webhookUrl.split('/').pop();
+    await expect.poll(() => page.getByLabel('Initialize URL').inputValue(), WAIT).toBe(`${stack.apiUrl}/v1/intercom/canvas/${key}/initialize`);
 
-    await page.getByRole('button', { name: 'Copy' }).click();
+    await page.getByRole('button', { name: 'Copy', exact: true }).click();
     await page.getByText('Copied to the clipboard.').waitFor();
     expect(await page.evaluate<string>('navigator.clipboard.readText()')).toBe(webhookUrl);
     const topics = [...FEEDBACK_TOPICS, ...CONTACT_TOPICS];

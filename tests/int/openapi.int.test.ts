@@ -34,6 +34,7 @@ const PUT_PRODUCT_FEEDBACK = 'PUT /v1/workspaces/{workspaceId}/products/{product
 const INBOX = 'GET /v1/workspaces/{workspaceId}/products/{productId}/feedback';
 const TICKET = 'GET /v1/workspaces/{workspaceId}/products/{productId}/feedback/{ticketId}';
 const CONTACTS = 'GET /v1/workspaces/{workspaceId}/contacts';
+const PREVIEW = 'GET /v1/workspaces/{workspaceId}/intercom/inbox-app/preview';
 const TOKEN_WEBHOOK = '/v1/webhooks/intercom/{webhookKey}';
 const TOKEN_CANVAS = '/v1/intercom/canvas/{webhookKey}';
 const OAUTH_CANVAS = '/v1/intercom/canvas';
@@ -149,6 +150,7 @@ describe('a workspace that never connected', () => {
     expect((await call(WEBHOOK_SECRET, 409, { params, token, body: { clientSecret: 'abc' } })).body.error.code).toBe('intercom_not_connected');
     expect((await call(TAGS, 409, { params, token })).body.error.code).toBe('intercom_not_connected');
     expect((await call(DISCONNECT, 404, { params, token })).body.error.code).toBe('intercom_not_connected');
+    expect((await call(PREVIEW, 404, { params, token, query: { conversationId: '1' } })).body.error.code).toBe('intercom_not_connected');
     expect((await call(GET_PRODUCT_FEEDBACK, 200, { params, token })).body).toEqual({ enabled: false, triggerTagIds: [], enabledAt: null, productName: 'prod_a' });
     const triggers = await call(PUT_PRODUCT_FEEDBACK, 409, { params, token, body: { enabled: true, triggerTagIds: ['1'] } });
     expect(triggers.body.error.code).toBe('intercom_not_connected');
@@ -278,6 +280,14 @@ describe('a workspace connected with an access token', () => {
     expect(JSON.stringify(card.body)).toContain('Send to Timebook');
     const sent = await call(`POST ${TOKEN_CANVAS}/submit`, 200, { params: { webhookKey }, ...(await canvasRequest('submit', request)) });
     expect(sent.body.canvas.content.components.map((c: { text?: string }) => c.text)).toContain('Sent to prod\\_a.');
+
+    // The console's preview answers the card initialize answers now: the ticket listed, and the form.
+    const preview = await call(PREVIEW, 200, { params, token, query: { conversationId: conversation.id } });
+    const again = await call(`POST ${TOKEN_CANVAS}/initialize`, 200, { params: { webhookKey }, ...(await canvasRequest('initialize', request)) });
+    expect(preview.body).toEqual(again.body);
+    expect(JSON.stringify(preview.body)).toContain('"subtitle":"Dark mode, please."');
+    expect((await call(PREVIEW, 400, { params, token })).body.error.code).toBe('invalid_request');
+    expect((await call(PREVIEW, 400, { params, token, query: { conversationId: 'not/an id' } })).body.error.code).toBe('invalid_request');
 
     for (const step of ['initialize', 'submit']) {
       const route = `POST ${TOKEN_CANVAS}/${step}`;

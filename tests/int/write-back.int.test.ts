@@ -116,6 +116,36 @@ describe('write-back: the link-back note', () => {
     expect((await status(ws)).writeBack).toEqual({ failedTickets: [], lastError: null, lastErrorAt: null });
   });
 
+  it('posts exactly one note for a ticket the inbox app made, as the teammate who sent it; a second send posts none', async () => {
+    const ws = await writeBackWorkspace();
+    const appId = ws.intercom.appId;
+    const sender = await simulator.createAdmin(appId, { name: 'Sam Sender', email: 'sam@example.com' });
+    const conversation = await simulator.createConversation(appId, { body: '<p>Bulk edit for projects.</p>' });
+    const ticketId = ticketIdFor(ws.workspaceId, PRODUCT, conversation.id);
+    const { submitUrl } = (await status(ws)).inboxApp;
+    // One product takes feedback: the card's button carries its id.
+    const send = () => simulator.canvasSubmit(appId, { url: submitUrl, conversationId: conversation.id, adminId: sender.id, componentId: `send:${PRODUCT}` });
+
+    const sent = await send();
+    expect(sent.status, sent.responseText).toBe(200);
+    expect(sent.responseText).toContain(`Sent to ${PRODUCT}.`);
+    await waitFor('the link-back note', async () => (await linkBackNotes(ws, conversation.id, ticketId)).length > 0, 60_000);
+    await waitUntilNoteCameBack(ws, conversation.id);
+
+    const again = await send();
+    expect(again.status, again.responseText).toBe(200);
+    expect(again.responseText).toContain('Already in');
+
+    const notes = await linkBackNotes(ws, conversation.id, ticketId);
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatchObject({ authorType: 'admin', authorId: sender.id });
+    expect(await replyPosts(ws, conversation.id)).toBe(1);
+    const stored = await ticket(ws, PRODUCT, ticketId);
+    expect(stored).toMatchObject({ source: 'inbox_app', sentBy: { adminId: sender.id, name: 'Sam Sender', email: 'sam@example.com' } });
+    expect(stored.messages.map((message: { body: string }) => message.body)).toEqual(['Bulk edit for projects.']);
+    // Cold functions (the inbox app's, the write-back worker's) on a busy machine, when this runs first.
+  }, 120_000);
+
   it('posts nothing more when the answer of the post was lost: the retry finds the note on the conversation', async () => {
     const ws = await writeBackWorkspace();
     const appId = ws.intercom.appId;

@@ -1,6 +1,7 @@
 import type { App } from '../app';
 import { alertRegion, fill, formatTime, h } from '../dom';
 import type { Inbox } from '../types';
+import { senderText, sourceText } from './ticket';
 
 const PAGE_SIZE = 20;
 /** How often the open page asks for new tickets. */
@@ -16,7 +17,7 @@ export async function inboxScreen(app: App, main: HTMLElement, params: Record<st
   const pager = h('div', { class: 'row pager' });
   main.append(
     h('h1', {}, `${app.productName(productId)}: feedback inbox`),
-    h('p', { class: 'lead' }, 'Tickets from Intercom conversations tagged with a trigger tag (', app.link(`${path}/settings`, 'feedback settings'), '). New ones appear here by themselves.'),
+    h('p', { class: 'lead' }, 'Tickets from Intercom conversations tagged with a trigger tag (', app.link(`${path}/settings`, 'feedback settings'), ') or sent from the inbox app. New ones appear here by themselves.'),
     alert.element,
     count,
     list,
@@ -60,6 +61,7 @@ export async function inboxScreen(app: App, main: HTMLElement, params: Record<st
               h('p', { class: 'meta' },
                 ticket.customer ? (ticket.customer.name ?? ticket.customer.email ?? ticket.customer.contactId) : 'Unknown customer',
                 ' · ', formatTime(ticket.createdAt),
+                ' · ', sourceText(ticket), ticket.sentBy ? ` by ${senderText(ticket.sentBy)}` : null,
                 ticket.intercom.deletedAt ? ' · deleted in Intercom' : null),
               ticket.excerpt ? h('p', { class: 'excerpt' }, ticket.excerpt) : null,
             ))),

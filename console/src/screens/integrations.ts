@@ -86,12 +86,22 @@ export async function integrationsScreen(app: App, main: HTMLElement, oauth: OAu
         ['Recovered by catch-up', String(status.feedbackSync.recovered)],
       );
       if (status.feedbackSync.lastError) rows.push(['Catch-up’s last error', status.feedbackSync.lastError]);
+      for (const permission of status.permissions.missingOptional) {
+        rows.push(['Optional permission', `Optional permission missing: ${permission}${OPTIONAL_USES[permission] ? ` — ${OPTIONAL_USES[permission]}` : ''}`]);
+      }
+      const failed = status.writeBack.failedTickets.length;
+      if (failed > 0 || status.writeBack.lastError) {
+        rows.push(['Write-back failures', `${failed} note${failed === 1 ? '' : 's'} not posted yet`]);
+        if (status.writeBack.lastError) rows.push(['Write-back’s last error', `${status.writeBack.lastError} (${formatTime(status.writeBack.lastErrorAt)})`]);
+      }
     }
     fill(statusFacts, facts(rows));
   };
 
+  const inboxAppCard = h('div', {});
   const render = (status: Status) => {
     renderFacts(status);
+    fill(inboxAppCard, inboxAppSection(status));
     fill(
       content,
       section('status-heading', 'Status', statusFacts),
@@ -101,6 +111,7 @@ export async function integrationsScreen(app: App, main: HTMLElement, oauth: OAu
         ? section('webhook-heading', 'Webhook', h('p', {}, 'Timebook’s Intercom app delivers the webhooks to ', h('code', {}, status.webhook.url ?? ''), ': there is nothing to subscribe.'))
         : null,
       status.connected ? syncSection(status) : null,
+      status.connected ? inboxAppCard : null,
       status.connected ? disconnectSection() : null,
     );
   };
@@ -204,6 +215,11 @@ export async function integrationsScreen(app: App, main: HTMLElement, oauth: OAu
             secretInput.value = '';
             fill(copied, '');
             say('Webhook URL generated. Subscribe it in your Intercom app.');
+            // The client secret signs the inbox app's requests too: its URLs exist now.
+            void app.api<Status>('GET', '/intercom').then((updated) => {
+              renderFacts(updated);
+              fill(inboxAppCard, inboxAppSection(updated));
+            }, () => undefined);
           } catch (error) {
             alert.show(error);
           } finally {
@@ -231,23 +247,26 @@ export async function integrationsScreen(app: App, main: HTMLElement, oauth: OAu
   };
 
   const syncSection = (status: Status) => {
-    const change = async (patch: SettingsPatch, input: HTMLInputElement) => {
+    const change = async (patch: SettingsPatch, input: HTMLInputElement, what: string) => {
       alert.clear();
       input.disabled = true;
       try {
         const updated = await app.api<Status>('PATCH', '/intercom/settings', patch);
         renderFacts(updated);
-        input.checked = Boolean(patch.syncFeedback ?? patch.syncContacts);
-        say(`${patch.syncFeedback !== undefined ? 'Feedback' : 'Contact'} sync is ${input.checked ? 'on' : 'off'}.`);
+        input.checked = Boolean(patch.syncFeedback ?? patch.syncContacts ?? patch.writeBack);
+        say(`${what} is ${input.checked ? 'on' : 'off'}.`);
       } catch (error) {
         input.checked = !input.checked;
         alert.show(error);
+        // A refusal may have changed what the status says (write-back checks the permission again).
+        void app.api<Status>('GET', '/intercom').then(renderFacts, () => undefined);
       } finally {
         input.disabled = false;
       }
     };
-    const feedback = toggle({ id: 'sync-feedback', label: 'Sync feedback', checked: status.settings.syncFeedback, onChange: (on) => change({ syncFeedback: on }, feedback.input) });
-    const contacts = toggle({ id: 'sync-contacts', label: 'Sync contacts', checked: status.settings.syncContacts, onChange: (on) => change({ syncContacts: on }, contacts.input) });
+    const feedback = toggle({ id: 'sync-feedback', label: 'Sync feedback', checked: status.settings.syncFeedback, onChange: (on) => change({ syncFeedback: on }, feedback.input, 'Feedback sync') });
+    const contacts = toggle({ id: 'sync-contacts', label: 'Sync contacts', checked: status.settings.syncContacts, onChange: (on) => change({ syncContacts: on }, contacts.input, 'Contact sync') });
+    const writeBack = toggle({ id: 'write-back', label: 'Write back to Intercom', checked: status.settings.writeBack, onChange: (on) => change({ writeBack: on }, writeBack.input, 'Write-back') });
     return section(
       'sync-heading',
       'Synchronization',
@@ -256,6 +275,26 @@ export async function integrationsScreen(app: App, main: HTMLElement, oauth: OAu
         app.config.products.map((product, index) => [index > 0 ? ', ' : null, app.link(`/products/${product.id}/settings`, `${product.name}’s feedback settings`)]), '.'),
       contacts.element,
       h('p', { class: 'hint' }, 'Every Intercom contact is copied at once, then new and changed ones follow. Progress: ', app.link('/contacts', 'Contacts'), '.'),
+      writeBack.element,
+      h('p', { class: 'hint' }, 'Each new ticket posts one internal note on its conversation, “Sent to Timebook: <product> — <link>”, as the teammate who tagged or sent it. Needs the “Write conversations” permission. The note never becomes a message of the ticket.'),
+    );
+  };
+
+  const inboxAppSection = (status: Status) => {
+    const { initializeUrl, submitUrl } = status.inboxApp;
+    return section(
+      'inbox-app-heading',
+      'Inbox app',
+      h('p', {}, 'Agents send a conversation to a product from the Intercom inbox’s conversation details, and see its Timebook tickets there.'),
+      initializeUrl && submitUrl
+        ? h('div', {},
+            copyField('inbox-app-initialize-url', 'Initialize URL', initializeUrl),
+            copyField('inbox-app-submit-url', 'Submit URL', submitUrl),
+            h('p', {}, status.method === 'oauth'
+              ? 'Timebook’s Intercom app has these URLs already: add the app to the conversation details sidebar of your inbox.'
+              : 'In Intercom’s Developer Hub, open your app’s Canvas Kit page, choose the Inbox location “Within the Conversation Details”, and paste the initialize URL and the submit URL; then add the app to the conversation details sidebar of your inbox.'),
+          )
+        : h('p', {}, 'Generate the webhook URL first: the client secret signs the inbox app’s requests too.'),
     );
   };
 
@@ -282,6 +321,23 @@ export async function integrationsScreen(app: App, main: HTMLElement, oauth: OAu
     );
 
   await load();
+}
+
+/** What each optional permission the status can list is needed for. */
+const OPTIONAL_USES: Record<string, string> = { 'Write conversations': 'needed for write-back' };
+
+/** A read-only URL with its own copy button. */
+function copyField(id: string, label: string, value: string): HTMLElement {
+  const output = h('input', { type: 'text', id, readonly: true, value });
+  const copied = h('span', { class: 'hint', 'aria-live': 'polite' });
+  const button = h('button', {
+    type: 'button',
+    class: 'secondary',
+    onclick: async () => {
+      fill(copied, (await copyText(output)) ? 'Copied to the clipboard.' : 'Select the URL and copy it (Ctrl+C).');
+    },
+  }, `Copy ${label.charAt(0).toLowerCase()}${label.slice(1)}`);
+  return h('div', { class: 'field' }, h('label', { for: id }, label), h('div', { class: 'row' }, output, button), copied);
 }
 
 function section(id: string, title: string, ...children: Array<Node | null>): HTMLElement {

@@ -1,6 +1,7 @@
 import type { App } from '../app';
 import { alertRegion, facts, fill, formatTime, h } from '../dom';
-import type { Ticket, TicketMessage } from '../types';
+import { renderCanvas } from '../canvas-preview';
+import type { CanvasPreview, Ticket, TicketMessage, TicketSummary } from '../types';
 
 const REFRESH_MS = 3_000;
 
@@ -12,7 +13,9 @@ export async function ticketScreen(app: App, main: HTMLElement, params: Record<s
   const alert = alertRegion();
   const heading = h('h1', {}, 'Feedback ticket');
   const body = h('div', {});
-  main.append(h('p', { class: 'crumb' }, app.link(`${path}/feedback`, `← ${app.productName(productId)}: feedback inbox`)), heading, alert.element, body);
+  // Outside `body`, which a refresh refills: an open preview stays open.
+  const preview = h('div', {});
+  main.append(h('p', { class: 'crumb' }, app.link(`${path}/feedback`, `← ${app.productName(productId)}: feedback inbox`)), heading, alert.element, body, preview);
 
   let shown = '';
   const load = async () => {
@@ -25,6 +28,7 @@ export async function ticketScreen(app: App, main: HTMLElement, params: Record<s
     }
     if (!app.isCurrent()) return;
     alert.clear();
+    if (!preview.hasChildNodes()) fill(preview, previewSection(app, ticket.intercom.conversationId));
     const fingerprint = JSON.stringify(ticket);
     if (fingerprint === shown) return;
     shown = fingerprint;
@@ -35,6 +39,8 @@ export async function ticketScreen(app: App, main: HTMLElement, params: Record<s
       h('section', { class: 'card', 'aria-labelledby': 'about-heading' },
         h('h2', { id: 'about-heading' }, 'About'),
         facts([
+          ['Source', sourceText(ticket)],
+          ...(ticket.sentBy ? [['Sent by', senderText(ticket.sentBy)] as [string, string]] : []),
           ['Customer', customer ? [customer.name ?? 'No name', customer.email ? ` <${customer.email}>` : null, h('span', { class: 'hint' }, ` contact ${customer.contactId}`)] : 'Unknown'],
           ['Status', ticket.status],
           ['Created', formatTime(ticket.createdAt)],
@@ -53,6 +59,57 @@ export async function ticketScreen(app: App, main: HTMLElement, params: Record<s
 
   await load();
   app.every(REFRESH_MS, load);
+}
+
+/** How the ticket was made, as the inbox and the ticket say it. */
+export function sourceText(ticket: Pick<TicketSummary, 'source'>): string {
+  return ticket.source === 'inbox_app' ? 'Sent from the inbox app' : 'Tagged in Intercom';
+}
+
+/** The teammate who sent it: name and email, whichever Intercom gave. */
+export function senderText(sender: NonNullable<TicketSummary['sentBy']>): string {
+  if (sender.name && sender.email) return `${sender.name} <${sender.email}>`;
+  return sender.name ?? sender.email ?? `Teammate ${sender.adminId}`;
+}
+
+/**
+ * "Preview the inbox app": the card an agent sees in the Intercom inbox for this conversation,
+ * rendered from the canvas the API's preview answers (the same JSON the inbox app answers).
+ */
+function previewSection(app: App, conversationId: string): HTMLElement {
+  const alert = alertRegion();
+  const region = h('div', { id: 'inbox-app-preview', role: 'group', 'aria-label': 'Inbox app preview', 'aria-describedby': 'inbox-app-preview-note', hidden: true });
+  const button = h('button', { type: 'button', class: 'secondary', 'aria-expanded': 'false', 'aria-controls': 'inbox-app-preview' }, 'Preview the inbox app');
+  button.addEventListener('click', async () => {
+    if (button.getAttribute('aria-expanded') === 'true') {
+      button.setAttribute('aria-expanded', 'false');
+      region.hidden = true;
+      return;
+    }
+    alert.clear();
+    button.disabled = true;
+    try {
+      const query = new URLSearchParams({ conversationId });
+      const canvas = await app.api<CanvasPreview>('GET', `/intercom/inbox-app/preview?${query}`);
+      fill(region,
+        h('p', { class: 'hint', id: 'inbox-app-preview-note' }, 'Preview: what an agent sees in this conversation’s details in the Intercom inbox. Nothing here sends anything.'),
+        renderCanvas(canvas, 'inbox-app-preview'),
+      );
+      region.hidden = false;
+      button.setAttribute('aria-expanded', 'true');
+    } catch (error) {
+      alert.show(error);
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return h('section', { class: 'card', 'aria-labelledby': 'inbox-app-heading' },
+    h('h2', { id: 'inbox-app-heading' }, 'Inbox app'),
+    h('p', { class: 'hint' }, 'The card agents see for this conversation in the Intercom inbox: its tickets and the form that sends it to a product.'),
+    button,
+    alert.element,
+    region,
+  );
 }
 
 function messageItem(message: TicketMessage): HTMLLIElement {
