@@ -2,12 +2,12 @@ import type { z } from 'zod';
 import { isLive, type Connection } from '../connect/connection';
 import { sendConversationToProduct } from '../feedback/send-conversation';
 import type { ProductFeedback } from '../feedback/product-feedback';
-import type { Ticket } from '../feedback/ticket';
 import { isValidCanvasSignature } from '../intercom/canvas-signature';
 import type { Dependencies } from '../platform/dependencies';
 import { BadRequestError, ForbiddenError, NotFoundError, PayloadTooLargeError, UnauthorizedError } from '../platform/errors';
 import { logger } from '../platform/logger';
 import { secretNames } from '../platform/secret-store';
+import type { ConversationTicket, ListedTicketHeader } from '../store/feedback-store';
 import { conversationIdOf, initializeRequestSchema, submitRequestSchema, type InitializeRequest, type SubmitRequest } from './canvas-request.schema';
 import { COMPONENT, inboxCanvas, ticketCanvas, type CanvasResponse, type ListedTicket, type Notice } from './canvases';
 
@@ -45,7 +45,7 @@ interface Verified<T> {
 interface Loaded {
   connection: Connection | undefined;
   products: ProductFeedback[];
-  ticketIds: Array<{ productId: string; ticketId: string }>;
+  ticketIds: ConversationTicket[];
 }
 
 const NOT_CONNECTED: Notice = {
@@ -153,12 +153,12 @@ function blockedBy(connection: Connection | undefined, products: ProductFeedback
 }
 
 /** A ticket's Timebook page: `${APP_URL}/products/{productId}/feedback/{ticketId}`. */
-function ticketUrl(config: ReadDeps['config'], ticket: Ticket): string {
+function ticketUrl(config: ReadDeps['config'], ticket: ListedTicketHeader): string {
   const base = (config.APP_URL ?? '').replace(/\/+$/, '');
   return `${base}/products/${encodeURIComponent(ticket.productId)}/feedback/${encodeURIComponent(ticket.id)}`;
 }
 
-function listed(config: ReadDeps['config'], ticket: Ticket, names: Map<string, string>): ListedTicket {
+function listed(config: ReadDeps['config'], ticket: ListedTicketHeader, names: Map<string, string>): ListedTicket {
   return { id: ticket.id, productName: names.get(ticket.productId) ?? ticket.productId, title: ticket.title, url: ticketUrl(config, ticket) };
 }
 
@@ -170,7 +170,7 @@ function listed(config: ReadDeps['config'], ticket: Ticket, names: Map<string, s
 async function conversationCanvas(deps: ReadDeps, workspaceId: string | null, loaded: Loaded, notice?: Notice): Promise<CanvasResponse> {
   const { connection, products } = loaded;
   if (!workspaceId || !isLive(connection)) return inboxCanvas({ tickets: [], products: [], blocked: NOT_CONNECTED });
-  const tickets = await deps.feedback.getTicketHeaders(loaded.ticketIds.map((ticket) => ticket.ticketId));
+  const tickets = await deps.feedback.listedTickets(loaded.ticketIds);
   const names = new Map(products.map((product) => [product.productId, product.productName]));
   const unnamed = [...new Set(tickets.map((ticket) => ticket.productId).filter((id) => !names.has(id)))];
   for (const settings of await Promise.all(unnamed.map((id) => deps.feedback.getProductFeedback(workspaceId, id)))) {

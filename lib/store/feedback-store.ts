@@ -8,12 +8,27 @@ import { ignoreConditionFailure, queryAll, transactWrite, type Table, type Trans
 
 export interface ConversationState {
   /** The tickets made from the conversation, one per product. */
-  tickets: Array<{ productId: string; ticketId: string }>;
+  tickets: ConversationTicket[];
   /** Ids of messages redacted in Intercom, remembered even before any ticket has them. */
   redactedMessageIds: Set<string>;
   /** The conversation's `updated_at` (unix seconds) its tickets were last brought up to date to; null if never. */
   syncedUpdatedAt: number | null;
 }
+
+/**
+ * A conversation's ticket for a product, as its lookup item holds it. `title`: the header's title,
+ * copied onto the lookup when the ticket is made and blanked with it by {@link FeedbackStore.redact},
+ * so a list of the conversation's tickets needs no read of their headers. Absent on lookups stored
+ * before the copy: read the header then.
+ */
+export interface ConversationTicket {
+  productId: string;
+  ticketId: string;
+  title?: string;
+}
+
+/** What a list of a conversation's tickets shows of each. */
+export type ListedTicketHeader = Pick<Ticket, 'id' | 'productId' | 'title'>;
 
 const PARALLEL_WRITES = 8;
 /** DynamoDB's limit for one BatchGetItem. */
@@ -86,6 +101,20 @@ export class FeedbackStore {
     return ticketIds.flatMap((id) => (found.has(id) ? [found.get(id)!] : []));
   }
 
+  /**
+   * What a list shows of a conversation's tickets, in their order: from the lookups that carry the
+   * title, else from the ticket's header (one BatchGetItem for those, none when all carry it); a
+   * ticket whose header is not found is left out.
+   */
+  async listedTickets(tickets: ConversationTicket[]): Promise<ListedTicketHeader[]> {
+    const headers = new Map((await this.getTicketHeaders(tickets.filter((t) => t.title === undefined).map((t) => t.ticketId))).map((h) => [h.id, h]));
+    return tickets.flatMap((t): ListedTicketHeader[] => {
+      if (t.title !== undefined) return [{ id: t.ticketId, productId: t.productId, title: t.title }];
+      const header = headers.get(t.ticketId);
+      return header ? [header] : [];
+    });
+  }
+
   /** The conversation's tickets and remembered redactions, read consistently. */
   async conversationState(workspaceId: string, conversationId: string): Promise<ConversationState> {
     const state: ConversationState = { tickets: [], redactedMessageIds: new Set(), syncedUpdatedAt: null };
@@ -95,8 +124,9 @@ export class FeedbackStore {
       ConsistentRead: true,
     });
     for (const item of items) {
-      if (String(item.sk).startsWith('TICKET#')) state.tickets.push({ productId: item.productId, ticketId: item.ticketId });
-      else if (String(item.sk).startsWith('REDACTED#')) state.redactedMessageIds.add(item.messageId);
+      if (String(item.sk).startsWith('TICKET#')) {
+        state.tickets.push({ productId: item.productId, ticketId: item.ticketId, ...(typeof item.title === 'string' ? { title: item.title } : {}) });
+      } else if (String(item.sk).startsWith('REDACTED#')) state.redactedMessageIds.add(item.messageId);
       else if (item.sk === 'SYNCED') state.syncedUpdatedAt = item.updatedAt;
     }
     return state;
@@ -129,6 +159,9 @@ export class FeedbackStore {
             ...keys.conversationTicket(ticket.workspaceId, ticket.intercom.conversationId, ticket.productId),
             productId: ticket.productId,
             ticketId: ticket.id,
+            // For lists of the conversation's tickets (see ConversationTicket); blanked with the header's by redact.
+            title: ticket.title,
+            titleMessageId: ticket.titleSource.kind === 'message' ? ticket.titleSource.messageId : null,
           },
         },
       },
@@ -218,11 +251,36 @@ export class FeedbackStore {
 
   /**
    * Blanks a message of a ticket, and the ticket's title or excerpt where they were taken from it.
-   * Conditional updates: a message that is not stored yet is left to whoever stores it.
+   * Conditional updates: a message that is not stored yet is left to whoever stores it. A title
+   * taken from the message is blanked on the conversation's lookup first, then on the header, so a
+   * retry after a failure between the two still finds the header's title to blank.
    */
   async redact(ticketId: string, messageId: string, fallbackTitle: string, now: Date): Promise<void> {
     const update = (input: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName'>) =>
       this.table.client.send(new UpdateCommand({ TableName: this.table.name, ...input })).catch(ignoreConditionFailure);
+    const blankTitle = async () => {
+      const { Item: header } = await this.table.client.send(
+        new GetCommand({
+          TableName: this.table.name,
+          Key: keys.ticket(ticketId),
+          ProjectionExpression: 'workspaceId, productId, intercom.conversationId, titleSource',
+          ConsistentRead: true,
+        }),
+      );
+      if (header?.titleSource?.messageId !== messageId) return;
+      await update({
+        Key: keys.conversationTicket(header.workspaceId, header.intercom.conversationId, header.productId),
+        UpdateExpression: 'SET title = :title, titleMessageId = :null',
+        ConditionExpression: 'titleMessageId = :id',
+        ExpressionAttributeValues: { ':title': fallbackTitle, ':null': null, ':id': messageId },
+      });
+      await update({
+        Key: keys.ticket(ticketId),
+        UpdateExpression: 'SET title = :title, titleSource = :fallback, updatedAt = :now',
+        ConditionExpression: 'titleSource.messageId = :id',
+        ExpressionAttributeValues: { ':title': fallbackTitle, ':fallback': { kind: 'fallback' }, ':id': messageId, ':now': now.toISOString() },
+      });
+    };
     await Promise.all([
       update({
         Key: keys.ticketMessage(ticketId, messageId),
@@ -230,12 +288,7 @@ export class FeedbackStore {
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeValues: { ':empty': '', ':true': true },
       }),
-      update({
-        Key: keys.ticket(ticketId),
-        UpdateExpression: 'SET title = :title, titleSource = :fallback, updatedAt = :now',
-        ConditionExpression: 'titleSource.messageId = :id',
-        ExpressionAttributeValues: { ':title': fallbackTitle, ':fallback': { kind: 'fallback' }, ':id': messageId, ':now': now.toISOString() },
-      }),
+      blankTitle(),
       update({
         Key: keys.ticket(ticketId),
         UpdateExpression: 'SET excerpt = :empty, updatedAt = :now',

@@ -76,7 +76,7 @@ describe('a transaction DynamoDB cancels for throttling', () => {
     expect(proxy.stats().requests.TransactWriteItems).toBe(3);
     expect((await feedback.getTicket(ticket.id))?.ticket).toMatchObject({ id: ticket.id, title: 'Export to CSV' });
     const state = await feedback.conversationState(ticket.workspaceId, ticket.intercom.conversationId);
-    expect(state.tickets).toEqual([{ productId: 'prod_tx', ticketId: ticket.id }]);
+    expect(state.tickets).toEqual([{ productId: 'prod_tx', ticketId: ticket.id, title: 'Export to CSV' }]);
 
     // Throttled, then its condition fails: the ticket exists, which is not an error.
     throttleTransactions(1);
