@@ -1,10 +1,11 @@
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { SimulatorClient } from '../dev/intercom-simulator';
 import { connectWithToken } from '../lib/connect/connect-token';
 import { setWebhookSecret } from '../lib/connect/webhook-secret';
 import { putProductFeedback } from '../lib/feedback/manage-feedback';
 import { dependencies } from '../lib/platform/dependencies';
 import { handler as inboxApp } from '../functions/http/inbox-app';
+import { lambdaContext } from './lambda-context';
 import { handler as intake } from '../functions/http/webhook-intake';
 
 /*
@@ -20,23 +21,6 @@ const ROUNDS = Number(process.env.BENCH_CANVAS_ROUNDS ?? 200);
 const SUBMITS = Number(process.env.BENCH_CANVAS_SUBMITS ?? 100);
 const WARMUP = 20;
 const FIRST = process.env.BENCH_CANVAS_FIRST === 'submit' ? 'submit' : 'initialize';
-
-function context(name: string): Context {
-  return {
-    functionName: name,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${name}`,
-    memoryLimitInMB: '1024',
-    awsRequestId: `${Date.now()}-${Math.random()}`,
-    logGroupName: `/aws/lambda/${name}`,
-    logStreamName: 'bench',
-    callbackWaitsForEmptyEventLoop: false,
-    getRemainingTimeInMillis: () => 10_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
 
 function event(routeKey: string, path: string, pathParameters: Record<string, string>, body: string, headers: Record<string, string>): APIGatewayProxyEventV2 {
   return {
@@ -99,21 +83,21 @@ async function main(): Promise<void> {
   const intakeEvent = event('POST /v1/webhooks/intercom/{webhookKey}', `/v1/webhooks/intercom/${webhookKey}`, { webhookKey }, built.body, built.headers);
 
   const sent = (body: string) => body.includes('Sent to Web app.');
-  const runInitialize = () => timed(() => inboxApp(initializeEvent, context('inboxApp')), (body) => body.includes('Send to Timebook'));
-  const runIntake = () => timed(() => intake(intakeEvent, context('webhookIntake')), (body) => body.includes('"ok":true'));
-  const cold = FIRST === 'initialize' ? await runInitialize() : await timed(() => inboxApp(submitEvents.shift()!, context('inboxApp')), sent);
+  const runInitialize = () => timed(() => inboxApp(initializeEvent, lambdaContext('inboxApp')), (body) => body.includes('Send to Timebook'));
+  const runIntake = () => timed(() => intake(intakeEvent, lambdaContext('webhookIntake')), (body) => body.includes('"ok":true'));
+  const cold = FIRST === 'initialize' ? await runInitialize() : await timed(() => inboxApp(submitEvents.shift()!, lambdaContext('inboxApp')), sent);
   if (FIRST === 'submit') {
     process.send!({ first: FIRST, coldMs: cold });
     return;
   }
 
   // The listed conversation gets its ticket, so each initialize lists one.
-  await timed(() => inboxApp(submitEvents.pop()!, context('inboxApp')), sent);
-  await timed(() => inboxApp(initializeEvent, context('inboxApp')), (body) => body.includes('Web app'));
+  await timed(() => inboxApp(submitEvents.pop()!, lambdaContext('inboxApp')), sent);
+  await timed(() => inboxApp(initializeEvent, lambdaContext('inboxApp')), (body) => body.includes('Web app'));
   for (let i = 0; i < WARMUP; i += 1) {
     await runInitialize();
     await runIntake();
-    await timed(() => inboxApp(submitEvents.shift()!, context('inboxApp')), sent);
+    await timed(() => inboxApp(submitEvents.shift()!, lambdaContext('inboxApp')), sent);
   }
   const initializeMs: number[] = [];
   const intakeMs: number[] = [];
@@ -127,7 +111,7 @@ async function main(): Promise<void> {
     }
   }
   const submitMs: number[] = [];
-  for (const submitEvent of submitEvents) submitMs.push(await timed(() => inboxApp(submitEvent, context('inboxApp')), sent));
+  for (const submitEvent of submitEvents) submitMs.push(await timed(() => inboxApp(submitEvent, lambdaContext('inboxApp')), sent));
   process.send!({
     first: FIRST,
     coldMs: cold,

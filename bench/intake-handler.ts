@@ -1,12 +1,13 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { SimulatorClient } from '../dev/intercom-simulator';
 import { connectWithToken } from '../lib/connect/connect-token';
 import { setWebhookSecret } from '../lib/connect/webhook-secret';
 import { sqsClient } from '../lib/platform/aws-clients';
 import { dependencies } from '../lib/platform/dependencies';
 import { handler as intake } from '../functions/http/webhook-intake';
+import { lambdaContext } from './lambda-context';
 
 /*
  * Child process of `npm run bench`: the webhook intake handler against a minimal reference handler
@@ -16,23 +17,6 @@ import { handler as intake } from '../functions/http/webhook-intake';
 
 const ROUNDS = Number(process.env.BENCH_INTAKE_ROUNDS ?? 400);
 const WARMUP = 50;
-
-function context(name: string): Context {
-  return {
-    functionName: name,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${name}`,
-    memoryLimitInMB: '1024',
-    awsRequestId: `${Date.now()}-${Math.random()}`,
-    logGroupName: `/aws/lambda/${name}`,
-    logStreamName: 'bench',
-    callbackWaitsForEmptyEventLoop: false,
-    getRemainingTimeInMillis: () => 10_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
 
 function event(webhookKey: string, body: string, signature: string): APIGatewayProxyEventV2 {
   return {
@@ -91,7 +75,7 @@ async function main(): Promise<void> {
     if (result.statusCode !== 200) throw new Error(`a benchmarked call answered ${result.statusCode}`);
     return ms;
   };
-  const runIntake = () => timed(() => intake(request, context('webhookIntake')));
+  const runIntake = () => timed(() => intake(request, lambdaContext('webhookIntake')));
   const runReference = () => timed(() => reference(request));
   for (let i = 0; i < WARMUP; i += 1) {
     await runIntake();
