@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { isLive, type Connection } from '../connect/connection';
 import { sendConversationToProduct } from '../feedback/send-conversation';
 import type { ProductFeedback } from '../feedback/product-feedback';
+import { ticketPageUrl } from '../feedback/ticket';
 import { isValidCanvasSignature } from '../intercom/canvas-signature';
 import type { Dependencies } from '../platform/dependencies';
 import { BadRequestError, ForbiddenError, NotFoundError, PayloadTooLargeError, UnauthorizedError } from '../platform/errors';
@@ -152,14 +153,8 @@ function blockedBy(connection: Connection | undefined, products: ProductFeedback
   return undefined;
 }
 
-/** A ticket's Timebook page: `${APP_URL}/products/{productId}/feedback/{ticketId}`. */
-function ticketUrl(config: ReadDeps['config'], ticket: ListedTicketHeader): string {
-  const base = (config.APP_URL ?? '').replace(/\/+$/, '');
-  return `${base}/products/${encodeURIComponent(ticket.productId)}/feedback/${encodeURIComponent(ticket.id)}`;
-}
-
 function listed(config: ReadDeps['config'], ticket: ListedTicketHeader, names: Map<string, string>): ListedTicket {
-  return { id: ticket.id, productName: names.get(ticket.productId) ?? ticket.productId, title: ticket.title, url: ticketUrl(config, ticket) };
+  return { id: ticket.id, productName: names.get(ticket.productId) ?? ticket.productId, title: ticket.title, url: ticketPageUrl(config.APP_URL ?? '', ticket.productId, ticket.id) };
 }
 
 /**

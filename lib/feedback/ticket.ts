@@ -69,6 +69,11 @@ export function conversationUrl(appId: string, conversationId: string, region: I
   return `${inboxOrigin(region)}/a/inbox/${encodeURIComponent(appId)}/inbox/conversation/${encodeURIComponent(conversationId)}`;
 }
 
+/** A ticket's page in Timebook (DESIGN.md): `${APP_URL}/products/{pid}/feedback/{ticketId}`; the inbox app and the link-back note link there. */
+export function ticketPageUrl(appUrl: string, productId: string, ticketId: string): string {
+  return `${appUrl.replace(/\/+$/, '')}/products/${encodeURIComponent(productId)}/feedback/${encodeURIComponent(ticketId)}`;
+}
+
 /** Whether bodies are known to be plain text (REST with `display_as=plaintext`) or may be HTML (webhooks). */
 export type BodyFormat = 'text' | 'auto';
 

@@ -12,7 +12,7 @@ import {
 import type { Dependencies } from '../platform/dependencies';
 import { logger } from '../platform/logger';
 import { WriteBackBusyError, type WriteBackIntent, type WriteBackRecord } from '../store/write-back-store';
-import type { Ticket } from './ticket';
+import { ticketPageUrl, type Ticket } from './ticket';
 import type { WriteBackMessage } from './write-back-queue';
 
 /*
@@ -37,11 +37,6 @@ type WriteBackDeps = Pick<
 /** How long an attempt holds the note: longer than the POST's worst case, shorter than a retry's wait. */
 export const ATTEMPT_LEASE_MS = 60_000;
 
-/** A ticket's page in Timebook (DESIGN.md): `${APP_URL}/products/{pid}/feedback/{ticketId}`. */
-export function ticketPageUrl(appUrl: string, productId: string, ticketId: string): string {
-  return `${appUrl.replace(/\/+$/, '')}/products/${encodeURIComponent(productId)}/feedback/${encodeURIComponent(ticketId)}`;
-}
-
 /** Whether a note's body (HTML or plain text) links to a ticket page of this service: a link-back note. */
 export function isLinkBackNote(body: string | null | undefined, appUrl: string | undefined): boolean {
   if (!body || !appUrl) return false;
@@ -59,13 +54,9 @@ export function linkBackNoteHtml(productName: string, url: string): string {
   return `<p>Sent to Timebook: ${escapeHtml(productName)} — <a href="${href}">${href}</a></p>`;
 }
 
-/**
- * The name the note shows for a product. Product settings carry no name of their own yet, so it
- * is the product id; once they do (`productName`), this is the one place to read it.
- */
-export async function productNameOf(deps: Pick<Dependencies, 'feedback'>, workspaceId: string, productId: string): Promise<string> {
-  const settings = (await deps.feedback.getProductFeedback(workspaceId, productId)) as { productName?: string } | undefined;
-  return settings?.productName?.trim() || productId;
+/** The name the note shows for a product: its settings' `productName` (the id unless named). */
+async function productNameOf(deps: Pick<Dependencies, 'feedback'>, workspaceId: string, productId: string): Promise<string> {
+  return (await deps.feedback.getProductFeedback(workspaceId, productId))?.productName || productId;
 }
 
 /** The write-back intent for a new ticket, when the workspace has write-back on. */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../dev/processes';
 import { ticketIdFor } from '../../lib/feedback/ticket';
-import { postLinkBackNote, ticketPageUrl } from '../../lib/feedback/write-back';
+import { ticketPageUrl } from '../../lib/feedback/ticket';
+import { postLinkBackNote } from '../../lib/feedback/write-back';
 import type { QueuedWriteBack, WriteBackQueue } from '../../lib/feedback/write-back-queue';
 import { catchUp, catchupWorld } from '../support/catchup-in-process';
 import { api } from '../support/api';
