@@ -138,7 +138,7 @@ async function load(deps: CanvasDeps, verified: Verified<InitializeRequest>): Pr
 async function loadConversation(deps: ReadDeps, workspaceId: string, conversationId: string): Promise<Loaded> {
   const [connection, products, state] = await Promise.all([
     deps.connections.get(workspaceId),
-    deps.feedback.listFeedbackEnabledProducts(workspaceId),
+    deps.feedback.listProductFeedback(workspaceId, { enabledOnly: true }),
     deps.feedback.conversationState(workspaceId, conversationId),
   ]);
   return { connection, products, ticketIds: state.tickets };

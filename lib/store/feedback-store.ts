@@ -64,24 +64,16 @@ export class FeedbackStore {
     return [...new Set(items.map((item) => String(item.workspaceId)))];
   }
 
-  /** Every product of the workspace that has feedback settings. */
-  async listProductFeedback(workspaceId: string): Promise<ProductFeedback[]> {
+  /**
+   * Every product of the workspace that has feedback settings, read consistently; with
+   * `enabledOnly`, only those whose feedback is on (the inbox app's choices), filtered by DynamoDB.
+   */
+  async listProductFeedback(workspaceId: string, { enabledOnly = false } = {}): Promise<ProductFeedback[]> {
     const { pk, skPrefix } = keys.productFeedbackPrefix(workspaceId);
     const items = await queryAll(this.table, {
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
-      ConsistentRead: true,
-    });
-    return items.map(toProductFeedback);
-  }
-
-  /** The products of the workspace whose feedback is on, read consistently (the inbox app's choices). */
-  async listFeedbackEnabledProducts(workspaceId: string): Promise<ProductFeedback[]> {
-    const { pk, skPrefix } = keys.productFeedbackPrefix(workspaceId);
-    const items = await queryAll(this.table, {
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      FilterExpression: 'enabled = :true',
-      ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix, ':true': true },
+      ...(enabledOnly ? { FilterExpression: 'enabled = :true' } : {}),
+      ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix, ...(enabledOnly ? { ':true': true } : {}) },
       ConsistentRead: true,
     });
     return items.map(toProductFeedback);
