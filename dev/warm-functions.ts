@@ -12,7 +12,7 @@ export async function warmFunctions(options: {
   stage: string;
   apiUrl: string;
   lambdaEndpoint: string;
-}): Promise<number> {
+}): Promise<void> {
   const { config, stage, apiUrl, lambdaEndpoint } = options;
   const warmups: Array<() => Promise<Response>> = [];
   for (const [key, fn] of Object.entries(config.functions)) {
@@ -29,25 +29,18 @@ export async function warmFunctions(options: {
     }
   }
   // Two at a time: more loading bundles at once only starve each other of CPU.
-  const queue = [...warmups];
   const worker = async () => {
-    for (let next = queue.shift(); next; next = queue.shift()) {
+    for (let next = warmups.shift(); next; next = warmups.shift()) {
       const response = await next().catch(() => undefined);
       await response?.arrayBuffer().catch(() => undefined);
     }
   };
   await Promise.all([worker(), worker()]);
-  return warmups.length;
 }
 
+/** The route of an `httpApi` event as serverless.yml declares them (`{ method, path }`). */
 function httpRoute(event: unknown): { method: string; path: string } | undefined {
-  if (typeof event === 'string') {
-    const [method, path] = event.split(' ');
-    return method && path ? { method: method === '*' ? 'GET' : method.toUpperCase(), path } : undefined;
-  }
-  if (event && typeof event === 'object' && 'path' in event && typeof event.path === 'string') {
-    const method = 'method' in event && typeof event.method === 'string' ? event.method.toUpperCase() : 'GET';
-    return { method: method === '*' ? 'GET' : method, path: event.path };
-  }
-  return undefined;
+  if (!event || typeof event !== 'object' || !('path' in event) || typeof event.path !== 'string') return undefined;
+  const method = 'method' in event && typeof event.method === 'string' ? event.method.toUpperCase() : 'GET';
+  return { method, path: event.path };
 }
