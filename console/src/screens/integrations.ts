@@ -189,16 +189,7 @@ export async function integrationsScreen(app: App, main: HTMLElement, oauth: OAu
 
   const webhookSection = (status: Status) => {
     const secretInput = h('input', { type: 'password', id: 'client-secret', name: 'clientSecret', required: true, autocomplete: 'off', spellcheck: 'false' });
-    const urlOutput = h('input', { type: 'text', id: 'webhook-url', readonly: true, value: status.webhook.secretConfigured ? status.webhook.url ?? '' : '' });
-    const copied = h('span', { class: 'hint', 'aria-live': 'polite' });
-    const copyButton = h('button', {
-      type: 'button',
-      class: 'secondary',
-      disabled: !urlOutput.value,
-      onclick: async () => {
-        fill(copied, (await copyText(urlOutput)) ? 'Copied to the clipboard.' : 'Select the URL and copy it (Ctrl+C).');
-      },
-    }, 'Copy');
+    const url = copyField('webhook-url', 'Webhook URL', status.webhook.secretConfigured ? status.webhook.url ?? '' : '', 'Copy');
     const form = h(
       'form',
       {
@@ -210,10 +201,8 @@ export async function integrationsScreen(app: App, main: HTMLElement, oauth: OAu
           try {
             const body: WebhookSecretBody = { clientSecret: secretInput.value.trim() };
             const { webhookUrl } = await app.api<WebhookSecretAnswer>('PUT', '/intercom/webhook-secret', body);
-            urlOutput.value = webhookUrl;
-            copyButton.disabled = false;
+            url.setValue(webhookUrl);
             secretInput.value = '';
-            fill(copied, '');
             say('Webhook URL generated. Subscribe it in your Intercom app.');
             // The client secret signs the inbox app's requests too: its URLs exist now.
             void app.api<Status>('GET', '/intercom').then((updated) => {
@@ -237,7 +226,7 @@ export async function integrationsScreen(app: App, main: HTMLElement, oauth: OAu
       'webhook-heading',
       'Webhook',
       form,
-      h('div', { class: 'field' }, h('label', { for: 'webhook-url' }, 'Webhook URL'), h('div', { class: 'row' }, urlOutput, copyButton), copied),
+      url.element,
       h('p', {}, 'In your Intercom app’s Webhooks page, paste the URL as the Endpoint URL and subscribe these topics:'),
       h('div', { class: 'topics' },
         h('div', {}, h('h3', {}, 'Feedback'), h('ul', { class: 'topic-list' }, FEEDBACK_TOPICS.map((topic) => h('li', {}, h('code', {}, topic))))),
@@ -288,8 +277,8 @@ export async function integrationsScreen(app: App, main: HTMLElement, oauth: OAu
       h('p', {}, 'Agents send a conversation to a product from the Intercom inbox’s conversation details, and see its Timebook tickets there.'),
       initializeUrl && submitUrl
         ? h('div', {},
-            copyField('inbox-app-initialize-url', 'Initialize URL', initializeUrl),
-            copyField('inbox-app-submit-url', 'Submit URL', submitUrl),
+            copyField('inbox-app-initialize-url', 'Initialize URL', initializeUrl).element,
+            copyField('inbox-app-submit-url', 'Submit URL', submitUrl).element,
             h('p', {}, status.method === 'oauth'
               ? 'Timebook’s Intercom app has these URLs already: add the app to the conversation details sidebar of your inbox.'
               : 'In Intercom’s Developer Hub, open your app’s Canvas Kit page, choose the Inbox location “Within the Conversation Details”, and paste the initialize URL and the submit URL; then add the app to the conversation details sidebar of your inbox.'),
@@ -326,18 +315,29 @@ export async function integrationsScreen(app: App, main: HTMLElement, oauth: OAu
 /** What each optional permission the status can list is needed for. */
 const OPTIONAL_USES: Record<string, string> = { 'Write conversations': 'needed for write-back' };
 
-/** A read-only URL with its own copy button. */
-function copyField(id: string, label: string, value: string): HTMLElement {
+/**
+ * A read-only URL with its own copy button (disabled while there is no URL); `setValue` shows a
+ * new URL. The button says "Copy <label>" unless `buttonText` is given.
+ */
+function copyField(id: string, label: string, value: string, buttonText = `Copy ${label.charAt(0).toLowerCase()}${label.slice(1)}`) {
   const output = h('input', { type: 'text', id, readonly: true, value });
   const copied = h('span', { class: 'hint', 'aria-live': 'polite' });
   const button = h('button', {
     type: 'button',
     class: 'secondary',
+    disabled: !value,
     onclick: async () => {
       fill(copied, (await copyText(output)) ? 'Copied to the clipboard.' : 'Select the URL and copy it (Ctrl+C).');
     },
-  }, `Copy ${label.charAt(0).toLowerCase()}${label.slice(1)}`);
-  return h('div', { class: 'field' }, h('label', { for: id }, label), h('div', { class: 'row' }, output, button), copied);
+  }, buttonText);
+  return {
+    element: h('div', { class: 'field' }, h('label', { for: id }, label), h('div', { class: 'row' }, output, button), copied),
+    setValue(next: string) {
+      output.value = next;
+      button.disabled = !next;
+      fill(copied, '');
+    },
+  };
 }
 
 function section(id: string, title: string, ...children: Array<Node | null>): HTMLElement {
