@@ -1,6 +1,7 @@
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import type { BenchServices } from './bench-services';
+import { figure, round, type Figure } from './figures';
 
 export interface CanvasResult {
   rounds: number;
@@ -43,14 +44,12 @@ export async function runCanvasBenchmark(services: BenchServices): Promise<Canva
   };
 }
 
-/** The figures' lines for bench/results.md. */
-export function canvasResultLines(result: CanvasResult): string[] {
-  const round = (value: number) => Number(value.toFixed(2));
-  const ratio = round(result.initializeMedianMs / result.intakeMedianMs);
-  const verdict = (met: boolean) => (met ? 'met' : 'not met');
+/** The inbox app's figures, beside their targets. */
+export function canvasFigures(canvas: CanvasResult): Figure[] {
   return [
-    `| inbox app \`initialize\` (a conversation with a ticket), warm median over the intake's in the same process | ${ratio}× (${round(result.initializeMedianMs)} ms vs ${round(result.intakeMedianMs)} ms, ${result.rounds} rounds each) | ≤ 1.5× | ${verdict(ratio <= 1.5)} |`,
-    `| inbox app \`submit\` that makes a ticket (two Intercom reads), warm median | ${round(result.submitMedianMs)} ms (${result.submits} sends) | < 500 ms | ${verdict(result.submitMedianMs < 500)} |`,
-    `| inbox app, first call in a fresh process (cold): \`initialize\`, \`submit\` | ${round(result.initializeColdMs)} ms, ${round(result.submitColdMs)} ms | < 500 ms | ${verdict(result.initializeColdMs < 500 && result.submitColdMs < 500)} |`,
+    figure('inbox app', "`initialize` (a conversation with a ticket), warm median over the intake's in the same process", canvas.initializeMedianMs / canvas.intakeMedianMs, '×', 1.5, `${round(canvas.initializeMedianMs)} ms vs ${round(canvas.intakeMedianMs)} ms, ${canvas.rounds} rounds each`),
+    figure('inbox app', '`submit` that makes a ticket (two Intercom reads), warm median', canvas.submitMedianMs, 'ms', 500, `${canvas.submits} sends`),
+    figure('inbox app', '`initialize`, first call in a fresh process', canvas.initializeColdMs, 'ms', 500),
+    figure('inbox app', '`submit`, first call in a fresh process', canvas.submitColdMs, 'ms', 500),
   ];
 }

@@ -1,5 +1,5 @@
 import { startBenchServices } from './bench-services';
-import { canvasResultLines, runCanvasBenchmark } from './canvas-benchmark';
+import { canvasFigures, runCanvasBenchmark } from './canvas-benchmark';
 
 /* `npx tsx bench/canvas.ts`: only the inbox app's benchmark of `npm run bench`, printed, not saved. */
 async function main(): Promise<void> {
@@ -7,7 +7,7 @@ async function main(): Promise<void> {
   try {
     const result = await runCanvasBenchmark(services);
     console.log(JSON.stringify(result, null, 2));
-    console.log(canvasResultLines(result).join('\n'));
+    for (const f of canvasFigures(result)) console.log(`${f.name}: ${f.value}${f.unit} (${f.detail ?? ''}) target ≤ ${f.target}: ${f.met ? 'met' : 'not met'}`);
   } finally {
     await services.stop();
   }
