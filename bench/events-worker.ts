@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { SimulatorClient } from '../dev/intercom-simulator';
 import { connectWithToken } from '../lib/connect/connect-token';
@@ -16,11 +18,13 @@ import { referenceWorker } from './events-reference';
  * on the benchmark's DynamoDB Local, SQS, Secrets Manager stand-in and simulator. Each side has its
  * own Timebook workspace and Intercom workspace, so each side's Intercom calls are the simulator's
  * count for its workspace. Measured: this process's CPU time (process.cpuUsage, user + system)
- * while a side handles its batches, per event, for two kinds of event: a trigger tag that makes a
- * ticket, and a reply on a conversation that has one.
+ * while a side handles a batch of ten, per event, the median over the batches (a garbage
+ * collection or a stall of the machine falls on one batch, not on the figure), for two kinds of
+ * event: a trigger tag that makes a ticket, and a reply on a conversation that has one. BENCH_EVENTS_PROFILE=<file> records a CPU
+ * profile of the measured batches alone.
  */
 
-const EVENTS = Number(process.env.BENCH_EVENTS_PER_KIND ?? 100);
+const EVENTS = Number(process.env.BENCH_EVENTS_PER_KIND ?? 150);
 const BATCH = 10;
 
 export type Side = 'worker' | 'reference';
@@ -28,7 +32,10 @@ export type Kind = 'tag' | 'reply';
 
 export interface SideResult {
   events: number;
+  /** Median over the measured batches of the batch's CPU time (user + system) per event. */
   cpuMsPerEvent: number;
+  /** The same for user time alone (the process's own code; system time is mostly loopback socket writes). */
+  userCpuMsPerEvent: number;
   /** DynamoDB requests by operation (X-Amz-Target), for all events of the kind. */
   dynamodb: Record<string, number>;
   /** Intercom requests by route, as the simulator counted them. */
@@ -38,6 +45,7 @@ export interface SideResult {
 export type EventsResult = Record<Kind, Record<Side, SideResult>>;
 
 /** Counts every DynamoDB request the process sends, by operation, into `counts.current`. */
+/** With BENCH_EVENTS_TRACE set, each side's DynamoDB operations in order, printed for its first batch. */
 const trace: string[] = [];
 
 function countDynamoRequests(): { current: Record<string, number> } {
@@ -53,6 +61,12 @@ function countDynamoRequests(): { current: Record<string, number> } {
     { step: 'build', name: 'benchRequestCount' },
   );
   return counts;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 function record(event: QueuedEvent, index: number): SQSRecord {
@@ -87,7 +101,7 @@ async function main(): Promise<void> {
   const counts = countDynamoRequests();
 
   // One workspace per side, each with a product whose trigger tag is "Feature request".
-  const sides = {} as Record<Side, { appId: string; workspaceId: string; conversations: string[]; run: (batch: SQSEvent) => Promise<unknown> }>;
+  const sides = {} as Record<Side, { appId: string; workspaceId: string; tagId: string; conversations: string[]; run: (batch: SQSEvent) => Promise<unknown> }>;
   for (const side of ['worker', 'reference'] as const) {
     const workspaceId = `bench_events_${side}_${process.pid}`;
     const intercom = await simulator.createWorkspace({});
@@ -97,15 +111,13 @@ async function main(): Promise<void> {
     await putProductFeedback(deps, { workspaceId, productId: 'bench', enabled: true, triggerTagIds: [tags[0]!.id] });
     const { conversations } = await simulator.seedConversations(intercom.appId, { count: EVENTS + BATCH, seed: 7, partsPerConversation: 6 });
     const run = side === 'worker' ? (batch: SQSEvent) => handler(batch, context) : (batch: SQSEvent) => reference(batch);
-    sides[side] = { appId: intercom.appId, workspaceId, conversations: conversations.map((c) => c.id), run };
-    (sides[side] as { tagId?: string }).tagId = tags[0]!.id;
+    sides[side] = { appId: intercom.appId, workspaceId, tagId: tags[0]!.id, conversations: conversations.map((c) => c.id), run };
   }
 
   const queued = async (side: Side, body: string) =>
     toQueuedEvent(sides[side].workspaceId, new Date(), notificationSchema.parse(JSON.parse(body)));
   const tagEvents = async (side: Side) => {
-    const { appId, conversations } = sides[side];
-    const tagId = (sides[side] as { tagId?: string }).tagId!;
+    const { appId, tagId, conversations } = sides[side];
     const events: QueuedEvent[] = [];
     for (const conversationId of conversations) {
       const applied = await simulator.tagConversation(appId, conversationId, { tagId });
@@ -126,15 +138,14 @@ async function main(): Promise<void> {
   };
 
   const result = {} as EventsResult;
+  const profile = await profileTo(process.env.BENCH_EVENTS_PROFILE);
   for (const kind of ['tag', 'reply'] as const) {
     const batches = {} as Record<Side, SQSEvent[]>;
     for (const side of ['worker', 'reference'] as const) {
       batches[side] = batchesOf(kind === 'tag' ? await tagEvents(side) : await replyEvents(side));
     }
-    const totals = { worker: { cpuMs: 0, events: 0, dynamodb: {} }, reference: { cpuMs: 0, events: 0, dynamodb: {} } } as Record<
-      Side,
-      { cpuMs: number; events: number; dynamodb: Record<string, number> }
-    >;
+    const fresh = () => ({ cpuMs: [] as number[], userMs: [] as number[], events: 0, dynamodb: {} as Record<string, number> });
+    const totals = { worker: fresh(), reference: fresh() };
     for (let index = 0; index < batches.worker.length; index += 1) {
       // The first batch of each side warms it up and is not counted; then the sides alternate.
       const order: Side[] = index % 2 === 0 ? ['worker', 'reference'] : ['reference', 'worker'];
@@ -152,7 +163,8 @@ async function main(): Promise<void> {
           await simulator.resetStats(sides[side].appId);
           continue;
         }
-        totals[side].cpuMs += (used.user + used.system) / 1000;
+        totals[side].cpuMs.push((used.user + used.system) / 1000 / batch.Records.length);
+        totals[side].userMs.push(used.user / 1000 / batch.Records.length);
         totals[side].events += batch.Records.length;
       }
     }
@@ -161,13 +173,35 @@ async function main(): Promise<void> {
       const stats = await simulator.getStats(sides[side].appId);
       result[kind][side] = {
         events: totals[side].events,
-        cpuMsPerEvent: totals[side].cpuMs / totals[side].events,
+        cpuMsPerEvent: median(totals[side].cpuMs),
+        userCpuMsPerEvent: median(totals[side].userMs),
         dynamodb: totals[side].dynamodb,
         intercom: Object.fromEntries(Object.entries(stats.byRoute).map(([route, entry]) => [route, entry.count])),
       };
     }
   }
+  await profile.stop();
   process.send!(result);
+}
+
+/**
+ * With a file name, records a V8 CPU profile of the measured batches only (setup left out) into it,
+ * for `node --cpu-prof`-style summaries; otherwise nothing.
+ */
+async function profileTo(file: string | undefined): Promise<{ stop(): Promise<void> }> {
+  if (!file) return { stop: async () => undefined };
+  const session = new Session();
+  session.connect();
+  const post = (method: string) => new Promise<unknown>((resolve, reject) => session.post(method, (error, value) => (error ? reject(error) : resolve(value))));
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  return {
+    stop: async () => {
+      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
 }
 
 main().catch((error: unknown) => {
