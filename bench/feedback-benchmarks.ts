@@ -9,6 +9,10 @@ import { sleep } from '../dev/processes';
 import { freePorts, startStack } from '../dev/stack';
 import { ticketIdFor } from '../lib/feedback/ticket';
 import type { BenchServices } from './bench-services';
+import type { EventsResult } from './events-worker';
+
+/** Node options that write a child's V8 CPU profile into `dir` (none without one). */
+const profiling = (dir: string | undefined) => (dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []);
 
 export interface IntakeResult {
   rounds: number;
@@ -17,13 +21,13 @@ export interface IntakeResult {
 }
 
 /**
- * The intake handler's warm time per webhook over a reference handler that only verifies the HMAC
- * and sends one SQS message, medians of the same run (target <= 1.5).
+ * The intake handler's warm time per webhook over a reference handler that makes the same network
+ * calls (the route's GetItem, one SendMessage) around the HMAC, medians of the same run (target <= 1.3).
  */
-export function runIntakeBenchmark(services: BenchServices): Promise<IntakeResult> {
+export function runIntakeBenchmark(services: BenchServices, options: { cpuProfileDir?: string } = {}): Promise<IntakeResult> {
   return new Promise((resolve, reject) => {
     const child = fork(join(__dirname, 'intake-handler.ts'), [], {
-      execArgv: ['--import', 'tsx'],
+      execArgv: ['--import', 'tsx', ...profiling(options.cpuProfileDir)],
       env: { ...process.env, ...services.env, PUBLIC_BASE_URL: 'http://localhost:3000', POWERTOOLS_LOG_LEVEL: 'SILENT' },
       stdio: 'inherit',
     });
@@ -112,4 +116,21 @@ export async function runWebhookLatencyBenchmark(events: number): Promise<Latenc
   } finally {
     await stack.stop();
   }
+}
+
+/**
+ * The events worker's CPU time per event over a reference that makes the same DynamoDB and
+ * Intercom calls with no framework (bench/events-worker.ts), for a tag that makes a ticket and a
+ * reply on a ticketed conversation.
+ */
+export function runEventsWorkerBenchmark(services: BenchServices, options: { cpuProfileDir?: string } = {}): Promise<EventsResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(join(__dirname, 'events-worker.ts'), [], {
+      execArgv: ['--import', 'tsx', ...profiling(options.cpuProfileDir)],
+      env: { ...process.env, ...services.env, PUBLIC_BASE_URL: 'http://localhost:3000', POWERTOOLS_LOG_LEVEL: 'SILENT' },
+      stdio: 'inherit',
+    });
+    child.once('message', (message) => resolve(message as EventsResult));
+    child.once('exit', (code) => reject(new Error(`the events worker benchmark exited with code ${code}`)));
+  });
 }
