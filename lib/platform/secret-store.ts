@@ -51,12 +51,17 @@ export class SecretStore {
     return version;
   }
 
-  /** The current value, or undefined when there is no such secret. */
+  /**
+   * The current value, or with `version` that version's (read by its id, so a reader never takes a
+   * newer or older value than the one it asked for); undefined when there is no such secret.
+   */
   async get(name: string, options: SecretRead = {}): Promise<StoredSecret | undefined> {
     const cached = this.cache.get(name);
     if (cached && !options.fresh && this.usable(cached, options)) return cached;
     try {
-      const { SecretString, VersionId } = await this.client.send(new GetSecretValueCommand({ SecretId: name }));
+      const { SecretString, VersionId } = await this.client.send(
+        new GetSecretValueCommand({ SecretId: name, ...(options.version ? { VersionId: options.version } : {}) }),
+      );
       if (SecretString === undefined || VersionId === undefined) return undefined;
       const secret = { value: SecretString, version: VersionId };
       this.cache.set(name, { ...secret, fetchedAt: this.now() });

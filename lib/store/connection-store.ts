@@ -137,9 +137,13 @@ export class ConnectionStore {
     if (failed.length > 0) throw new ConnectionChangedError(workspaceId);
   }
 
+  /**
+   * Strongly consistent: the route names the current webhook secret's version, and a replaced
+   * secret must stop working at once, not once a replica catches up.
+   */
   async getWebhookRoute(webhookKey: string): Promise<WebhookRoute | undefined> {
     const { Item } = await this.table.client.send(
-      new GetCommand({ TableName: this.table.name, Key: keys.webhookRoute(webhookKey) }),
+      new GetCommand({ TableName: this.table.name, Key: keys.webhookRoute(webhookKey), ConsistentRead: true }),
     );
     return Item
       ? { workspaceId: Item.workspaceId, connectionId: Item.connectionId, appId: Item.appId, secretVersion: Item.secretVersion ?? null }

@@ -18,6 +18,8 @@ type Command = CreateSecretCommand | PutSecretValueCommand | GetSecretValueComma
  */
 function fakeSecretsManager() {
   const secrets = new Map<string, { value: string; version: string }>();
+  /** Every version's value by `name@version`, as Secrets Manager keeps a secret's versions. */
+  const history = new Map<string, string>();
   const sent: { name: string; input: Record<string, unknown> }[] = [];
   let versions = 0;
   const notFound = () => new ResourceNotFoundException({ message: 'Secrets Manager can not find the specified secret.', $metadata: {} });
@@ -28,17 +30,25 @@ function fakeSecretsManager() {
       const name = command.input.Name!;
       if (secrets.has(name)) throw new ResourceExistsException({ message: `The operation failed because the secret ${name} already exists.`, $metadata: {} });
       secrets.set(name, { value: command.input.SecretString!, version: `v${(versions += 1)}` });
+      history.set(`${name}@v${versions}`, command.input.SecretString!);
       return { Name: name, VersionId: secrets.get(name)!.version };
     }
     if (command instanceof PutSecretValueCommand) {
       const name = command.input.SecretId!;
       if (!secrets.has(name)) throw notFound();
       secrets.set(name, { value: command.input.SecretString!, version: `v${(versions += 1)}` });
+      history.set(`${name}@v${versions}`, command.input.SecretString!);
       return { Name: name, VersionId: secrets.get(name)!.version };
     }
     if (command instanceof GetSecretValueCommand) {
       const secret = secrets.get(command.input.SecretId!);
       if (!secret) throw notFound();
+      const wanted = command.input.VersionId;
+      if (wanted && wanted !== secret.version) {
+        const value = history.get(`${command.input.SecretId}@${wanted}`);
+        if (value === undefined) throw notFound();
+        return { SecretString: value, VersionId: wanted };
+      }
       return { SecretString: secret.value, VersionId: secret.version };
     }
     if (!secrets.delete(command.input.SecretId!)) throw notFound();
@@ -52,6 +62,7 @@ function fakeSecretsManager() {
     /** Changes a secret behind the store's back, as another Lambda would. */
     rotate(name: string, value: string) {
       secrets.set(name, { value, version: `v${(versions += 1)}` });
+      history.set(`${name}@v${versions}`, value);
       return secrets.get(name)!.version;
     },
   };
@@ -140,6 +151,17 @@ describe('SecretStore.get', () => {
     const secret = await store.get(NAME, { version: rotated });
 
     expect(secret).toMatchObject({ value: 'token-2', version: rotated });
+  });
+
+  it('reads the version asked for by its id, not whatever is current', async () => {
+    const { fake } = storeWithClock();
+    const first = await new SecretStore(fake.client).put(NAME, 'token-1');
+    fake.rotate(NAME, 'token-2');
+
+    const secret = await new SecretStore(fake.client).get(NAME, { version: first });
+
+    expect(secret).toEqual({ value: 'token-1', version: first });
+    expect(fake.sent.at(-1)).toEqual({ name: 'GetSecretValueCommand', input: { SecretId: NAME, VersionId: first } });
   });
 
   it('serves the cached value for its own version even after maxAgeMs', async () => {
