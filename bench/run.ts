@@ -211,6 +211,7 @@ interface WorkerReport {
   cpuMs: number;
   handlerCpuMs: number;
   batches: number;
+  failedRecords: number;
 }
 
 /**
@@ -273,6 +274,7 @@ async function backfill(run: Run, workspace: Workspace, workspaceId: string, { p
       available: ms * cpus().length,
     },
     batches: reports.reduce((total, r) => total + r.batches, 0),
+    failedRecords: reports.reduce((total, r) => total + r.failedRecords, 0),
   };
 }
 
@@ -432,13 +434,15 @@ function save(r: {
     stored: run.stored,
     partitions: run.partitions,
     sqsBatches: run.batches,
+    failedRecords: run.failedRecords,
     dynamodb: run.dynamodb,
     intercom: run.intercom,
     cpuSeconds: cpuSeconds(run),
   });
   const cpuLine = (run: Backfill) => {
     const c = cpuSeconds(run);
-    return `CPU meanwhile: the ${WORKERS} workers ${c.workers} s (${c.handlers} s in the handler), DynamoDB Local ${c.dynamodbLocal} s, the simulator ${c.simulator} s, the benchmark process (local SQS, DynamoDB proxy) ${c.benchmarkProcess} s, of the ${c.available} s the machine's cores offered.`;
+    const failed = run.failedRecords === 0 ? '' : `${run.failedRecords} pages failed and waited for SQS to deliver them again (BENCH_WORKER_LOG_LEVEL=WARN shows why). `;
+    return `${failed}CPU meanwhile: the ${WORKERS} workers ${c.workers} s (${c.handlers} s in the handler), DynamoDB Local ${c.dynamodbLocal} s, the simulator ${c.simulator} s, the benchmark process (local SQS, DynamoDB proxy) ${c.benchmarkProcess} s, of the ${c.available} s the machine's cores offered.`;
   };
 
   saveResults(
