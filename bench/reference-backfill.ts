@@ -3,11 +3,11 @@ import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb
 import { planSplit, rangeQuery, rootRange, SEARCH_PAGE_SIZE, type PartitionRange } from '../lib/contacts/partition-plan';
 
 /*
- * The reference of the backfill's CPU figure: only what a backfill must do. It searches the same
- * pages (the backfill's own partition plan, from the first page of each partition), BENCH_CONCURRENCY
- * pages in flight, with `fetch` and `JSON.parse`, and writes each page's contacts (the fields the
- * service copies, as they come) with `BatchWriteCommand`, 25 at a time. Run by bench/run.ts with
- * `fork`; answers `{ contacts, pages, ms, cpuMs }` on IPC, the CPU time counted once its modules loaded.
+ * The reference of the backfill's CPU figure: only what a backfill must do. It searches the same pages
+ * (the backfill's partition plan, from each partition's first page), BENCH_CONCURRENCY in flight, with
+ * `fetch` and `JSON.parse`, and writes each page's contacts (the fields the service copies, as they
+ * come) with `BatchWriteCommand`, 25 at a time. Run by bench/run.ts; answers `{ contacts, pages, ms,
+ * cpuMs }` on IPC, the CPU time counted once its modules loaded.
  */
 
 const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}));
@@ -21,12 +21,15 @@ type Task = { range: PartitionRange; cursor: string | null; root: boolean };
 async function search(task: Task): Promise<{ data: Contact[]; total_count: number; pages?: { next?: { starting_after?: string } } }> {
   const pagination = { per_page: SEARCH_PAGE_SIZE, ...(task.cursor ? { starting_after: task.cursor } : {}) };
   const body = JSON.stringify({ query: rangeQuery(task.range), sort: { field: 'created_at', order: 'ascending' }, pagination });
-  for (;;) {
-    const response = await fetch(`${process.env.INTERCOM_API_BASE_URL}/contacts/search`, { method: 'POST', headers, body });
-    const text = await response.text();
-    if (response.ok) return JSON.parse(text);
-    if (response.status !== 429) throw new Error(`search answered ${response.status}: ${text}`);
-    await new Promise((resolve) => setTimeout(resolve, 1000)); // Intercom's window is 10 s
+  for (let attempt = 1; ; attempt += 1) {
+    // A kept-alive socket the server has just closed fails the request: tried again, as the service's client does.
+    const response = await fetch(`${process.env.INTERCOM_API_BASE_URL}/contacts/search`, { method: 'POST', headers, body }).catch((error: unknown) => {
+      if (attempt === 3) throw error;
+    });
+    const text = response ? await response.text() : '';
+    if (response?.ok) return JSON.parse(text);
+    if (response && response.status !== 429) throw new Error(`search answered ${response.status}: ${text}`);
+    if (response) await new Promise((resolve) => setTimeout(resolve, 1000)); // Intercom's window is 10 s
   }
 }
 
@@ -35,8 +38,7 @@ async function write(contacts: Contact[]): Promise<void> {
     pk, sk: `CONTACT#${c.id}`, id: c.id, externalId: c.external_id, role: c.role, email: c.email, name: c.name, phone: c.phone,
     createdAt: c.created_at, updatedAt: c.updated_at, customAttributes: c.custom_attributes, appId: c.workspace_id,
   }));
-  const batches = [];
-  for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
+  const batches = Array.from({ length: Math.ceil(items.length / 25) }, (_, i) => items.slice(i * 25, i * 25 + 25));
   await Promise.all(batches.map(async (batch) => {
     let requests = batch.map((Item) => ({ PutRequest: { Item } }));
     while (requests.length > 0) {
@@ -74,7 +76,4 @@ async function main(): Promise<void> {
   process.send!({ contacts, pages, ms: performance.now() - started, cpuMs: (user + system) / 1000 }, () => process.exit(0));
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+main().catch((error: unknown) => (console.error(error), process.exit(1)));
