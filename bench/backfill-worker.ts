@@ -9,9 +9,12 @@ import { randomUUID } from 'node:crypto';
  * its peak memory is what one container would need. bench/run.ts builds it (with the handler) as the
  * deployment builds the function and starts it with `fork` as Lambda starts the function (heap
  * limits, NODE_OPTIONS, AWS_LAMBDA_FUNCTION_MEMORY_SIZE). `{ stop: true }` on the IPC channel ends
- * it, and it answers with `{ peak, heapAfterGcBytes, cpuMs, batches }`: its memory usage when its RSS
- * was highest (sampled every 20 ms), its heap after a full garbage collection, and the CPU time it
- * used since it was ready (its modules loaded).
+ * it, and it answers with `{ peak, heapAfterGcBytes, cpuMs, handlerCpuMs, batches, failedRecords }`: its memory
+ * usage when its RSS was highest (sampled every 20 ms), its heap after a full garbage collection,
+ * the CPU time it used since it was ready (its modules loaded), and the part of it spent while the
+ * handler ran (one poller: nothing else of this harness runs meanwhile but the memory sampler), which
+ * is what a Lambda invocation would use; the rest is this stand-in for Lambda's SQS poller. Records
+ * the handler reported failed (left for SQS to deliver again) are counted.
  */
 
 const POLLERS = 1;
@@ -20,6 +23,8 @@ const BATCH_SIZE = 10;
 let running = true;
 let peak = process.memoryUsage();
 let batches = 0;
+let handlerCpuMs = 0;
+let failedRecords = 0;
 let cpuAtReady: NodeJS.CpuUsage | undefined;
 // `memoryUsage.rss()` is cheap; the full breakdown (which walks the heap's spaces) only at a new peak.
 const sampler = setInterval(() => {
@@ -53,9 +58,13 @@ async function poll(sqs: SQSClient, queueUrl: string, queueArn: string, handler:
       continue;
     }
     const event: SQSEvent = { Records: Messages.map((message) => record(message, queueArn)) };
+    const before = process.cpuUsage();
     const response = await handler(event, lambdaContext());
+    const { user, system } = process.cpuUsage(before);
+    handlerCpuMs += (user + system) / 1000;
     batches += 1;
     const failed = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
+    failedRecords += failed.size;
     const done = Messages.filter((message) => !failed.has(message.MessageId!));
     if (done.length > 0) {
       await sqs.send(
@@ -101,7 +110,7 @@ async function main(): Promise<void> {
     clearInterval(sampler);
     (globalThis as { gc?: () => void }).gc?.();
     const { user, system } = process.cpuUsage(cpuAtReady);
-    process.send!({ peak, heapAfterGcBytes: process.memoryUsage().heapUsed, cpuMs: (user + system) / 1000, batches }, () => process.exit(0));
+    process.send!({ peak, heapAfterGcBytes: process.memoryUsage().heapUsed, cpuMs: (user + system) / 1000, handlerCpuMs, batches, failedRecords }, () => process.exit(0));
   });
   cpuAtReady = process.cpuUsage();
   process.send!({ ready: true });

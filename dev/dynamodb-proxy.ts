@@ -19,6 +19,12 @@ import { z } from 'zod';
  *   answers `ProvisionedThroughputExceededException` when no item of a batch could be written, and
  *   so does the proxy.
  *
+ * With `recordCapacity`, the proxy also asks DynamoDB for the capacity each item operation
+ * consumed (`ReturnConsumedCapacity: TOTAL`, unless the request asked itself), adds it up per
+ * operation, and takes it out of answers whose request did not ask, so clients see what they would
+ * without the proxy. DynamoDB Local reports it as AWS does for single-item and batch operations,
+ * but charges transactional writes once rather than twice.
+ *
  * Control API on the same port (JSON): `GET/PUT/DELETE /_proxy/faults`, `GET/DELETE /_proxy/stats`.
  */
 
@@ -62,6 +68,13 @@ export interface DynamoDbProxyStats {
    * attempt of its call arrives. Read it once the traffic has settled.
    */
   reachedCaller: Partial<Record<FaultKind, number>>;
+  /** Capacity units DynamoDB reported consumed, per operation; empty unless `recordCapacity`. */
+  consumedCapacity: Record<string, number>;
+  /**
+   * Errors DynamoDB answered (not the injected faults), per operation and error type, such as
+   * `ConditionalCheckFailedException`; empty unless `recordCapacity`.
+   */
+  errors: Record<string, Record<string, number>>;
 }
 
 export interface DynamoDbProxy {
@@ -84,11 +97,33 @@ const THROTTLING_ERROR_REASON = {
     'Throughput exceeds the current capacity of your table or index. DynamoDB is automatically scaling your table or index so please try again shortly. If exceptions persist, check if you have a hot key: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-design.html.',
 };
 
+/** The operations that take `ReturnConsumedCapacity`. */
+const CAPACITY_OPERATIONS = new Set([
+  'GetItem',
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'BatchGetItem',
+  'BatchWriteItem',
+  'Query',
+  'Scan',
+  'TransactGetItems',
+  'TransactWriteItems',
+]);
+
 /** Hop-by-hop headers, which belong to one connection and are not passed on. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
 
 /** Starts the proxy on 127.0.0.1 (`port` 0 picks a free one) in front of DynamoDB at `target`. */
-export async function startDynamoDbProxy({ target, port = 0 }: { target: string; port?: number }): Promise<DynamoDbProxy> {
+export async function startDynamoDbProxy({
+  target,
+  port = 0,
+  recordCapacity = false,
+}: {
+  target: string;
+  port?: number;
+  recordCapacity?: boolean;
+}): Promise<DynamoDbProxy> {
   const upstream = new URL(target);
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   let faults: FaultSettings | undefined;
@@ -104,6 +139,8 @@ export async function startDynamoDbProxy({ target, port = 0 }: { target: string;
       forwarded: {} as Record<string, number>,
       injected: {} as Record<string, Partial<Record<FaultKind, number>>>,
       reachedCaller: {} as Partial<Record<FaultKind, number>>,
+      consumedCapacity: {} as Record<string, number>,
+      errors: {} as Record<string, Record<string, number>>,
     };
   }
 
@@ -162,6 +199,27 @@ export async function startDynamoDbProxy({ target, port = 0 }: { target: string;
     outgoing.end(body);
   }
 
+  /** Passes a request on asking for its consumed capacity, and records it. */
+  function forwardMeasured(req: IncomingMessage, res: ServerResponse, operation: string, body: string): void {
+    const input = JSON.parse(body) as { ReturnConsumedCapacity?: string };
+    const asked = input.ReturnConsumedCapacity !== undefined && input.ReturnConsumedCapacity !== 'NONE';
+    const sent = asked ? body : JSON.stringify({ ...input, ReturnConsumedCapacity: 'TOTAL' });
+    exchange(req, res, operation, sent, (status, headers, text) => {
+      if (status !== 200) {
+        const type = errorType(text);
+        const byType = (counts.errors[operation] ??= {});
+        byType[type] = (byType[type] ?? 0) + 1;
+        return sendJson(res, status, text, headers);
+      }
+      const output = JSON.parse(text) as { ConsumedCapacity?: { CapacityUnits?: number } | Array<{ CapacityUnits?: number }> };
+      const units = [output.ConsumedCapacity ?? []].flat().reduce((sum, entry) => sum + (entry.CapacityUnits ?? 0), 0);
+      counts.consumedCapacity[operation] = (counts.consumedCapacity[operation] ?? 0) + units;
+      if (asked) return sendJson(res, status, text, headers);
+      delete output.ConsumedCapacity;
+      sendJson(res, status, JSON.stringify(output), headers);
+    });
+  }
+
   /** Forwards part of a BatchWriteItem and answers the rest as unprocessed. */
   function partialBatch(req: IncomingMessage, res: ServerResponse, input: BatchWriteInput): void {
     const writes = Object.entries(input.RequestItems).flatMap(([table, requests]) => requests.map((request) => ({ table, request })));
@@ -186,10 +244,11 @@ export async function startDynamoDbProxy({ target, port = 0 }: { target: string;
     // Another attempt of a call whose last attempt got a fault: the SDK retried that fault.
     if (invocationId) awaitingRetry.delete(invocationId);
 
-    if (!candidate(operation)) return forward(req, res, operation);
+    const measured = recordCapacity && CAPACITY_OPERATIONS.has(operation);
+    if (!candidate(operation) && !measured) return forward(req, res, operation);
     const body = await readText(req);
     let kind = faultFor(operation, body);
-    if (!kind) return forward(req, res, operation, body);
+    if (!kind) return measured ? forwardMeasured(req, res, operation, body) : forward(req, res, operation, body);
     if (kind === 'UnprocessedItems') {
       const input = JSON.parse(body) as BatchWriteInput;
       const writes = Object.values(input.RequestItems).reduce((n, requests) => n + requests.length, 0);
@@ -339,6 +398,16 @@ function tablesOf(body: string): string[] {
     ...(input.TransactItems ?? []).flatMap((item) => Object.values(item).map((action) => action.TableName ?? '')),
   ];
   return tables.filter(Boolean);
+}
+
+/** `com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException` → `ConditionalCheckFailedException`. */
+function errorType(text: string): string {
+  try {
+    const type = (JSON.parse(text) as { __type?: string }).__type ?? '(no __type)';
+    return type.slice(type.indexOf('#') + 1);
+  } catch {
+    return '(not JSON)';
+  }
 }
 
 function appliesTo(kind: FaultKind, operation: string): boolean {

@@ -143,3 +143,38 @@ describe('the DynamoDB throttling proxy', () => {
     expect(error).toContain('kinds');
   });
 });
+
+describe('the DynamoDB proxy recording consumed capacity', () => {
+  let measuring: DynamoDbProxy;
+  let measured: DynamoDBDocumentClient;
+
+  beforeAll(async () => {
+    measuring = await startDynamoDbProxy({ target: process.env.AWS_ENDPOINT_URL_DYNAMODB!, recordCapacity: true });
+    measured = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, endpoint: measuring.url, maxAttempts: 1 }),
+    );
+  });
+
+  afterAll(async () => {
+    measured?.destroy();
+    await measuring?.stop();
+  });
+
+  it('adds up the capacity DynamoDB reports and answers the client as if it had not asked', async () => {
+    const items = [key(), key(), { ...key(), text: 'x'.repeat(1_500) }];
+    const written = await measured.send(new BatchWriteCommand({ RequestItems: { [stack.tableName]: items.map((Item) => ({ PutRequest: { Item } })) } }));
+    expect(written.ConsumedCapacity).toBeUndefined();
+    const read = await measured.send(new GetCommand({ TableName: stack.tableName, Key: items[0], ConsistentRead: true, ReturnConsumedCapacity: 'TOTAL' }));
+    // Asked for by the client: it gets what DynamoDB answered.
+    expect(read.ConsumedCapacity).toMatchObject({ CapacityUnits: 1 });
+    const failed = await measured
+      .send(new PutCommand({ TableName: stack.tableName, Item: items[0], ConditionExpression: 'attribute_not_exists(pk)' }))
+      .catch((error: unknown) => error);
+    expect((failed as Error).name).toBe('ConditionalCheckFailedException');
+    // One unit for each small item, two for the one above 1 KB.
+    expect(measuring.stats()).toMatchObject({
+      consumedCapacity: { BatchWriteItem: 4, GetItem: 1 },
+      errors: { PutItem: { ConditionalCheckFailedException: 1 } },
+    });
+  });
+});
