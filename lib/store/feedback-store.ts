@@ -323,7 +323,7 @@ export class FeedbackStore {
   }
 }
 
-function toProductFeedback(item: Record<string, any>): ProductFeedback {
+export function toProductFeedback(item: Record<string, any>): ProductFeedback {
   return {
     productId: item.productId,
     enabled: item.enabled,
