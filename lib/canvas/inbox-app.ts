@@ -203,14 +203,14 @@ function refusedAsUndefined(error: unknown): undefined {
 
 /**
  * Reads the workspace's connection with its products with feedback on (one Query), and the
- * conversation's tickets, in parallel.
+ * conversation's tickets (another), in parallel.
  */
 async function loadConversation(deps: ReadDeps, workspaceId: string, conversationId: string): Promise<Loaded> {
-  const [{ connection, products }, state] = await Promise.all([
+  const [{ connection, products }, ticketIds] = await Promise.all([
     deps.connections.getWithFeedbackProducts(workspaceId),
-    deps.feedback.conversationState(workspaceId, conversationId),
+    deps.feedback.conversationTickets(workspaceId, conversationId),
   ]);
-  return { connection, products, ticketIds: state.tickets };
+  return { connection, products, ticketIds };
 }
 
 /** Why a connection cannot send tickets now, as the card says it; undefined when it can. */

@@ -71,6 +71,7 @@ export const keys = {
     sk: 'SYNCED',
   }),
   conversation: (workspaceId: string, conversationId: string) => ({ pk: `WORKSPACE#${workspaceId}#CONVERSATION#${conversationId}` }),
+  conversationTickets: (workspaceId: string, conversationId: string) => ({ pk: `WORKSPACE#${workspaceId}#CONVERSATION#${conversationId}`, skPrefix: 'TICKET#' }),
   /** When the catch-up last verified a ticketed conversation against Intercom, and its last activity. */
   conversationVerification: (workspaceId: string, conversationId: string) => ({
     pk: `WORKSPACE#${workspaceId}#CONVERSATION#${conversationId}`,

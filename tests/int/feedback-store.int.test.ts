@@ -72,6 +72,27 @@ describe("a conversation's tickets, as a list shows them", () => {
     expect(proxy.stats().requests).toEqual({ Query: 1 });
   });
 
+  it("come alone from a Query of the lookups, without the conversation's redactions and sync marks", async () => {
+    const { ticket, messages } = newTicket('prod_b', 'Billable rates', { kind: 'sender' });
+    const { ticket: second, messages: secondMessages } = newTicket('prod_a', 'Exports', { kind: 'sender' }, ticket.intercom.conversationId);
+    second.workspaceId = ticket.workspaceId;
+    await store.createTicket(ticket, messages);
+    await store.createTicket(second, secondMessages);
+    await store.rememberRedaction(ticket.workspaceId, ticket.intercom.conversationId, 'part_9');
+    await store.recordSynced(ticket.workspaceId, ticket.intercom.conversationId, 1_767_600_000, new Date(AT));
+
+    proxy.resetStats();
+    const tickets = await store.conversationTickets(ticket.workspaceId, ticket.intercom.conversationId);
+    expect(proxy.stats().requests).toEqual({ Query: 1 });
+    expect(tickets).toEqual([
+      { productId: 'prod_a', ticketId: second.id, title: 'Exports' },
+      { productId: 'prod_b', ticketId: ticket.id, title: 'Billable rates' },
+    ]);
+    const state = await store.conversationState(ticket.workspaceId, ticket.intercom.conversationId);
+    expect(state).toMatchObject({ tickets, syncedUpdatedAt: 1_767_600_000 });
+    expect([...state.redactedMessageIds]).toEqual(['part_9']);
+  });
+
   it("are read from the ticket's header where a lookup stored before carries no title, in the lookups' order", async () => {
     const { ticket, messages } = newTicket('prod_b', 'From the header', { kind: 'conversation' });
     const { ticket: titled, messages: titledMessages } = newTicket('prod_a', 'On the lookup', { kind: 'sender' }, ticket.intercom.conversationId);
