@@ -5,11 +5,12 @@ import type { ProductFeedback } from '../feedback/product-feedback';
 import { ticketPageUrl } from '../feedback/ticket';
 import { isValidCanvasSignature } from '../intercom/canvas-signature';
 import type { Dependencies } from '../platform/dependencies';
-import { BadRequestError, ForbiddenError, NotFoundError, PayloadTooLargeError, UnauthorizedError } from '../platform/errors';
+import { BadRequestError, ForbiddenError, HttpError, NotFoundError, PayloadTooLargeError, UnauthorizedError } from '../platform/errors';
 import { logger } from '../platform/logger';
-import { secretNames } from '../platform/secret-store';
+import { secretNames, type StoredSecret } from '../platform/secret-store';
 import type { ConversationTicket, ListedTicketHeader } from '../store/feedback-store';
 import { conversationIdOf, initializeRequestSchema, submitRequestSchema, type InitializeRequest, type SubmitRequest } from './canvas-request.schema';
+import { RememberedRoutes } from './remembered-routes';
 import { COMPONENT, inboxCanvas, ticketCanvas, type CanvasResponse, type ListedTicket, type Notice } from './canvases';
 
 /**
@@ -32,14 +33,39 @@ type CanvasDeps = Pick<Dependencies, 'config' | 'connections' | 'feedback' | 'se
 type ReadDeps = Pick<Dependencies, 'config' | 'connections' | 'feedback'>;
 
 /**
- * A verified request and the Timebook workspace it routes to (none when no workspace is connected
- * to that Intercom workspace), with what its connection must be: the one whose secret signs the
- * token URL, or one through Timebook's app to this Intercom workspace.
+ * Where a canvas URL leads, as its route item says: on a token workspace's URL, the workspace and
+ * the connection whose client secret signs the URL's requests; on Timebook's app URL, the workspace
+ * connected through the app to that Intercom workspace.
+ */
+interface TokenRoute {
+  kind: 'token';
+  workspaceId: string;
+  connectionId: string;
+  webhookKey: string;
+  appId: string;
+  secretVersion: string | null;
+}
+interface AppRoute {
+  kind: 'oauth';
+  workspaceId: string;
+  appId: string;
+}
+type Route = TokenRoute | AppRoute;
+
+/** The routes this process verified requests with: token workspaces' by webhook key, Timebook's app's by Intercom workspace. */
+const tokenRoutes = new RememberedRoutes<TokenRoute>();
+const appRoutes = new RememberedRoutes<AppRoute>();
+
+/**
+ * A verified request, the Timebook workspace it routes to (none when no workspace is connected to
+ * that Intercom workspace) and what its canvas is built from. `loaded.connection` is only the
+ * connection the request was verified for: a token URL's replaced connection, or (on Timebook's
+ * app URLs) a workspace connected by a pasted token, which answers on its own URL only, counts as none.
  */
 interface Verified<T> {
   request: T;
   workspaceId: string | null;
-  expected: { connectionId: string } | { oauthAppId: string };
+  loaded: Loaded;
 }
 
 /** What a canvas is built from, read at once: the connection, the products with feedback on, the conversation's tickets. */
@@ -67,33 +93,79 @@ const FEEDBACK_OFF: Notice = {
 };
 
 /**
- * Checks a Canvas Kit request and finds its workspace.
+ * Checks a Canvas Kit request, finds its workspace and reads what its canvas is built from.
  * Steps: bound the size (413); find the secret for the URL: the token workspace's client secret by
  * its webhook key (unknown key 404, as for webhooks), or Timebook's OAuth app's; verify
  * `X-Body-Signature` over the raw bytes in constant time (401); parse (400). Then the workspace:
  * on a token workspace's URL the body's `workspace_id` must be its Intercom workspace (403); on
  * the OAuth app's URL it routes, as the OAuth webhook intake does, to the workspace connected to
  * that Intercom workspace through Timebook's app. Since the signature covers `workspace_id`, a body
- * cannot be moved to another workspace without failing it. Nothing is written.
+ * cannot be moved to another workspace without failing it. Then the reads of {@link loadConversation}.
+ * Nothing is written.
+ *
+ * A warm process uses the route it remembers for the URL instead of reading it, and keeps the
+ * answer only if the connection it reads with the canvas's data is still the one of that route
+ * ({@link holds}). Otherwise, or when the remembered route refuses the request, the answer is
+ * made again as above from the stored route, and a route that did not hold is forgotten. So a
+ * disconnected workspace, a replaced client secret or a moved connection take effect at once, as
+ * on the webhook intake.
  */
-async function verify<S extends z.ZodType>(deps: CanvasDeps, input: CanvasInput, schema: S): Promise<Verified<z.infer<S>>> {
+async function verify<S extends z.ZodType<InitializeRequest>>(deps: CanvasDeps, input: CanvasInput, schema: S): Promise<Verified<z.infer<S>>> {
   if (input.body.length > MAX_CANVAS_BYTES) throw new PayloadTooLargeError(MAX_CANVAS_BYTES);
+  return input.target.kind === 'token' ? verifyOnTokenUrl(deps, input, input.target.webhookKey, schema) : verifyOnAppUrl(deps, input, schema);
+}
 
-  let route: Awaited<ReturnType<CanvasDeps['connections']['getWebhookRoute']>>;
-  let secret;
-  if (input.target.kind === 'token') {
-    route = await deps.connections.getWebhookRoute(input.target.webhookKey);
-    if (!route) throw new NotFoundError('No inbox app is registered at this address.', 'webhook_not_found');
-    secret = await deps.secrets.get(secretNames.webhookSecret(deps.config.SECRETS_PREFIX, route.workspaceId, route.connectionId), {
-      version: route.secretVersion,
-    });
-  } else {
-    secret = await deps.secrets.get(deps.config.INTERCOM_CLIENT_SECRET_NAME);
+async function verifyOnTokenUrl<S extends z.ZodType<InitializeRequest>>(deps: CanvasDeps, input: CanvasInput, webhookKey: string, schema: S): Promise<Verified<z.infer<S>>> {
+  const remembered = tokenRoutes.get(webhookKey);
+  if (remembered) {
+    const verified = await onTokenRoute(deps, input, schema, remembered).catch(refusedAsUndefined);
+    if (verified && holds(remembered, verified.loaded.connection)) return verified;
+    // Refused (which an attacker can make any request): the stored route decides, and is remembered if it holds.
+    if (verified) tokenRoutes.forget(webhookKey);
   }
+  const stored = await deps.connections.getWebhookRoute(webhookKey);
+  if (!stored) throw new NotFoundError('No inbox app is registered at this address.', 'webhook_not_found');
+  const route: TokenRoute = { kind: 'token', webhookKey, ...stored };
+  const verified = await onTokenRoute(deps, input, schema, route);
+  const { connection } = verified.loaded;
+  if (holds(route, connection)) tokenRoutes.remember(webhookKey, route);
+  return connection?.connectionId === route.connectionId ? verified : { ...verified, loaded: { ...verified.loaded, connection: undefined } };
+}
+
+/** A request on a token workspace's URL, verified with the secret `route` names, and its canvas's data. */
+async function onTokenRoute<S extends z.ZodType<InitializeRequest>>(deps: CanvasDeps, input: CanvasInput, schema: S, route: TokenRoute): Promise<Verified<z.infer<S>>> {
+  const name = secretNames.webhookSecret(deps.config.SECRETS_PREFIX, route.workspaceId, route.connectionId);
+  const request = parseSigned(input, await deps.secrets.get(name, { version: route.secretVersion }), schema);
+  if (request.workspace_id !== route.appId) {
+    throw new ForbiddenError('This request is from another Intercom workspace than this URL belongs to.', 'app_id_mismatch');
+  }
+  return { request, workspaceId: route.workspaceId, loaded: await loadConversation(deps, route.workspaceId, conversationIdOf(request)) };
+}
+
+async function verifyOnAppUrl<S extends z.ZodType<InitializeRequest>>(deps: CanvasDeps, input: CanvasInput, schema: S): Promise<Verified<z.infer<S>>> {
+  const request = parseSigned(input, await deps.secrets.get(deps.config.INTERCOM_CLIENT_SECRET_NAME), schema);
+  const conversationId = conversationIdOf(request);
+  const appId = request.workspace_id;
+  const remembered = appRoutes.get(appId);
+  if (remembered) {
+    const loaded = await loadConversation(deps, remembered.workspaceId, conversationId);
+    if (holds(remembered, loaded.connection)) return { request, workspaceId: remembered.workspaceId, loaded };
+    appRoutes.forget(appId);
+  }
+  const stored = await deps.connections.getAppRoute(appId);
+  if (!stored) return { request, workspaceId: null, loaded: { connection: undefined, products: [], ticketIds: [] } };
+  const route: AppRoute = { kind: 'oauth', workspaceId: stored.workspaceId, appId };
+  const loaded = await loadConversation(deps, route.workspaceId, conversationId);
+  if (!holds(route, loaded.connection)) return { request, workspaceId: route.workspaceId, loaded: { ...loaded, connection: undefined } };
+  appRoutes.remember(appId, route);
+  return { request, workspaceId: route.workspaceId, loaded };
+}
+
+/** The body, if `secret` signs it (401 otherwise) and it is a request `schema` takes (400 otherwise). */
+function parseSigned<S extends z.ZodType<InitializeRequest>>(input: CanvasInput, secret: StoredSecret | undefined, schema: S): z.infer<S> {
   if (!secret || !isValidCanvasSignature(input.body, input.signature, secret.value)) {
     throw new UnauthorizedError('The X-Body-Signature header does not match the body.', 'invalid_signature');
   }
-
   let parsed: unknown;
   try {
     parsed = JSON.parse(input.body.toString('utf8'));
@@ -105,43 +177,40 @@ async function verify<S extends z.ZodType>(deps: CanvasDeps, input: CanvasInput,
     const fields = [...new Set(result.error.issues.map((issue) => issue.path.join('.') || '(root)'))];
     throw new BadRequestError(`Not a Canvas Kit request: check ${fields.join(', ')}.`, { fields }, 'invalid_canvas_request');
   }
-  const request = result.data as InitializeRequest;
-
-  if (route) {
-    if (request.workspace_id !== route.appId) {
-      throw new ForbiddenError('This request is from another Intercom workspace than this URL belongs to.', 'app_id_mismatch');
-    }
-    return { request: result.data, workspaceId: route.workspaceId, expected: { connectionId: route.connectionId } };
-  }
-  const appRoute = await deps.connections.getAppRoute(request.workspace_id);
-  return { request: result.data, workspaceId: appRoute?.workspaceId ?? null, expected: { oauthAppId: request.workspace_id } };
+  return result.data;
 }
 
 /**
- * Reads the workspace's connection, its products with feedback on and the conversation's tickets,
- * in parallel. A connection other than the one the request was verified for counts as none: a
- * token URL's replaced connection, or (on Timebook's app URLs) a workspace connected by a pasted
- * token, which answers on its own URL only.
+ * True when the workspace's connection is live and is the one the route was stored with, in each
+ * thing the route says of it; then the route item is still as it was, since a route is put and
+ * released only in one transaction with its workspace's connection (lib/store/connection-store.ts).
  */
-async function load(deps: CanvasDeps, verified: Verified<InitializeRequest>): Promise<Loaded> {
-  const { workspaceId, expected } = verified;
-  if (!workspaceId) return { connection: undefined, products: [], ticketIds: [] };
-  const loaded = await loadConversation(deps, workspaceId, conversationIdOf(verified.request));
-  const { connection } = loaded;
-  const current =
-    'connectionId' in expected
-      ? connection?.connectionId === expected.connectionId
-      : connection?.method === 'oauth' && connection.intercom.appId === expected.oauthAppId;
-  return { ...loaded, connection: current ? connection : undefined };
+function holds(route: Route, connection: Connection | undefined): connection is Connection {
+  if (!isLive(connection) || connection.intercom.appId !== route.appId) return false;
+  if (route.kind === 'oauth') return connection.method === 'oauth';
+  return (
+    connection.connectionId === route.connectionId &&
+    connection.webhook.key === route.webhookKey &&
+    (connection.webhook.secretVersion ?? null) === route.secretVersion
+  );
 }
 
+/** A refusal met with a remembered route: the stored route decides instead. */
+function refusedAsUndefined(error: unknown): undefined {
+  if (error instanceof HttpError) return undefined;
+  throw error;
+}
+
+/**
+ * Reads the workspace's connection with its products with feedback on (one Query), and the
+ * conversation's tickets (another), in parallel.
+ */
 async function loadConversation(deps: ReadDeps, workspaceId: string, conversationId: string): Promise<Loaded> {
-  const [connection, products, state] = await Promise.all([
-    deps.connections.get(workspaceId),
-    deps.feedback.listProductFeedback(workspaceId, { enabledOnly: true }),
-    deps.feedback.conversationState(workspaceId, conversationId),
+  const [{ connection, products }, ticketIds] = await Promise.all([
+    deps.connections.getWithFeedbackProducts(workspaceId),
+    deps.feedback.conversationTickets(workspaceId, conversationId),
   ]);
-  return { connection, products, ticketIds: state.tickets };
+  return { connection, products, ticketIds };
 }
 
 /** Why a connection cannot send tickets now, as the card says it; undefined when it can. */
@@ -185,8 +254,8 @@ async function conversationCanvas(deps: ReadDeps, workspaceId: string | null, lo
  * conversation cannot be sent and what to do. No Intercom call, no write.
  */
 export async function initializeCanvas(deps: CanvasDeps, input: CanvasInput): Promise<CanvasResponse> {
-  const verified = await verify(deps, input, initializeRequestSchema);
-  return conversationCanvas(deps, verified.workspaceId, await load(deps, verified));
+  const { workspaceId, loaded } = await verify(deps, input, initializeRequestSchema);
+  return conversationCanvas(deps, workspaceId, loaded);
 }
 
 /**
@@ -219,9 +288,7 @@ function chosenProduct(request: SubmitRequest): string | undefined {
  * are thrown, and answered as a canvas by lib/platform/http.ts.
  */
 export async function submitCanvas(deps: CanvasDeps, input: CanvasInput): Promise<CanvasResponse> {
-  const verified = await verify(deps, input, submitRequestSchema);
-  const { request, workspaceId } = verified;
-  const loaded = await load(deps, verified);
+  const { request, workspaceId, loaded } = await verify(deps, input, submitRequestSchema);
   const { connection } = loaded;
   const canSend = workspaceId && isLive(connection) && connection.status === 'connected' && connection.settings.syncFeedback;
   if (request.component_id === COMPONENT.again || !canSend) return conversationCanvas(deps, workspaceId, loaded);

@@ -1,8 +1,10 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { isLive, type Connection, type WorkspaceSettings } from '../connect/connection';
+import type { ProductFeedback } from '../feedback/product-feedback';
+import { toProductFeedback } from './feedback-store';
 import { keys, type ItemKey } from './keys';
-import { ignoreConditionFailure, transactWrite, ttlAfter, type Table, type TransactItem } from './table';
+import { ignoreConditionFailure, queryAll, transactWrite, ttlAfter, type Table, type TransactItem } from './table';
 import { ConflictError } from '../platform/errors';
 
 /** Where a webhook URL leads: the workspace, and which secret version signs its notifications. */
@@ -45,6 +47,27 @@ export class ConnectionStore {
       new GetCommand({ TableName: this.table.name, Key: keys.connection(workspaceId), ConsistentRead: true }),
     );
     return Item ? stripKeys<Connection>(Item) : undefined;
+  }
+
+  /**
+   * The workspace's connection and its products with feedback on, read consistently in one Query
+   * of the key range they share (keys.connectionAndProducts). DynamoDB leaves out the products with
+   * feedback off (a filter may not name the sort key, so it keeps every item without a productId);
+   * the range's other items are left out here by their sort key. Products in id order.
+   */
+  async getWithFeedbackProducts(workspaceId: string): Promise<{ connection: Connection | undefined; products: ProductFeedback[] }> {
+    const range = keys.connectionAndProducts(workspaceId);
+    const items = await queryAll(this.table, {
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      FilterExpression: 'attribute_not_exists(productId) OR enabled = :true',
+      ExpressionAttributeValues: { ':pk': range.pk, ':from': range.from, ':to': range.to, ':true': true },
+      ConsistentRead: true,
+    });
+    const connection = items.find((item) => item.sk === range.connectionSk);
+    return {
+      connection: connection ? stripKeys<Connection>(connection) : undefined,
+      products: items.filter((item) => String(item.sk).startsWith(range.productSkPrefix)).map(toProductFeedback),
+    };
   }
 
   /**

@@ -116,12 +116,22 @@ export class FeedbackStore {
       ConsistentRead: true,
     });
     for (const item of items) {
-      if (String(item.sk).startsWith('TICKET#')) {
-        state.tickets.push({ productId: item.productId, ticketId: item.ticketId, ...(typeof item.title === 'string' ? { title: item.title } : {}) });
-      } else if (String(item.sk).startsWith('REDACTED#')) state.redactedMessageIds.add(item.messageId);
+      if (String(item.sk).startsWith('TICKET#')) state.tickets.push(toConversationTicket(item));
+      else if (String(item.sk).startsWith('REDACTED#')) state.redactedMessageIds.add(item.messageId);
       else if (item.sk === 'SYNCED') state.syncedUpdatedAt = item.updatedAt;
     }
     return state;
+  }
+
+  /** The conversation's tickets alone (not its redactions), read consistently. */
+  async conversationTickets(workspaceId: string, conversationId: string): Promise<ConversationTicket[]> {
+    const { pk, skPrefix } = keys.conversationTickets(workspaceId, conversationId);
+    const items = await queryAll(this.table, {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
+      ConsistentRead: true,
+    });
+    return items.map(toConversationTicket);
   }
 
   /**
@@ -323,7 +333,7 @@ export class FeedbackStore {
   }
 }
 
-function toProductFeedback(item: Record<string, any>): ProductFeedback {
+export function toProductFeedback(item: Record<string, any>): ProductFeedback {
   return {
     productId: item.productId,
     enabled: item.enabled,
@@ -331,6 +341,10 @@ function toProductFeedback(item: Record<string, any>): ProductFeedback {
     enabledAt: item.enabledAt ?? null,
     productName: item.productName ?? item.productId,
   };
+}
+
+function toConversationTicket(item: Record<string, any>): ConversationTicket {
+  return { productId: item.productId, ticketId: item.ticketId, ...(typeof item.title === 'string' ? { title: item.title } : {}) };
 }
 
 function toTicket(item: Record<string, any>): Ticket {

@@ -15,6 +15,19 @@ export const keys = {
   /** A product's Intercom feedback settings (all of a workspace's share its partition). */
   productFeedback: (workspaceId: string, productId: string) => ({ pk: `WORKSPACE#${workspaceId}`, sk: `PRODUCT#${productId}` }),
   productFeedbackPrefix: (workspaceId: string) => ({ pk: `WORKSPACE#${workspaceId}`, skPrefix: 'PRODUCT#' }),
+  /**
+   * The key range of the workspace's partition that holds its connection and every product's
+   * feedback settings, to read them in one Query: `CONNECTION` to `PRODUCT$` (`$` sorts right after
+   * `#`, so every `PRODUCT#…` is inside). Other items sort in between (CONTACT_SYNC,
+   * FEEDBACK_CATCHUP): a reader filters them out by `connectionSk` and `productSkPrefix`.
+   */
+  connectionAndProducts: (workspaceId: string) => ({
+    pk: `WORKSPACE#${workspaceId}`,
+    from: 'CONNECTION',
+    to: 'PRODUCT$',
+    connectionSk: 'CONNECTION',
+    productSkPrefix: 'PRODUCT#',
+  }),
   /** gsi1, sparse: present on a product's feedback settings while feedback is on, for the scheduled catch-up. */
   productFeedbackEnabled: (workspaceId: string, productId: string) => ({ gsi1pk: 'FEEDBACK#ENABLED', gsi1sk: `${workspaceId}#${productId}` }),
   productsFeedbackEnabled: () => ({ gsi1pk: 'FEEDBACK#ENABLED' }),
@@ -58,6 +71,7 @@ export const keys = {
     sk: 'SYNCED',
   }),
   conversation: (workspaceId: string, conversationId: string) => ({ pk: `WORKSPACE#${workspaceId}#CONVERSATION#${conversationId}` }),
+  conversationTickets: (workspaceId: string, conversationId: string) => ({ pk: `WORKSPACE#${workspaceId}#CONVERSATION#${conversationId}`, skPrefix: 'TICKET#' }),
   /** When the catch-up last verified a ticketed conversation against Intercom, and its last activity. */
   conversationVerification: (workspaceId: string, conversationId: string) => ({
     pk: `WORKSPACE#${workspaceId}#CONVERSATION#${conversationId}`,

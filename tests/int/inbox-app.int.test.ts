@@ -1,13 +1,21 @@
 import { createHmac } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDynamoDbProxy, type DynamoDbProxy } from '../../dev/dynamodb-proxy';
 import type { CanvasExchange, CreatedWorkspace } from '../../dev/intercom-simulator';
 import { oauthFlow } from '../../dev/oauth-flow';
 import { adminToken, api, newWorkspaceId } from '../support/api';
 import { canvasKitErrors, canvasKitRequestErrors } from '../support/canvas-kit-contract';
 import { connectedWorkspace, deliver, inbox, simulator, ticket, waitUntilProcessed, type ConnectedWorkspace } from '../support/feedback-world';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { initializeCanvas, type CanvasInput } from '../../lib/canvas/inbox-app';
+import type { CanvasResponse } from '../../lib/canvas/canvases';
+import { signCanvasBody } from '../../lib/intercom/canvas-signature';
+import type { Dependencies } from '../../lib/platform/dependencies';
+import { ConnectionStore } from '../../lib/store/connection-store';
 import { FeedbackStore } from '../../lib/store/feedback-store';
 import { keys } from '../../lib/store/keys';
+import { inProcessDependencies } from '../support/in-process';
 import { dynamo, stack } from '../support/local-stack';
 
 const FIRST_MESSAGE = 'Could the timesheet export include billable rates?';
@@ -280,5 +288,86 @@ describe('the inbox app', () => {
     expectCanvas(card, 'initialize_response');
     expect(texts(card).join(' ')).toContain('A Timebook admin must reconnect Intercom');
     expect(components(card).some((c) => c.type === 'button')).toBe(false);
+  });
+});
+
+describe('a warm inbox app', () => {
+  // The use cases in this process, on a DynamoDB proxy of this test's own that counts their requests.
+  let proxy: DynamoDbProxy;
+  let deps: Dependencies;
+  beforeAll(async () => {
+    proxy = await startDynamoDbProxy({ target: process.env.AWS_ENDPOINT_URL_DYNAMODB! });
+    const client = new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, endpoint: proxy.url });
+    const table = { client: DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), name: stack.tableName };
+    deps = inProcessDependencies((base) => ({
+      config: { ...base.config, INTERCOM_CLIENT_SECRET_NAME: `${stack.secretsPrefix}/oauth-client-secret` },
+      table,
+      connections: new ConnectionStore(table),
+      feedback: new FeedbackStore(table),
+    }));
+  });
+  afterAll(async () => {
+    deps?.table.client.destroy();
+    await proxy?.stop();
+  });
+
+  /** The input of a signed `initialize` the simulator built for `app`, re-signed with `secret` when given. */
+  async function signedInitialize(app: InboxApp, conversationId: string, secret?: string): Promise<CanvasInput> {
+    const built = await simulator.canvasInitialize(app.appId, { url: app.initializeUrl, conversationId, clientId: app.clientId, dryRun: true });
+    const webhookKey = app.clientId ? undefined : new URL(app.initializeUrl).pathname.split('/').at(-2)!;
+    return {
+      target: webhookKey ? { kind: 'token', webhookKey } : { kind: 'oauth' },
+      body: Buffer.from(built.body),
+      signature: secret ? signCanvasBody(built.body, secret) : built.headers['X-Body-Signature'],
+    };
+  }
+  /** The card's send button: a workspace with one product sends to it (`send:<productId>`). */
+  const choices = (answer: CanvasResponse) => (answer.canvas.content.components as Component[]).flatMap((c) => (c.type === 'button' ? [c.id] : []));
+  const say = (answer: CanvasResponse) => (answer.canvas.content.components as Component[]).flatMap((c) => (c.type === 'text' ? [c.text!] : [])).join(' ');
+
+  it('reads no route for a token URL it has answered, and yet stops at once at a replaced secret and a disconnect', async () => {
+    const app = await tokenApp();
+    await setProduct(app, 'prod_web', 'Web app');
+    const conv = await conversation(app.appId);
+    const signed = await signedInitialize(app, conv.id);
+    expect(choices(await initializeCanvas(deps, signed))).toEqual(['send:prod_web']);
+
+    proxy.resetStats();
+    expect(choices(await initializeCanvas(deps, signed))).toEqual(['send:prod_web']);
+    expect(proxy.stats().requests).toEqual({ Query: 2 });
+
+    // Another container stores a new client secret: the old one is refused here at once.
+    const rotated = await api('PUT', `/v1/workspaces/${app.workspaceId}/intercom/webhook-secret`, { token: app.token, body: { clientSecret: 'a-new-client-secret' } });
+    expect(rotated.status, rotated.text).toBe(200);
+    await expect(initializeCanvas(deps, signed)).rejects.toMatchObject({ statusCode: 401, code: 'invalid_signature' });
+    const resigned = await signedInitialize(app, conv.id, 'a-new-client-secret');
+    expect(choices(await initializeCanvas(deps, resigned))).toEqual(['send:prod_web']);
+    proxy.resetStats();
+    expect(choices(await initializeCanvas(deps, resigned))).toEqual(['send:prod_web']);
+    expect(proxy.stats().requests).toEqual({ Query: 2 });
+
+    expect((await api('DELETE', `/v1/workspaces/${app.workspaceId}/intercom`, { token: app.token })).status).toBe(204);
+    await expect(initializeCanvas(deps, resigned)).rejects.toMatchObject({ statusCode: 404, code: 'webhook_not_found' });
+  });
+
+  it("reads no route for Timebook's app URL it has answered, and follows the Intercom workspace to the Timebook workspace it is connected to now", async () => {
+    const app = await oauthApp();
+    await setProduct(app, 'prod_first', 'First workspace’s product');
+    const conv = await conversation(app.appId);
+    const signed = await signedInitialize(app, conv.id);
+    expect(choices(await initializeCanvas(deps, signed))).toEqual(['send:prod_first']);
+    proxy.resetStats();
+    expect(choices(await initializeCanvas(deps, signed))).toEqual(['send:prod_first']);
+    expect(proxy.stats().requests).toEqual({ Query: 2 });
+
+    expect((await api('DELETE', `/v1/workspaces/${app.workspaceId}/intercom`, { token: app.token })).status).toBe(204);
+    expect(say(await initializeCanvas(deps, signed))).toContain('Timebook is not connected to this Intercom workspace.');
+
+    const second = newWorkspaceId();
+    const token = await adminToken([second]);
+    const connected = await oauthFlow(api, simulator).connect(second, token, app.appId);
+    expect(connected.status, connected.text).toBe(200);
+    await setProduct({ workspaceId: second, token }, 'prod_second', 'Second workspace’s product');
+    expect(choices(await initializeCanvas(deps, signed))).toEqual(['send:prod_second']);
   });
 });
