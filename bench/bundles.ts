@@ -35,12 +35,16 @@ function clientClass(client: string): string {
   return name;
 }
 
-/** Settings every function reads at load; values only need to be well formed. */
+/** A deployed stage's settings, which every function reads at load; values only need to be well formed. */
 const LAMBDA_ENV = {
   AWS_REGION: 'us-east-1',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
   STAGE: 'bench',
+  PUBLIC_BASE_URL: 'https://intercom.bench.example.com',
+  APP_URL: 'https://app.bench.example.com',
+  ADMIN_JWKS_URL: 'https://id.bench.example.com/.well-known/jwks.json',
+  ADMIN_JWT_ISSUER: 'https://id.bench.example.com/',
   TABLE_NAME: 'bench',
   IDEMPOTENCY_TABLE_NAME: 'bench-idempotency',
   EVENTS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/events',
@@ -50,21 +54,33 @@ const LAMBDA_ENV = {
   SECRETS_PREFIX: 'timebook-intercom/bench',
   INTERCOM_VERSION: '2.16',
   INTERCOM_CLIENT_SECRET_NAME: 'timebook-intercom/bench/oauth-client-secret',
-  ADMIN_JWT_SECRET: 'bench',
   ADMIN_JWT_AUDIENCE: 'timebook-intercom',
 };
 
-function medianLoadMs(file: string, runs = 7): number {
-  const times: number[] = [];
+/** Milliseconds `require` of one bundle takes in a fresh Node process. */
+function loadMs(file: string): number {
+  const out = execFileSync(
+    process.execPath,
+    ['-e', `const t=performance.now();require(${JSON.stringify(file)});process.stdout.write(String(performance.now()-t))`],
+    { env: { ...process.env, ...LAMBDA_ENV }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  return Number(out);
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+/**
+ * Median load times of a function's bundle and its reference, loaded in turn (reference, function,
+ * reference, ...) so that a burst of load on a shared machine falls on both alike.
+ */
+function medianLoads(file: string, reference: string, runs: number): { loadMs: number; referenceLoadMs: number } {
+  const own: number[] = [];
+  const ref: number[] = [];
   for (let i = 0; i < runs; i += 1) {
-    const out = execFileSync(
-      process.execPath,
-      ['-e', `const t=performance.now();require(${JSON.stringify(file)});process.stdout.write(String(performance.now()-t))`],
-      { env: { ...process.env, ...LAMBDA_ENV }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    times.push(Number(out));
+    ref.push(loadMs(reference));
+    own.push(loadMs(file));
   }
-  return times.sort((a, b) => a - b)[Math.floor(runs / 2)]!;
+  return { loadMs: median(own), referenceLoadMs: median(ref) };
 }
 
 /**
@@ -72,12 +88,14 @@ function medianLoadMs(file: string, runs = 7): number {
  * and constructs the AWS SDK clients the function uses: size, and median cold module-load time in a
  * fresh Node process (target: within 1.3x).
  */
-export async function runBundleBenchmark(): Promise<BundleResult[]> {
+export async function runBundleBenchmark(select: { runs?: number; only?: string[] } = {}): Promise<BundleResult[]> {
+  const { runs = 15, only } = select;
   const { options, functions } = await packaging();
   const dir = mkdtempSync(join(tmpdir(), 'timebook-bundles-'));
   try {
     const results: BundleResult[] = [];
     for (const [name, { handler }] of Object.entries(functions)) {
+      if (only && !only.includes(name)) continue;
       const entry = join(ROOT, `${handler.replace(/\.handler$/, '')}.ts`);
       const outfile = join(dir, `${name}.js`);
       const built = await build({ ...options, entryPoints: [entry], outfile });
@@ -100,8 +118,7 @@ export async function runBundleBenchmark(): Promise<BundleResult[]> {
         sdkClients,
         bytes: statSync(outfile).size,
         referenceBytes: statSync(referenceOut).size,
-        loadMs: medianLoadMs(outfile),
-        referenceLoadMs: medianLoadMs(referenceOut),
+        ...medianLoads(outfile, referenceOut, runs),
       });
     }
     return results;
