@@ -12,8 +12,12 @@ export interface BundleResult {
   sdkClients: string[];
   bytes: number;
   referenceBytes: number;
+  /** Medians of the wall time of `require` in a fresh process. */
   loadMs: number;
   referenceLoadMs: number;
+  /** Medians of the CPU time the process spent in `require`: the wall time of a Lambda container with a core to itself. */
+  loadCpuMs: number;
+  referenceLoadCpuMs: number;
 }
 
 /** The esbuild options serverless.yml gives serverless-esbuild, and every function's handler. */
@@ -57,30 +61,46 @@ const LAMBDA_ENV = {
   ADMIN_JWT_AUDIENCE: 'timebook-intercom',
 };
 
-/** Milliseconds `require` of one bundle takes in a fresh Node process. */
-function loadMs(file: string): number {
-  const out = execFileSync(
-    process.execPath,
-    ['-e', `const t=performance.now();require(${JSON.stringify(file)});process.stdout.write(String(performance.now()-t))`],
-    { env: { ...process.env, ...LAMBDA_ENV }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  return Number(out);
+interface Load {
+  /** Wall time of `require`. */
+  ms: number;
+  /** CPU time (user + system, every thread) the process spent meanwhile. */
+  cpuMs: number;
+}
+
+const LOAD_SCRIPT = (file: string) =>
+  `const c=process.cpuUsage(),t=performance.now();require(${JSON.stringify(file)});` +
+  `const w=performance.now()-t,u=process.cpuUsage(c);process.stdout.write(JSON.stringify({ms:w,cpuMs:(u.user+u.system)/1000}))`;
+
+/** `require` of one bundle in a fresh Node process. */
+function load(file: string): Load {
+  const out = execFileSync(process.execPath, ['-e', LOAD_SCRIPT(file)], {
+    env: { ...process.env, ...LAMBDA_ENV },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return JSON.parse(out) as Load;
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 /**
- * Median load times of a function's bundle and its reference, loaded in turn (reference, function,
+ * Median loads of a function's bundle and of its reference, loaded in turn (reference, function,
  * reference, ...) so that a burst of load on a shared machine falls on both alike.
  */
-function medianLoads(file: string, reference: string, runs: number): { loadMs: number; referenceLoadMs: number } {
-  const own: number[] = [];
-  const ref: number[] = [];
+function medianLoads(file: string, reference: string, runs: number) {
+  const own: Load[] = [];
+  const ref: Load[] = [];
   for (let i = 0; i < runs; i += 1) {
-    ref.push(loadMs(reference));
-    own.push(loadMs(file));
+    ref.push(load(reference));
+    own.push(load(file));
   }
-  return { loadMs: median(own), referenceLoadMs: median(ref) };
+  return {
+    loadMs: median(own.map((l) => l.ms)),
+    referenceLoadMs: median(ref.map((l) => l.ms)),
+    loadCpuMs: median(own.map((l) => l.cpuMs)),
+    referenceLoadCpuMs: median(ref.map((l) => l.cpuMs)),
+  };
 }
 
 /**
