@@ -12,8 +12,12 @@ export interface BundleResult {
   sdkClients: string[];
   bytes: number;
   referenceBytes: number;
+  /** Medians of the wall time of `require` in a fresh process. */
   loadMs: number;
   referenceLoadMs: number;
+  /** Medians of the CPU time the process spent in `require`: the wall time of a Lambda container with a core to itself. */
+  loadCpuMs: number;
+  referenceLoadCpuMs: number;
 }
 
 /** The esbuild options serverless.yml gives serverless-esbuild, and every function's handler. */
@@ -35,12 +39,16 @@ function clientClass(client: string): string {
   return name;
 }
 
-/** Settings every function reads at load; values only need to be well formed. */
+/** A deployed stage's settings, which every function reads at load; values only need to be well formed. */
 const LAMBDA_ENV = {
   AWS_REGION: 'us-east-1',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
   STAGE: 'bench',
+  PUBLIC_BASE_URL: 'https://intercom.bench.example.com',
+  APP_URL: 'https://app.bench.example.com',
+  ADMIN_JWKS_URL: 'https://id.bench.example.com/.well-known/jwks.json',
+  ADMIN_JWT_ISSUER: 'https://id.bench.example.com/',
   TABLE_NAME: 'bench',
   IDEMPOTENCY_TABLE_NAME: 'bench-idempotency',
   EVENTS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/events',
@@ -50,21 +58,49 @@ const LAMBDA_ENV = {
   SECRETS_PREFIX: 'timebook-intercom/bench',
   INTERCOM_VERSION: '2.16',
   INTERCOM_CLIENT_SECRET_NAME: 'timebook-intercom/bench/oauth-client-secret',
-  ADMIN_JWT_SECRET: 'bench',
   ADMIN_JWT_AUDIENCE: 'timebook-intercom',
 };
 
-function medianLoadMs(file: string, runs = 7): number {
-  const times: number[] = [];
+interface Load {
+  /** Wall time of `require`. */
+  ms: number;
+  /** CPU time (user + system, every thread) the process spent meanwhile. */
+  cpuMs: number;
+}
+
+const LOAD_SCRIPT = (file: string) =>
+  `const c=process.cpuUsage(),t=performance.now();require(${JSON.stringify(file)});` +
+  `const w=performance.now()-t,u=process.cpuUsage(c);process.stdout.write(JSON.stringify({ms:w,cpuMs:(u.user+u.system)/1000}))`;
+
+/** `require` of one bundle in a fresh Node process. */
+function load(file: string): Load {
+  const out = execFileSync(process.execPath, ['-e', LOAD_SCRIPT(file)], {
+    env: { ...process.env, ...LAMBDA_ENV },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return JSON.parse(out) as Load;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+/**
+ * Median loads of a function's bundle and of its reference, loaded in turn (reference, function,
+ * reference, ...) so that a burst of load on a shared machine falls on both alike.
+ */
+function medianLoads(file: string, reference: string, runs: number) {
+  const own: Load[] = [];
+  const ref: Load[] = [];
   for (let i = 0; i < runs; i += 1) {
-    const out = execFileSync(
-      process.execPath,
-      ['-e', `const t=performance.now();require(${JSON.stringify(file)});process.stdout.write(String(performance.now()-t))`],
-      { env: { ...process.env, ...LAMBDA_ENV }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    times.push(Number(out));
+    ref.push(load(reference));
+    own.push(load(file));
   }
-  return times.sort((a, b) => a - b)[Math.floor(runs / 2)]!;
+  return {
+    loadMs: median(own.map((l) => l.ms)),
+    referenceLoadMs: median(ref.map((l) => l.ms)),
+    loadCpuMs: median(own.map((l) => l.cpuMs)),
+    referenceLoadCpuMs: median(ref.map((l) => l.cpuMs)),
+  };
 }
 
 /**
@@ -72,12 +108,14 @@ function medianLoadMs(file: string, runs = 7): number {
  * and constructs the AWS SDK clients the function uses: size, and median cold module-load time in a
  * fresh Node process (target: within 1.3x).
  */
-export async function runBundleBenchmark(): Promise<BundleResult[]> {
+export async function runBundleBenchmark(select: { runs?: number; only?: string[] } = {}): Promise<BundleResult[]> {
+  const { runs = 15, only } = select;
   const { options, functions } = await packaging();
   const dir = mkdtempSync(join(tmpdir(), 'timebook-bundles-'));
   try {
     const results: BundleResult[] = [];
     for (const [name, { handler }] of Object.entries(functions)) {
+      if (only && !only.includes(name)) continue;
       const entry = join(ROOT, `${handler.replace(/\.handler$/, '')}.ts`);
       const outfile = join(dir, `${name}.js`);
       const built = await build({ ...options, entryPoints: [entry], outfile });
@@ -100,8 +138,7 @@ export async function runBundleBenchmark(): Promise<BundleResult[]> {
         sdkClients,
         bytes: statSync(outfile).size,
         referenceBytes: statSync(referenceOut).size,
-        loadMs: medianLoadMs(outfile),
-        referenceLoadMs: medianLoadMs(referenceOut),
+        ...medianLoads(outfile, referenceOut, runs),
       });
     }
     return results;

@@ -1,5 +1,5 @@
 import { fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { mintAdminJwt } from '../dev/admin-jwt';
 import { apiClient } from '../dev/api-client';
@@ -43,16 +43,60 @@ export interface LatencyResult {
   eventsPerSecond: number;
 }
 
+export interface IdleLatencyResult {
+  events: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Medians of the parts of a latency: the intake's response as the simulator saw it, then queue and worker until the ticket. */
+  intakeP50Ms: number;
+  queueAndWorkerP50Ms: number;
+}
+
+export interface WebhookLatencyResults {
+  burst: LatencyResult;
+  idle: IdleLatencyResult;
+}
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
+/** The function log's JSON lines written since the last call. */
+function logTail(file: string): () => Array<Record<string, unknown>> {
+  let offset = 0;
+  let partial = '';
+  return () => {
+    const fd = openSync(file, 'r');
+    const chunks: Buffer[] = [];
+    try {
+      const buffer = Buffer.alloc(1 << 16);
+      for (let read = readSync(fd, buffer, 0, buffer.length, offset); read > 0; read = readSync(fd, buffer, 0, buffer.length, offset)) {
+        chunks.push(Buffer.from(buffer.subarray(0, read)));
+        offset += read;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    const lines = (partial + Buffer.concat(chunks).toString('utf8')).split('\n');
+    partial = lines.pop()!;
+    return lines.flatMap((line) => {
+      if (!line.startsWith('{')) return [];
+      try {
+        return [JSON.parse(line) as Record<string, unknown>];
+      } catch {
+        return [];
+      }
+    });
+  };
+}
+
 /**
- * Webhook-to-ticket latency through the whole local stack (serverless-offline, SQS, DynamoDB Local):
- * `events` conversations are tagged and their tag webhooks delivered, 10 at a time; each ticket's
- * latency runs from the start of its delivery to the worker's "Feedback ticket created" log line.
+ * Webhook-to-ticket latency through the whole local stack (serverless-offline, SQS, DynamoDB Local),
+ * at idle and in a burst. Each ticket's latency runs from the start of its webhook's delivery to the
+ * worker's "Feedback ticket created" log line. At idle, `idleEvents` tag webhooks go one after
+ * another, each once the previous one's ticket exists; then `events` more are delivered 10 at a time.
  */
-export async function runWebhookLatencyBenchmark(events: number): Promise<LatencyResult> {
+export async function runWebhookLatencyBenchmark(events: number, idleEvents = 50): Promise<WebhookLatencyResults> {
   const settings = localSettings({});
   const logFile = join(__dirname, '..', '.local', `bench-functions-${process.pid}.log`);
   const stack = await startStack({ ...settings, ports: await freePorts(), functionLog: { file: logFile }, maxVisibilityTimeoutSeconds: 30 });
@@ -68,29 +112,38 @@ export async function runWebhookLatencyBenchmark(events: number): Promise<Latenc
     await api('POST', `${base}/intercom/token`, { token, body: { accessToken: intercom.accessToken } });
     const { body: secret } = await api('PUT', `${base}/intercom/webhook-secret`, { token, body: { clientSecret: intercom.clientSecret } });
     await api('PUT', `${base}/products/bench/intercom-feedback`, { token, body: { enabled: true, triggerTagIds: [tagId] } });
-    const { conversations } = await simulator.seedConversations(intercom.appId, { count: events, seed: 11, partsPerConversation: 4 });
+    const { conversations: seeded } = await simulator.seedConversations(intercom.appId, { count: idleEvents + events, seed: 11, partsPerConversation: 4 });
     const applied = new Map<string, { partId: string }>();
-    for (const conversation of conversations) {
+    for (const conversation of seeded) {
       applied.set(conversation.id, await simulator.tagConversation(intercom.appId, conversation.id, { tagId }));
     }
     // Warm the functions on the path once, outside the measurement.
     await api('GET', `${base}/products/bench/feedback`, { token });
+    const deliver = (conversationId: string) =>
+      simulator.deliverWebhook({
+        appId: intercom.appId,
+        url: secret.webhookUrl,
+        topic: 'conversation_part.tag.created',
+        conversationId,
+        tagId,
+        partIds: [applied.get(conversationId)!.partId],
+        timeoutMs: 30_000,
+      });
 
+    const idle = await idleLatencies(seeded.slice(0, idleEvents), {
+      deliver,
+      ticketIdOf: (conversationId) => ticketIdFor(workspaceId, 'bench', conversationId),
+      log: logTail(logFile),
+    });
+
+    const conversations = seeded.slice(idleEvents);
     const sentAt = new Map<string, number>();
     const queue = [...conversations];
     await Promise.all(
       Array.from({ length: 10 }, async () => {
         for (let next = queue.shift(); next; next = queue.shift()) {
           sentAt.set(ticketIdFor(workspaceId, 'bench', next.id), Date.now());
-          await simulator.deliverWebhook({
-            appId: intercom.appId,
-            url: secret.webhookUrl,
-            topic: 'conversation_part.tag.created',
-            conversationId: next.id,
-            tagId,
-            partIds: [applied.get(next.id)!.partId],
-            timeoutMs: 30_000,
-          });
+          await deliver(next.id);
         }
       }),
     );
@@ -100,19 +153,20 @@ export async function runWebhookLatencyBenchmark(events: number): Promise<Latenc
       for (const line of readFileSync(logFile, 'utf8').split('\n')) {
         if (!line.includes('"Feedback ticket created"')) continue;
         const entry = JSON.parse(line) as { ticketId: string; timestamp: string };
-        createdAt.set(entry.ticketId, Date.parse(entry.timestamp));
+        if (sentAt.has(entry.ticketId)) createdAt.set(entry.ticketId, Date.parse(entry.timestamp));
       }
       await sleep(500);
     }
     const latencies = [...createdAt].map(([ticketId, at]) => at - sentAt.get(ticketId)!).sort((a, b) => a - b);
     const first = Math.min(...sentAt.values());
     const last = Math.max(...createdAt.values());
-    return {
+    const burst = {
       events: createdAt.size,
       p50Ms: percentile(latencies, 50),
       p99Ms: percentile(latencies, 99),
       eventsPerSecond: createdAt.size / ((last - first) / 1000),
     };
+    return { burst, idle };
   } finally {
     await stack.stop();
   }
@@ -133,4 +187,45 @@ export function runEventsWorkerBenchmark(services: BenchServices, options: { cpu
     child.once('message', (message) => resolve(message as EventsResult));
     child.once('exit', (code) => reject(new Error(`the events worker benchmark exited with code ${code}`)));
   });
+}
+
+/**
+ * Tag webhooks one at a time: each is delivered once the previous one's ticket is in the function
+ * log, so every one meets an idle queue and idle pollers, as a quiet workspace's tags do.
+ */
+async function idleLatencies(
+  conversations: Array<{ id: string }>,
+  io: { deliver: (conversationId: string) => Promise<unknown>; ticketIdOf: (conversationId: string) => string; log: () => Array<Record<string, unknown>> },
+): Promise<IdleLatencyResult> {
+  const latencies: number[] = [];
+  const intake: number[] = [];
+  const rest: number[] = [];
+  io.log(); // skip what the stack logged before
+  for (const conversation of conversations) {
+    const ticketId = io.ticketIdOf(conversation.id);
+    const sentAt = Date.now();
+    await io.deliver(conversation.id);
+    intake.push(Date.now() - sentAt);
+    let queuedAt: number | undefined;
+    let createdAt: number | undefined;
+    const deadline = Date.now() + 60_000;
+    while (createdAt === undefined && Date.now() < deadline) {
+      for (const entry of io.log()) {
+        if (entry.message === 'Webhook queued') queuedAt = Date.parse(String(entry.timestamp));
+        if (entry.message === 'Feedback ticket created' && entry.ticketId === ticketId) createdAt = Date.parse(String(entry.timestamp));
+      }
+      if (createdAt === undefined) await sleep(10);
+    }
+    if (createdAt === undefined) throw new Error(`No ticket for conversation ${conversation.id} within a minute`);
+    latencies.push(createdAt - sentAt);
+    if (queuedAt !== undefined) rest.push(createdAt - queuedAt);
+  }
+  const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
+  return {
+    events: latencies.length,
+    p50Ms: percentile(sorted(latencies), 50),
+    p99Ms: percentile(sorted(latencies), 99),
+    intakeP50Ms: percentile(sorted(intake), 50),
+    queueAndWorkerP50Ms: rest.length ? percentile(sorted(rest), 50) : Number.NaN,
+  };
 }

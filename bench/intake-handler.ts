@@ -56,7 +56,7 @@ function referenceHandler(config: { table: string; secretsPrefix: string; queueU
   };
   return async (request: APIGatewayProxyEventV2) => {
     const { pk, sk } = keys.webhookRoute(request.pathParameters!.webhookKey!);
-    const { Item: route } = await dynamoClient().send(new GetItemCommand({ TableName: config.table, Key: { pk: { S: pk }, sk: { S: sk } } }));
+    const { Item: route } = await dynamoClient().send(new GetItemCommand({ TableName: config.table, Key: { pk: { S: pk }, sk: { S: sk } }, ConsistentRead: true }));
     if (!route) return { statusCode: 404 };
     const name = secretNames.webhookSecret(config.secretsPrefix, route.workspaceId!.S!, route.connectionId!.S!);
     const secret = await secretOf(name, route.secretVersion?.S);

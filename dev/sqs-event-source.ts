@@ -25,6 +25,16 @@ export interface EventSourceMapping {
   visibilityTimeoutSeconds?: number;
 }
 
+/*
+ * How long an idle poller waits between two empty receives, at most. AWS's pollers long-poll, so a
+ * message that arrives at an idle queue is handed over at once; the local SQS answers a long poll
+ * for more than one message only at its end, so these poll instead. The first poller of each queue
+ * keeps the wait short (it sets what one webhook waits at idle); the others, which only add
+ * throughput under load, back off further, so that idle queues cost little CPU.
+ */
+const FIRST_POLLER_IDLE_MS = 50;
+const OTHER_POLLERS_IDLE_MS = 1_000;
+
 /**
  * Feeds SQS messages to Lambda functions the way AWS's event source mapping does, for the local
  * stack: receive a batch, invoke the function with an `aws:sqs` event through serverless-offline's
@@ -50,7 +60,7 @@ export class SqsEventSource {
   start(): void {
     this.running = true;
     for (const mapping of this.mappings) {
-      for (let i = 0; i < mapping.concurrency; i += 1) this.loops.push(this.poll(mapping));
+      for (let i = 0; i < mapping.concurrency; i += 1) this.loops.push(this.poll(mapping, i === 0 ? FIRST_POLLER_IDLE_MS : OTHER_POLLERS_IDLE_MS));
     }
   }
 
@@ -60,7 +70,7 @@ export class SqsEventSource {
     this.loops = [];
   }
 
-  private async poll(mapping: EventSourceMapping): Promise<void> {
+  private async poll(mapping: EventSourceMapping, maxIdleMs: number): Promise<void> {
     let idleMs = 20;
     while (this.running) {
       try {
@@ -76,7 +86,7 @@ export class SqsEventSource {
         );
         if (Messages.length === 0) {
           await sleep(idleMs);
-          idleMs = Math.min(idleMs * 2, 250);
+          idleMs = Math.min(idleMs * 2, maxIdleMs);
           continue;
         }
         idleMs = 20;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /*
  * The Canvas Kit requests Intercom sends an inbox app (FACTS §9.1; the official types

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Request bodies of the connect routes. Strict: an unknown field is a mistake worth reporting. */
 

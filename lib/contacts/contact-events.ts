@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { withWorkspaceToken } from '../connect/workspace-token';
 import type { TopicHandler } from '../events/dispatch-event';
 import type { QueuedEvent } from '../events/queued-event';

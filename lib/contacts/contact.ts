@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { logger } from '../platform/logger';
 
 /** A synced contact, as the API shows it. Times are ISO-8601 strings in UTC. */

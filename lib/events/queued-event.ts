@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { appliedTagsFromPayload } from '../feedback/applied-tags';
 import { conversationSchema, firstMessage, partsOf } from '../intercom/conversation.schema';
 import { notificationSchema, type Notification } from '../intercom/notification.schema';

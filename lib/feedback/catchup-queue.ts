@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Queued, WorkQueue } from '../platform/sqs-batch-queue';
 
 /*

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { withWorkspaceToken } from '../connect/workspace-token';
 import type { Dependencies } from '../platform/dependencies';
 import { ConflictError, NotFoundError, UnprocessableError } from '../platform/errors';

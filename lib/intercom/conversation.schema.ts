@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /*
  * Intercom conversations as REST (`GET /conversations/{id}`) and webhooks deliver them, in the

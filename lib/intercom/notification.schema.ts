@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Intercom's webhook envelope (`notification_event`). Lenient: unknown fields pass. Strict only on

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /*
  * Intercom's response shapes, as far as this service reads them. Lenient: unknown fields pass,
