@@ -1,7 +1,12 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteItemCommand,
+  ConditionalCheckFailedException,
+  TransactionCanceledException,
+  type AttributeValue,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
-  BatchWriteCommand,
   DeleteCommand,
   GetCommand,
   PutCommand,
@@ -115,25 +120,75 @@ export class ContactStore {
     snapshots: IntercomContactSnapshot[],
     { readAt, now }: { readAt: Date; now: Date },
   ): Promise<{ written: number; restored: number }> {
-    const items = newestPerContact(snapshots).map((snapshot) => this.contactItem(workspaceId, snapshot, now));
+    const write = await this.writeBackfillPage(workspaceId, snapshots, { readAt, now });
+    const restored = await this.restoreLiveWrites(write, now, { checkMark: true });
+    return { written: write.versions.size, restored };
+  }
+
+  /**
+   * The writes of {@link putBackfillPage} without its live-write check: the caller must make it
+   * before it treats the page as done, with {@link liveWriteGuard} in the transaction that commits
+   * the page (and {@link restoreLiveWrites} when that guard fails), or with `restoreLiveWrites` and
+   * `checkMark`.
+   */
+  async writeBackfillPage(
+    workspaceId: string,
+    snapshots: IntercomContactSnapshot[],
+    { readAt, now }: { readAt: Date; now: Date },
+  ): Promise<BackfillWrite> {
+    const syncedAt = now.toISOString();
+    const versions = new Map<string, number>();
+    const requests: WriteRequest[] = [];
+    for (const snapshot of newestPerContact(snapshots)) {
+      const version = snapshotVersion(snapshot.updatedAtSeconds);
+      versions.set(snapshot.contact.id, version);
+      requests.push({ PutRequest: { Item: contactAttributes(workspaceId, snapshot, version, syncedAt) } });
+    }
     // Every group settles before a failure is thrown: no write of this page may land after the
     // page is handed to another delivery.
-    await settleAll(groupsOf(items, BATCH_WRITE_LIMIT).map((group) => this.batchWrite(group)));
+    await settleAll(groupsOf(requests, BATCH_WRITE_LIMIT).map((group) => this.batchWrite(group)));
+    return { workspaceId, readAt, versions };
+  }
 
-    const { Item: mark } = await this.table.client.send(
-      new GetCommand({ TableName: this.table.name, Key: keys.contactJournalMark(workspaceId), ConsistentRead: true }),
-    );
-    if (!mark || (mark.at as number) < readAt.getTime() - LIVE_WRITE_HORIZON_MS) return { written: items.length, restored: 0 };
-    const written = new Map(items.map((item) => [item.id as string, item.version]));
-    const journal = await this.batchGet([...written.keys()].map((id) => keys.contactJournal(workspaceId, id)));
-    const newer = journal.filter((entry) => (entry.version as number) > written.get(entry.id as string)!);
+  /**
+   * A transaction item that holds only while no live write began since shortly before the page's
+   * read: with it in the transaction that commits the page, a commit that goes through proves that
+   * no journal entry can be newer than the page, with no read of its own.
+   */
+  liveWriteGuard(write: BackfillWrite): TransactItem {
+    return {
+      ConditionCheck: {
+        TableName: this.table.name,
+        Key: keys.contactJournalMark(write.workspaceId),
+        ConditionExpression: 'attribute_not_exists(#at) OR #at < :horizon',
+        ExpressionAttributeNames: { '#at': 'at' },
+        ExpressionAttributeValues: { ':horizon': write.readAt.getTime() - LIVE_WRITE_HORIZON_MS },
+      },
+    };
+  }
+
+  /**
+   * Puts back every contact of a written backfill page that the journal holds a newer copy of
+   * (conditionally, newest wins). With `checkMark`, only once a read of the journal's mark shows that
+   * a live write began since shortly before the page's read. Returns how many were restored.
+   */
+  async restoreLiveWrites(write: BackfillWrite, now: Date, { checkMark = false }: { checkMark?: boolean } = {}): Promise<number> {
+    const { workspaceId, readAt, versions } = write;
+    if (checkMark) {
+      const { Item: mark } = await this.table.client.send(
+        new GetCommand({ TableName: this.table.name, Key: keys.contactJournalMark(workspaceId), ConsistentRead: true }),
+      );
+      if (!mark || (mark.at as number) < readAt.getTime() - LIVE_WRITE_HORIZON_MS) return 0;
+    }
+    const journal = await this.batchGet([...versions.keys()].map((id) => keys.contactJournal(workspaceId, id)));
+    const newer = journal.filter((entry) => (entry.version as number) > versions.get(entry.id as string)!);
     // A restored copy counts as written now: a backfill's removal of what it did not write keeps it.
     await Promise.all(
       newer.map((entry) =>
         this.conditionalPut({ ...(entry.item as ContactItem), ...keys.contact(workspaceId, entry.id as string), syncedAt: now.toISOString() }),
       ),
     );
-    return { written: items.length, restored: newer.length };
+    return newer.length;
   }
 
   /**
@@ -326,12 +381,17 @@ export class ContactStore {
     ).catch(ignoreConditionFailure);
   }
 
-  private async batchWrite(items: ContactItem[]): Promise<void> {
-    let pending = items.map((Item) => ({ PutRequest: { Item } }));
+  /**
+   * One BatchWriteItem of up to 25 puts, already in DynamoDB's attribute-value form (the document
+   * client's marshalling of every item costs more than the rest of a backfill's work on it), with
+   * unprocessed items retried after a back-off.
+   */
+  private async batchWrite(requests: WriteRequest[]): Promise<void> {
+    let pending = requests;
     for (let attempt = 1; pending.length > 0; attempt += 1) {
       if (attempt > 1) await this.backOff(attempt, pending.length);
-      const { UnprocessedItems } = await this.table.client.send(new BatchWriteCommand({ RequestItems: { [this.table.name]: pending } }));
-      pending = (UnprocessedItems?.[this.table.name] ?? []) as typeof pending;
+      const { UnprocessedItems } = await this.table.client.send(new BatchWriteItemCommand({ RequestItems: { [this.table.name]: pending } }));
+      pending = UnprocessedItems?.[this.table.name] ?? [];
     }
   }
 
@@ -384,6 +444,70 @@ function newestPerContact(snapshots: IntercomContactSnapshot[]): IntercomContact
 
 const NEWEST_WINS = 'attribute_not_exists(#pk) OR #version <= :version';
 
+/** A backfill page as written: what its live-write check needs. */
+export interface BackfillWrite {
+  workspaceId: string;
+  readAt: Date;
+  /** The version written, per contact id. */
+  versions: Map<string, number>;
+}
+
+const NULL: AttributeValue = { NULL: true };
+const text = (value: string | null): AttributeValue => (value === null ? NULL : { S: value });
+
+/**
+ * A contact item (the one {@link ContactStore} writes live, field for field) in DynamoDB's
+ * attribute-value form, built directly.
+ */
+function contactAttributes(workspaceId: string, snapshot: IntercomContactSnapshot, version: number, syncedAt: string): Record<string, AttributeValue> {
+  const { contact } = snapshot;
+  const key = keys.contact(workspaceId, contact.id);
+  const item: Record<string, AttributeValue> = {
+    pk: { S: key.pk },
+    sk: { S: key.sk },
+    id: { S: contact.id },
+    externalId: text(contact.externalId),
+    role: { S: contact.role },
+    email: text(contact.email),
+    name: text(contact.name),
+    phone: text(contact.phone),
+    createdAt: { S: contact.createdAt },
+    updatedAt: { S: contact.updatedAt },
+    customAttributes: jsonAttribute(contact.customAttributes),
+    version: { N: String(version) },
+    syncedAt: { S: syncedAt },
+  };
+  if (snapshot.appId !== null) item.appId = { S: snapshot.appId };
+  return item;
+}
+
+/**
+ * A JSON value (custom attributes come from JSON.parse) as an attribute value, as the document
+ * client marshals it: undefined members left out, numbers beyond the safe integers refused.
+ */
+function jsonAttribute(value: unknown): AttributeValue {
+  switch (typeof value) {
+    case 'string':
+      return { S: value };
+    case 'boolean':
+      return { BOOL: value };
+    case 'number':
+      if (!Number.isFinite(value) || value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER) {
+        throw new Error(`Number ${value} cannot be stored exactly`);
+      }
+      return { N: String(value) };
+    case 'object': {
+      if (value === null) return NULL;
+      if (Array.isArray(value)) return { L: value.filter((member) => member !== undefined).map(jsonAttribute) };
+      const map: Record<string, AttributeValue> = {};
+      for (const [name, member] of Object.entries(value)) if (member !== undefined) map[name] = jsonAttribute(member);
+      return { M: map };
+    }
+    default:
+      throw new Error(`A ${typeof value} is not a JSON value`);
+  }
+}
+
 const CONTACT_FIELDS = ['id', 'externalId', 'role', 'email', 'name', 'phone', 'createdAt', 'updatedAt', 'customAttributes'] as const;
 
 function toContact(item: Record<string, unknown>): Contact {
@@ -410,6 +534,20 @@ export function contactListStartKey(workspaceId: string, cursor: string | undefi
 
 /** The run a new backfill replaces, as its caller saw it (see {@link ContactSyncStore.beginRun}). */
 export type PreviousRun = { generation: number; runId?: undefined } | { generation: number; runId: string; state: BackfillState };
+
+/** The checkpoint of one backfill page (see {@link ContactSyncStore.commitPage}). */
+export interface PageCommit {
+  runId: string;
+  generation: number;
+  partitionId: string;
+  seq: number;
+  claimId: string;
+  cursor: string | null;
+  count: number;
+  last: boolean;
+  expected?: number;
+  now: Date;
+}
 
 /** Who spends a rate budget: a Timebook workspace calling the Intercom workspace `appId`. */
 export interface IntercomCaller {
@@ -623,29 +761,28 @@ export class ContactSyncStore {
    * run still this generation and running), so a repeated or superseded page commits nothing.
    * Releases the claim. False when it did not commit.
    */
-  async commitPage(
+  async commitPage(workspaceId: string, page: PageCommit): Promise<boolean> {
+    return (await this.checkpointPage(workspaceId, page)) === 'committed';
+  }
+
+  /**
+   * {@link commitPage}, with two options: `keepClaim` leaves the claim in place for the claimant's
+   * next page; `guard` is one more condition of the transaction (a live-write guard of the contacts
+   * store), whose failure alone is told apart: `guard-failed`, nothing committed. `refused` when
+   * the page itself could not commit (whether the guard held then is not said).
+   */
+  async checkpointPage(
     workspaceId: string,
-    page: {
-      runId: string;
-      generation: number;
-      partitionId: string;
-      seq: number;
-      claimId: string;
-      cursor: string | null;
-      count: number;
-      last: boolean;
-      expected?: number;
-      now: Date;
-    },
-  ): Promise<boolean> {
-    return this.transact([
+    page: PageCommit & { keepClaim?: boolean; guard?: TransactItem },
+  ): Promise<'committed' | 'refused' | 'guard-failed'> {
+    const failed = await transactWrite(this.table, [
       {
         Update: {
           TableName: this.table.name,
           Key: keys.backfillPartition(workspaceId, page.runId, page.partitionId),
-          UpdateExpression: 'SET #seq = :next, #cursor = :cursor, #state = :state ADD #synced :count REMOVE #claimId, #claimedUntil',
+          UpdateExpression: `SET #seq = :next, #cursor = :cursor, #state = :state ADD #synced :count${page.keepClaim ? '' : ' REMOVE #claimId, #claimedUntil'}`,
           ConditionExpression: '#seq = :seq AND #state = :pending AND #claimId = :claimId',
-          ExpressionAttributeNames: names('seq', 'cursor', 'state', 'synced', 'claimId', 'claimedUntil'),
+          ExpressionAttributeNames: names('seq', 'cursor', 'state', 'synced', 'claimId', ...(page.keepClaim ? [] : ['claimedUntil'])),
           ExpressionAttributeValues: {
             ':seq': page.seq,
             ':claimId': page.claimId,
@@ -663,7 +800,10 @@ export class ContactSyncStore {
           add: { synced: page.count, partitionsDone: page.last ? 1 : 0 },
         }),
       },
+      ...(page.guard ? [page.guard] : []),
     ]);
+    if (failed.length === 0) return 'committed';
+    return failed.includes(0) || failed.includes(1) ? 'refused' : 'guard-failed';
   }
 
   /**
