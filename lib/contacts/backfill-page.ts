@@ -61,7 +61,7 @@ export async function processBackfillPage(
   { deadline, pagesPerMessage = PAGES_PER_MESSAGE }: { deadline: Date; pagesPerMessage?: number },
 ): Promise<BackfillPageOutcome> {
   const { workspaceId } = message;
-  const sync = await deps.contactSync.get(workspaceId);
+  const sync = await sharedRead(deps.contactSync, `sync ${workspaceId}`, () => deps.contactSync.get(workspaceId));
   if (!sync || sync.runId !== message.runId || sync.generation !== message.generation || sync.state !== 'running') {
     return 'superseded';
   }
@@ -86,7 +86,7 @@ export async function processBackfillPage(
   try {
     // Read once for the message's pages, as a page read it before: a replaced or removed
     // connection is seen by the next message at the latest, and stops the run besides.
-    const connection = await deps.connections.get(workspaceId);
+    const connection = await sharedRead(deps.connections, `connection ${workspaceId}`, () => deps.connections.get(workspaceId));
     for (;;) {
       const started = deps.clock().getTime();
       const mayContinue = pages + 1 < pagesPerMessage;
@@ -117,6 +117,23 @@ export async function processBackfillPage(
     const released = outcome !== undefined && (outcome.outcome === 'completed' || outcome.outcome === 'split' || (outcome.outcome === 'committed' && !outcome.next));
     if (!released) await release();
   }
+}
+
+const readsInFlight = new WeakMap<object, Map<string, Promise<unknown>>>();
+
+/**
+ * `read()`, or the same read of `store` already in flight. A Lambda container runs one batch at a
+ * time, whose records all arrived before the read began: each record still gets a read made since
+ * it arrived, and the batch, whose records start together, makes one.
+ */
+function sharedRead<T>(store: object, key: string, read: () => Promise<T>): Promise<T> {
+  let reads = readsInFlight.get(store);
+  if (!reads) readsInFlight.set(store, (reads = new Map()));
+  const pending = reads.get(key);
+  if (pending) return pending as Promise<T>;
+  const started = read().finally(() => reads.delete(key));
+  reads.set(key, started);
+  return started;
 }
 
 /**

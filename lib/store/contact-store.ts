@@ -549,6 +549,24 @@ export interface PageCommit {
   now: Date;
 }
 
+/** Requests one take from a rate budget gets at most (see {@link ContactSyncStore.reserveIntercomRequest}). */
+export const GRANTS_PER_TAKE = 10;
+
+const TAKEN = Symbol('taken');
+
+interface HeldGrants {
+  /** Requests taken and not yet handed out, good until `resetAt`. */
+  tokens: number;
+  /** The budget's window, `remaining` and `reserve` as this process last read or wrote them. */
+  resetAt: number;
+  remaining: number;
+  reserve: number;
+}
+
+function budgetKey(caller: IntercomCaller): string {
+  return `${caller.appId}\n${caller.workspaceId}`;
+}
+
 /** Who spends a rate budget: a Timebook workspace calling the Intercom workspace `appId`. */
 export interface IntercomCaller {
   workspaceId: string;
@@ -562,6 +580,11 @@ export interface IntercomCaller {
  * generation, so work queued for a stopped, restarted or superseded backfill changes nothing.
  */
 export class ContactSyncStore {
+  /** Per rate budget: requests this process took and may hand out, and the budget as last seen. */
+  private readonly granted = new Map<string, HeldGrants>();
+  /** Per rate budget: the take in flight, which every caller that finds no request held waits on. */
+  private readonly taking = new Map<string, ReturnType<ContactSyncStore['reserveFromBudget']>>();
+
   constructor(private readonly table: Table) {}
 
   async get(workspaceId: string): Promise<ContactSync | undefined> {
@@ -1012,60 +1035,123 @@ export class ContactSyncStore {
    * window. Granted while the window's remaining requests stay above the reserve kept for other
    * callers, and whenever no current window is known (the response's headers will tell).
    * `useReserve` is for those other callers (webhook handling): granted while any request is left.
+   *
+   * Without `useReserve`, requests are taken from the budget a few at a time (up to
+   * {@link GRANTS_PER_TAKE}, fewer as the window runs low) and handed out by this process until the
+   * window resets: one write serves several pages. Requests taken and not used before the reset are
+   * lost, which leaves more, not less, to everyone else; a take may go into the reserve by at most
+   * a quarter of what was left above it.
    */
   async reserveIntercomRequest(
     caller: IntercomCaller,
     nowSeconds: number,
     options: { useReserve?: boolean } = {},
   ): Promise<{ granted: true } | { granted: false; retryAt: number }> {
+    if (options.useReserve) {
+      const outcome = await this.reserveFromBudget(caller, nowSeconds, 1, true);
+      return outcome === TAKEN ? { granted: true } : outcome;
+    }
+    const key = budgetKey(caller);
+    for (;;) {
+      const held = this.granted.get(key);
+      if (held && held.tokens > 0 && nowSeconds < held.resetAt) {
+        held.tokens -= 1;
+        return { granted: true };
+      }
+      let take = this.taking.get(key);
+      if (!take) {
+        const count = held ? Math.min(GRANTS_PER_TAKE, Math.max(1, Math.floor((held.remaining - held.reserve) / 4))) : 1;
+        take = this.reserveFromBudget(caller, nowSeconds, count, false).finally(() => this.taking.delete(key));
+        this.taking.set(key, take);
+      }
+      const outcome = await take;
+      if (outcome !== TAKEN) return outcome;
+    }
+  }
+
+  /**
+   * Takes `count` requests in one conditional write; `TAKEN` when they are this process's to hand
+   * out (see {@link reserveIntercomRequest}), else the outcome for every caller waiting on it.
+   */
+  private async reserveFromBudget(
+    caller: IntercomCaller,
+    nowSeconds: number,
+    count: number,
+    useReserve: boolean,
+  ): Promise<{ granted: true } | { granted: false; retryAt: number } | typeof TAKEN> {
+    const Key = keys.intercomRateBudget(caller.appId, caller.workspaceId);
     try {
-      await this.table.client.send(
+      const { Attributes } = await this.table.client.send(
         new UpdateCommand({
           TableName: this.table.name,
-          Key: keys.intercomRateBudget(caller.appId, caller.workspaceId),
-          UpdateExpression: 'SET #remaining = #remaining - :one',
-          ConditionExpression: options.useReserve ? '#resetAt > :now AND #remaining > :none' : '#resetAt > :now AND #remaining > #reserve',
-          ExpressionAttributeNames: names('remaining', 'resetAt', ...(options.useReserve ? [] : ['reserve'])),
-          ExpressionAttributeValues: { ':one': 1, ':now': nowSeconds, ...(options.useReserve ? { ':none': 0 } : {}) },
+          Key,
+          UpdateExpression: 'SET #remaining = #remaining - :count',
+          ConditionExpression: useReserve ? '#resetAt > :now AND #remaining > :none' : '#resetAt > :now AND #remaining > #reserve',
+          ExpressionAttributeNames: names('remaining', 'resetAt', ...(useReserve ? [] : ['reserve'])),
+          ExpressionAttributeValues: { ':count': count, ':now': nowSeconds, ...(useReserve ? { ':none': 0 } : {}) },
+          ReturnValues: useReserve ? 'NONE' : 'ALL_NEW',
         }),
       );
-      return { granted: true };
+      if (useReserve || !Attributes) return { granted: true };
+      this.granted.set(budgetKey(caller), {
+        tokens: count,
+        resetAt: Attributes.resetAt as number,
+        remaining: Attributes.remaining as number,
+        reserve: (Attributes.reserve as number | undefined) ?? 0,
+      });
+      return TAKEN;
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
-    const { Item } = await this.table.client.send(
-      new GetCommand({ TableName: this.table.name, Key: keys.intercomRateBudget(caller.appId, caller.workspaceId), ConsistentRead: true }),
-    );
+    const { Item } = await this.table.client.send(new GetCommand({ TableName: this.table.name, Key, ConsistentRead: true }));
     const resetAt = Item?.resetAt as number | undefined;
-    return resetAt === undefined || resetAt <= nowSeconds ? { granted: true } : { granted: false, retryAt: resetAt };
+    if (resetAt !== undefined && resetAt > nowSeconds) return { granted: false, retryAt: resetAt };
+    if (useReserve) return { granted: true };
+    // No current window is known: granted, as every request is until a response tells the window;
+    // the grant serves this process for a second at most, or until it records the window.
+    this.granted.set(budgetKey(caller), { tokens: count, resetAt: nowSeconds + 1, remaining: Number.POSITIVE_INFINITY, reserve: 0 });
+    return TAKEN;
   }
 
   /**
    * Records what Intercom's `X-RateLimit-*` headers said: a later window replaces the budget; within
    * the same window only a lower `remaining` does (other callers may have spent more than we know).
-   * A 429 records `remaining: 0` without a limit, which keeps the last known one.
+   * A 429 records `remaining: 0` without a limit, which keeps the last known one. Not written when
+   * what this process last saw of the budget shows the write would change nothing.
    */
   async recordIntercomRateLimit(
     caller: IntercomCaller,
     window: { remaining: number; resetAt: number; limit?: number; reserve?: number },
     now: Date,
   ): Promise<void> {
+    const key = budgetKey(caller);
+    const known = this.granted.get(key);
+    // The stored window is at least as late as the one last seen, and within it `remaining` only fell.
+    if (known && (window.resetAt < known.resetAt || (window.resetAt === known.resetAt && window.remaining >= known.remaining))) return;
     const sized = window.limit !== undefined && window.reserve !== undefined;
-    await this.table.client.send(
-      new UpdateCommand({
-        TableName: this.table.name,
-        Key: keys.intercomRateBudget(caller.appId, caller.workspaceId),
-        UpdateExpression: `SET #resetAt = :resetAt, #remaining = :remaining, #expiresAt = :ttl${sized ? ', #limit = :limit, #reserve = :reserve' : ''}`,
-        ConditionExpression: 'attribute_not_exists(#resetAt) OR #resetAt < :resetAt OR (#resetAt = :resetAt AND #remaining > :remaining)',
-        ExpressionAttributeNames: names('resetAt', 'remaining', 'expiresAt', ...(sized ? ['limit', 'reserve'] : [])),
-        ExpressionAttributeValues: {
-          ':resetAt': window.resetAt,
-          ':remaining': window.remaining,
-          ':ttl': ttlAfter(now, 86_400),
-          ...(sized ? { ':limit': window.limit, ':reserve': window.reserve } : {}),
-        },
-      }),
-    ).catch(ignoreConditionFailure);
+    try {
+      await this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: keys.intercomRateBudget(caller.appId, caller.workspaceId),
+          UpdateExpression: `SET #resetAt = :resetAt, #remaining = :remaining, #expiresAt = :ttl${sized ? ', #limit = :limit, #reserve = :reserve' : ''}`,
+          ConditionExpression: 'attribute_not_exists(#resetAt) OR #resetAt < :resetAt OR (#resetAt = :resetAt AND #remaining > :remaining)',
+          ExpressionAttributeNames: names('resetAt', 'remaining', 'expiresAt', ...(sized ? ['limit', 'reserve'] : [])),
+          ExpressionAttributeValues: {
+            ':resetAt': window.resetAt,
+            ':remaining': window.remaining,
+            ':ttl': ttlAfter(now, 86_400),
+            ...(sized ? { ':limit': window.limit, ':reserve': window.reserve } : {}),
+          },
+        }),
+      );
+    } catch (error) {
+      ignoreConditionFailure(error);
+      return;
+    }
+    // Requests held from an earlier window, or beyond what Intercom says is left, are not handed out.
+    const reserve = window.reserve ?? known?.reserve ?? 0;
+    this.granted.set(key, { tokens: 0, resetAt: window.resetAt, remaining: window.remaining, reserve });
   }
 
   /** A partition's item, without a TTL: see {@link expirePartitions}. */
