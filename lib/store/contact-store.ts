@@ -563,6 +563,12 @@ interface HeldGrants {
   reserve: number;
 }
 
+/** A number attribute of the item a failed condition returns (the SDK leaves it unmarshalled). */
+function numberAttribute(value: AttributeValue | undefined): number | undefined {
+  const parsed = value?.N === undefined ? Number.NaN : Number(value.N);
+  return Number.isFinite(parsed) ? parsed : undefined;
+}
+
 function budgetKey(caller: IntercomCaller): string {
   return `${caller.appId}\n${caller.workspaceId}`;
 }
@@ -1143,10 +1149,18 @@ export class ContactSyncStore {
             ':ttl': ttlAfter(now, 86_400),
             ...(sized ? { ':limit': window.limit, ':reserve': window.reserve } : {}),
           },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
     } catch (error) {
       ignoreConditionFailure(error);
+      // The stored budget is newer than the headers: known now, so the next such write is not made.
+      const stored = (error as ConditionalCheckFailedException).Item;
+      const resetAt = numberAttribute(stored?.resetAt);
+      const remaining = numberAttribute(stored?.remaining);
+      if (resetAt !== undefined && remaining !== undefined) {
+        this.granted.set(key, { tokens: known?.resetAt === resetAt ? known.tokens : 0, resetAt, remaining, reserve: numberAttribute(stored?.reserve) ?? known?.reserve ?? 0 });
+      }
       return;
     }
     // Requests held from an earlier window, or beyond what Intercom says is left, are not handed out.
