@@ -2,6 +2,7 @@ import {
   BatchWriteItemCommand,
   ConditionalCheckFailedException,
   TransactionCanceledException,
+  TransactionConflictException,
   type AttributeValue,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
@@ -369,16 +370,26 @@ export class ContactStore {
 
   /** Records that a live write begins at `now` (the mark only moves forward). */
   private async markLiveWrite(workspaceId: string, now: Date): Promise<void> {
-    await this.table.client.send(
-      new UpdateCommand({
-        TableName: this.table.name,
-        Key: keys.contactJournalMark(workspaceId),
-        UpdateExpression: 'SET #at = :at, #expiresAt = :ttl',
-        ConditionExpression: 'attribute_not_exists(#at) OR #at < :at',
-        ExpressionAttributeNames: { '#at': 'at', '#expiresAt': 'expiresAt' },
-        ExpressionAttributeValues: { ':at': now.getTime(), ':ttl': ttlAfter(now, JOURNAL_TTL_SECONDS) },
-      }),
-    ).catch(ignoreConditionFailure);
+    // A backfill page's commit checks the mark in a transaction; DynamoDB refuses a write to the
+    // mark meanwhile (TransactionConflictException, which the SDK does not retry): try again.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.table.client.send(
+          new UpdateCommand({
+            TableName: this.table.name,
+            Key: keys.contactJournalMark(workspaceId),
+            UpdateExpression: 'SET #at = :at, #expiresAt = :ttl',
+            ConditionExpression: 'attribute_not_exists(#at) OR #at < :at',
+            ExpressionAttributeNames: { '#at': 'at', '#expiresAt': 'expiresAt' },
+            ExpressionAttributeValues: { ':at': now.getTime(), ':ttl': ttlAfter(now, JOURNAL_TTL_SECONDS) },
+          }),
+        );
+        return;
+      } catch (error) {
+        if (!(error instanceof TransactionConflictException)) return ignoreConditionFailure(error);
+        await this.backOff(attempt + 1);
+      }
+    }
   }
 
   /**
