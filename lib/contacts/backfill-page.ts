@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Connection } from '../connect/connection';
 import { IntercomBadRequestError, IntercomPermissionError, IntercomTokenInvalidError } from '../intercom/errors';
 import type { Dependencies } from '../platform/dependencies';
 import { ConflictError } from '../platform/errors';
@@ -30,30 +31,43 @@ type PageDeps = Pick<
 const CLAIM_MARGIN_MS = 5_000;
 
 /**
- * Applies one page of one backfill partition. Safe to repeat and to run concurrently with itself.
- * `deadline` is when the invocation doing the work ends at the latest (its Lambda timeout).
+ * Pages one message works through, one after another under the same claim, before it hands the
+ * partition on to a new message: the run's checks, the claim and the connection are read once for
+ * them all, and partitions still take turns on the queue.
+ */
+export const PAGES_PER_MESSAGE = 5;
+
+/** A message starts another page only with this much time left, or three times its last page's, if longer. */
+const NEXT_PAGE_MIN_MS = 10_000;
+
+/**
+ * Applies up to `pagesPerMessage` ({@link PAGES_PER_MESSAGE}) pages of one backfill partition,
+ * starting at the message's. Safe to repeat and to run concurrently with itself. `deadline` is when the invocation
+ * doing the work ends at the latest (its Lambda timeout).
  * Steps: drop the message unless its backfill generation is still running; claim the page until
- * the deadline, so that only one worker writes it at a time; if the partition's checkpoint is
- * already past the page, only make sure the next page is queued (a worker may have died between
- * checkpoint and enqueue); if another worker holds the page, look again once its claim runs out;
- * search the page from the checkpoint within the shared rate budget, or queue the message again
- * with a delay; split a partition whose first page shows it is too large; write the contacts;
- * commit the checkpoint and the count in one conditional transaction; queue the next page, or
- * complete the backfill after its last partition.
+ * the deadline, so that only one worker writes the partition at a time; if the partition's
+ * checkpoint is already past the page, only make sure its current page is queued (a worker may have
+ * died between checkpoint and enqueue); if another worker holds the page, look again once its claim
+ * runs out. Then, page by page: search from the checkpoint within the shared rate budget, or queue
+ * the page again with a delay; split a partition whose first page shows it is too large; write the
+ * contacts; commit the checkpoint and the count in one conditional transaction, which also finds
+ * out whether a live write may be newer than the page (then that copy is put back first); go on to
+ * the next page under the same claim while pages and time allow, else queue it, or complete the
+ * backfill after its last partition.
  */
 export async function processBackfillPage(
   deps: PageDeps,
   message: BackfillPageMessage,
-  { deadline }: { deadline: Date },
+  { deadline, pagesPerMessage = PAGES_PER_MESSAGE }: { deadline: Date; pagesPerMessage?: number },
 ): Promise<BackfillPageOutcome> {
   const { workspaceId } = message;
-  const sync = await deps.contactSync.get(workspaceId);
+  const sync = await sharedRead(deps.contactSync, `sync ${workspaceId}`, () => deps.contactSync.get(workspaceId));
   if (!sync || sync.runId !== message.runId || sync.generation !== message.generation || sync.state !== 'running') {
     return 'superseded';
   }
   const now = deps.clock();
   const claimId = randomUUID();
-  const partition = await deps.contactSync.claimPage(workspaceId, {
+  let partition = await deps.contactSync.claimPage(workspaceId, {
     runId: message.runId,
     partitionId: message.partitionId,
     seq: message.seq,
@@ -63,21 +77,70 @@ export async function processBackfillPage(
   });
   if (!partition) return notClaimed(deps, sync, message, now);
 
-  let outcome: BackfillPageOutcome | undefined;
+  const release = () =>
+    deps.contactSync.releaseClaim(workspaceId, { runId: message.runId, partitionId: message.partitionId, claimId }).catch((error: unknown) => {
+      logger.warn('Could not release a backfill page claim; it runs out by itself', { error });
+    });
+  let outcome: PageStep | undefined;
+  let pages = 0;
   try {
-    outcome = await workOnPage(deps, sync, partition, claimId, message);
-    return outcome;
+    // Read once for the message's pages, as a page read it before: a replaced or removed
+    // connection is seen by the next message at the latest, and stops the run besides.
+    const connection = await sharedRead(deps.connections, `connection ${workspaceId}`, () => deps.connections.get(workspaceId));
+    for (;;) {
+      const started = deps.clock().getTime();
+      const mayContinue = pages + 1 < pagesPerMessage;
+      const current: BackfillPartition = partition;
+      const keepClaim = (last: boolean) => {
+        const now = deps.clock().getTime();
+        return !last && mayContinue && deadline.getTime() - now > Math.max(NEXT_PAGE_MIN_MS, 3 * (now - started));
+      };
+      try {
+        outcome = await workOnPage(deps, sync, current, claimId, { ...message, seq: current.seq }, { connection, keepClaim });
+      } catch (error) {
+        if (pages === 0) throw error;
+        // The message's first pages are committed: SQS would retry a page that is no longer the
+        // partition's. The page goes on in a message of its own, which SQS retries if it fails again.
+        logger.warn('Contact backfill page failed; queued again', { partitionId: current.partitionId, seq: current.seq, error: error as Error });
+        await release();
+        outcome = { outcome: 'committed' };
+        await deps.syncQueue.send([{ message: pageMessage(sync, current) }]);
+        return 'committed';
+      }
+      pages += 1;
+      if (outcome.outcome !== 'committed' || !outcome.next) return outcome.outcome;
+      partition = outcome.next;
+    }
   } finally {
     // A committed page or split released its claim; anything else (an error included) hands the
     // page to the next delivery at once rather than when the claim runs out.
-    if (outcome !== 'committed' && outcome !== 'completed' && outcome !== 'split') {
-      const claim = { runId: message.runId, partitionId: message.partitionId, claimId };
-      await deps.contactSync.releaseClaim(workspaceId, claim).catch((error: unknown) => {
-        logger.warn('Could not release a backfill page claim; it runs out by itself', { error });
-      });
-    }
+    const released = outcome !== undefined && (outcome.outcome === 'completed' || outcome.outcome === 'split' || (outcome.outcome === 'committed' && !outcome.next));
+    if (!released) await release();
   }
 }
+
+const readsInFlight = new WeakMap<object, Map<string, Promise<unknown>>>();
+
+/**
+ * `read()`, or the same read of `store` already in flight. A Lambda container runs one batch at a
+ * time, whose records all arrived before the read began: each record still gets a read made since
+ * it arrived, and the batch, whose records start together, makes one.
+ */
+function sharedRead<T>(store: object, key: string, read: () => Promise<T>): Promise<T> {
+  let reads = readsInFlight.get(store);
+  if (!reads) readsInFlight.set(store, (reads = new Map()));
+  const pending = reads.get(key);
+  if (pending) return pending as Promise<T>;
+  const started = read().finally(() => reads.delete(key));
+  reads.set(key, started);
+  return started;
+}
+
+/**
+ * What one page came to. `next`: the partition at its next page, still claimed by this message,
+ * when the message goes on with it.
+ */
+type PageStep = { outcome: BackfillPageOutcome; next?: BackfillPartition };
 
 /** The work on a claimed page, from the Intercom search to the checkpoint. */
 async function workOnPage(
@@ -86,22 +149,23 @@ async function workOnPage(
   partition: BackfillPartition,
   claimId: string,
   message: BackfillPageMessage,
-): Promise<BackfillPageOutcome> {
+  options: { connection: Connection | undefined; keepClaim: (last: boolean) => boolean },
+): Promise<PageStep> {
   const { workspaceId } = message;
   const readAt = deps.clock();
   let result;
   try {
-    result = await searchPage(deps, sync, partition);
+    result = await searchPage(deps, sync, partition, options.connection);
   } catch (error) {
     const reason = permanentFailure(error);
     if (!reason) throw error;
     await deps.contactSync.fail(workspaceId, { runId: sync.runId, error: reason, now: deps.clock() });
     logger.warn('Contact backfill failed', { runId: sync.runId, reason });
-    return 'failed';
+    return { outcome: 'failed' };
   }
   if (result.kind === 'deferred') {
     await deps.syncQueue.send([{ message, delaySeconds: result.delaySeconds }]);
-    return 'deferred';
+    return { outcome: 'deferred' };
   }
 
   const { snapshots, next, last } = result;
@@ -113,11 +177,12 @@ async function workOnPage(
       sync.timeZone,
       { root: partition.partitionId === ROOT_PARTITION_ID },
     );
-    if (children) return split(deps, sync, partition, claimId, children, expected);
+    if (children) return { outcome: await split(deps, sync, partition, claimId, children, expected) };
   }
 
-  await deps.contacts.putBackfillPage(workspaceId, snapshots, { readAt, now: deps.clock() });
-  const committed = await deps.contactSync.commitPage(workspaceId, {
+  const written = await deps.contacts.writeBackfillPage(workspaceId, snapshots, { readAt, now: deps.clock() });
+  const keepClaim = options.keepClaim(last);
+  const commit = {
     runId: sync.runId,
     generation: sync.generation,
     partitionId: partition.partitionId,
@@ -127,14 +192,28 @@ async function workOnPage(
     count: snapshots.length,
     last,
     expected,
-    now: deps.clock(),
-  });
-  if (!committed) return 'duplicate';
-  if (!last) {
-    await deps.syncQueue.send([{ message: { ...message, seq: partition.seq + 1 } }]);
-    return 'committed';
+    keepClaim,
+  };
+  let committed = await deps.contactSync.checkpointPage(workspaceId, { ...commit, now: deps.clock(), guard: deps.contacts.liveWriteGuard(written) });
+  if (committed === 'guard-failed') {
+    // A live write began near or after the page's read: put back any newer copy it journaled,
+    // then commit. The checkpoint never moves past a page whose restore has not happened.
+    await deps.contacts.restoreLiveWrites(written, deps.clock());
+    committed = await deps.contactSync.checkpointPage(workspaceId, { ...commit, now: deps.clock() });
   }
-  return (await completeBackfill(deps, sync)) ? 'completed' : 'committed';
+  if (committed !== 'committed') {
+    // Written but not committed (the run was stopped or replaced meanwhile): the written copies
+    // stay, so they must not hide a newer live write either.
+    await deps.contacts.restoreLiveWrites(written, deps.clock(), { checkMark: true });
+    return { outcome: 'duplicate' };
+  }
+  if (!last) {
+    const following: BackfillPartition = { ...partition, seq: partition.seq + 1, cursor: next };
+    if (keepClaim) return { outcome: 'committed', next: following };
+    await deps.syncQueue.send([{ message: pageMessage(sync, following) }]);
+    return { outcome: 'committed' };
+  }
+  return { outcome: (await completeBackfill(deps, sync)) ? 'completed' : 'committed' };
 }
 
 type SearchedPage =
@@ -147,13 +226,19 @@ type SearchedPage =
  * 2 KB of JSON each) become garbage here, before the slow part (the writes) begins, so a worker
  * with a batch of pages in flight holds ten small pages rather than ten full answers.
  */
-async function searchPage(deps: PageDeps, sync: ContactSync, partition: BackfillPartition): Promise<SearchedPage> {
-  const result = await searchWithinBudget(deps, sync, {
+async function searchPage(
+  deps: PageDeps,
+  sync: ContactSync,
+  partition: BackfillPartition,
+  connection: Connection | undefined,
+): Promise<SearchedPage> {
+  const search = {
     query: rangeQuery(partition.range),
-    sort: { field: 'created_at', order: 'ascending' },
+    sort: { field: 'created_at', order: 'ascending' } as const,
     perPage: SEARCH_PAGE_SIZE,
     startingAfter: partition.cursor,
-  });
+  };
+  const result = await searchWithinBudget(deps, sync, search, { connection });
   if (result.kind === 'deferred') return result;
   const { data, total_count: total, pages } = result.page;
   const next = pages?.next?.starting_after ?? null;
@@ -210,13 +295,14 @@ async function notClaimed(deps: PageDeps, sync: ContactSync, message: BackfillPa
 
 /**
  * A message whose page is already committed. Its follow-up may never have happened if the worker
- * that committed died first: queue the next page again, or complete the backfill after a last page.
+ * that committed died first (after this page or a later one of the same message): queue the
+ * partition's current page again, or complete the backfill after a last page.
  * A duplicate of work still queued is harmless, since only one of the two can commit.
  */
 async function requeueLostWork(deps: PageDeps, sync: ContactSync, partition: BackfillPartition, message: BackfillPageMessage) {
   if (partition.state === 'done') {
     await completeBackfill(deps, sync);
-  } else if (partition.state === 'pending' && partition.seq === message.seq + 1) {
+  } else if (partition.state === 'pending' && partition.seq > message.seq) {
     await deps.syncQueue.send([{ message: pageMessage(sync, partition) }]);
   } else if (partition.state === 'split' && message.seq === 0) {
     const children = await deps.contactSync.listPartitions(sync.workspaceId, sync.runId, `${partition.partitionId}.`);

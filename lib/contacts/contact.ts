@@ -68,12 +68,7 @@ export class InvalidIntercomContactError extends Error {
 
 /** Maps an Intercom contact (REST or webhook flavour) to a {@link Contact} and its times. */
 export function contactFromIntercom(item: unknown): IntercomContactSnapshot {
-  const parsed = intercomContactSchema.safeParse(item);
-  if (!parsed.success) {
-    const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.join('.') || '(root)'))];
-    throw new InvalidIntercomContactError(`Not an Intercom contact: check ${fields.join(', ')}`);
-  }
-  const c = parsed.data;
+  const c = plainRestContact(item) ?? parseContact(item);
   return {
     contact: {
       id: c.id,
@@ -89,6 +84,59 @@ export function contactFromIntercom(item: unknown): IntercomContactSnapshot {
     createdAtSeconds: c.created_at,
     updatedAtSeconds: c.updated_at,
     appId: c.workspace_id,
+  };
+}
+
+type ParsedContact = z.output<typeof intercomContactSchema>;
+
+function parseContact(item: unknown): ParsedContact {
+  const parsed = intercomContactSchema.safeParse(item);
+  if (!parsed.success) {
+    const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.join('.') || '(root)'))];
+    throw new InvalidIntercomContactError(`Not an Intercom contact: check ${fields.join(', ')}`);
+  }
+  return parsed.data;
+}
+
+const isText = (value: unknown) => value === undefined || value === null || typeof value === 'string' || typeof value === 'number';
+const textOf = (value: unknown) => (value === undefined || value === null || value === '' ? null : String(value));
+const isSeconds = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0;
+
+/**
+ * What {@link intercomContactSchema} makes of a contact in the shape REST answers give every
+ * contact of a page (times in unix seconds, plain fields), read without the schema; undefined for
+ * anything else, which the schema then reads (or refuses with its reasons).
+ */
+function plainRestContact(item: unknown): ParsedContact | undefined {
+  if (typeof item !== 'object' || item === null) return undefined;
+  const c = item as Record<string, unknown>;
+  const attributes = c.custom_attributes;
+  if (
+    typeof c.id !== 'string' ||
+    c.id === '' ||
+    (c.role !== 'user' && c.role !== 'lead') ||
+    !isSeconds(c.created_at) ||
+    !isSeconds(c.updated_at) ||
+    !isText(c.external_id) ||
+    !isText(c.email) ||
+    !isText(c.name) ||
+    !isText(c.phone) ||
+    !isText(c.workspace_id) ||
+    !(attributes === undefined || attributes === null || (typeof attributes === 'object' && Object.getPrototypeOf(attributes) === Object.prototype))
+  ) {
+    return undefined;
+  }
+  return {
+    id: c.id,
+    role: c.role,
+    external_id: textOf(c.external_id),
+    email: textOf(c.email),
+    name: textOf(c.name),
+    phone: textOf(c.phone),
+    created_at: Math.floor(c.created_at),
+    updated_at: Math.floor(c.updated_at),
+    custom_attributes: attributes as Record<string, unknown> | null | undefined,
+    workspace_id: textOf(c.workspace_id),
   };
 }
 

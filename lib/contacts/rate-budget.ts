@@ -46,8 +46,9 @@ export async function searchWithinBudget(
   deps: BudgetDeps,
   sync: Pick<ContactSync, 'workspaceId' | 'appId'>,
   search: ContactSearch,
+  options: { connection?: Connection } = {},
 ): Promise<BudgetedSearch> {
-  const result = await callWithinBudget(deps, sync, (token, intercom) => intercom.searchContacts(token, search, { waitOnRateLimit: false }));
+  const result = await callWithinBudget(deps, sync, (token, intercom) => intercom.searchContacts(token, search, { waitOnRateLimit: false }), options);
   return result.kind === 'done' ? { kind: 'page', page: result.body } : result;
 }
 

@@ -1,7 +1,13 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteItemCommand,
+  ConditionalCheckFailedException,
+  TransactionCanceledException,
+  TransactionConflictException,
+  type AttributeValue,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
-  BatchWriteCommand,
   DeleteCommand,
   GetCommand,
   PutCommand,
@@ -115,25 +121,75 @@ export class ContactStore {
     snapshots: IntercomContactSnapshot[],
     { readAt, now }: { readAt: Date; now: Date },
   ): Promise<{ written: number; restored: number }> {
-    const items = newestPerContact(snapshots).map((snapshot) => this.contactItem(workspaceId, snapshot, now));
+    const write = await this.writeBackfillPage(workspaceId, snapshots, { readAt, now });
+    const restored = await this.restoreLiveWrites(write, now, { checkMark: true });
+    return { written: write.versions.size, restored };
+  }
+
+  /**
+   * The writes of {@link putBackfillPage} without its live-write check: the caller must make it
+   * before it treats the page as done, with {@link liveWriteGuard} in the transaction that commits
+   * the page (and {@link restoreLiveWrites} when that guard fails), or with `restoreLiveWrites` and
+   * `checkMark`.
+   */
+  async writeBackfillPage(
+    workspaceId: string,
+    snapshots: IntercomContactSnapshot[],
+    { readAt, now }: { readAt: Date; now: Date },
+  ): Promise<BackfillWrite> {
+    const syncedAt = now.toISOString();
+    const versions = new Map<string, number>();
+    const requests: WriteRequest[] = [];
+    for (const snapshot of newestPerContact(snapshots)) {
+      const version = snapshotVersion(snapshot.updatedAtSeconds);
+      versions.set(snapshot.contact.id, version);
+      requests.push({ PutRequest: { Item: contactAttributes(workspaceId, snapshot, version, syncedAt) } });
+    }
     // Every group settles before a failure is thrown: no write of this page may land after the
     // page is handed to another delivery.
-    await settleAll(groupsOf(items, BATCH_WRITE_LIMIT).map((group) => this.batchWrite(group)));
+    await settleAll(groupsOf(requests, BATCH_WRITE_LIMIT).map((group) => this.batchWrite(group)));
+    return { workspaceId, readAt, versions };
+  }
 
-    const { Item: mark } = await this.table.client.send(
-      new GetCommand({ TableName: this.table.name, Key: keys.contactJournalMark(workspaceId), ConsistentRead: true }),
-    );
-    if (!mark || (mark.at as number) < readAt.getTime() - LIVE_WRITE_HORIZON_MS) return { written: items.length, restored: 0 };
-    const written = new Map(items.map((item) => [item.id as string, item.version]));
-    const journal = await this.batchGet([...written.keys()].map((id) => keys.contactJournal(workspaceId, id)));
-    const newer = journal.filter((entry) => (entry.version as number) > written.get(entry.id as string)!);
+  /**
+   * A transaction item that holds only while no live write began since shortly before the page's
+   * read: with it in the transaction that commits the page, a commit that goes through proves that
+   * no journal entry can be newer than the page, with no read of its own.
+   */
+  liveWriteGuard(write: BackfillWrite): TransactItem {
+    return {
+      ConditionCheck: {
+        TableName: this.table.name,
+        Key: keys.contactJournalMark(write.workspaceId),
+        ConditionExpression: 'attribute_not_exists(#at) OR #at < :horizon',
+        ExpressionAttributeNames: { '#at': 'at' },
+        ExpressionAttributeValues: { ':horizon': write.readAt.getTime() - LIVE_WRITE_HORIZON_MS },
+      },
+    };
+  }
+
+  /**
+   * Puts back every contact of a written backfill page that the journal holds a newer copy of
+   * (conditionally, newest wins). With `checkMark`, only once a read of the journal's mark shows that
+   * a live write began since shortly before the page's read. Returns how many were restored.
+   */
+  async restoreLiveWrites(write: BackfillWrite, now: Date, { checkMark = false }: { checkMark?: boolean } = {}): Promise<number> {
+    const { workspaceId, readAt, versions } = write;
+    if (checkMark) {
+      const { Item: mark } = await this.table.client.send(
+        new GetCommand({ TableName: this.table.name, Key: keys.contactJournalMark(workspaceId), ConsistentRead: true }),
+      );
+      if (!mark || (mark.at as number) < readAt.getTime() - LIVE_WRITE_HORIZON_MS) return 0;
+    }
+    const journal = await this.batchGet([...versions.keys()].map((id) => keys.contactJournal(workspaceId, id)));
+    const newer = journal.filter((entry) => (entry.version as number) > versions.get(entry.id as string)!);
     // A restored copy counts as written now: a backfill's removal of what it did not write keeps it.
     await Promise.all(
       newer.map((entry) =>
         this.conditionalPut({ ...(entry.item as ContactItem), ...keys.contact(workspaceId, entry.id as string), syncedAt: now.toISOString() }),
       ),
     );
-    return { written: items.length, restored: newer.length };
+    return newer.length;
   }
 
   /**
@@ -314,24 +370,39 @@ export class ContactStore {
 
   /** Records that a live write begins at `now` (the mark only moves forward). */
   private async markLiveWrite(workspaceId: string, now: Date): Promise<void> {
-    await this.table.client.send(
-      new UpdateCommand({
-        TableName: this.table.name,
-        Key: keys.contactJournalMark(workspaceId),
-        UpdateExpression: 'SET #at = :at, #expiresAt = :ttl',
-        ConditionExpression: 'attribute_not_exists(#at) OR #at < :at',
-        ExpressionAttributeNames: { '#at': 'at', '#expiresAt': 'expiresAt' },
-        ExpressionAttributeValues: { ':at': now.getTime(), ':ttl': ttlAfter(now, JOURNAL_TTL_SECONDS) },
-      }),
-    ).catch(ignoreConditionFailure);
+    // A backfill page's commit checks the mark in a transaction; DynamoDB refuses a write to the
+    // mark meanwhile (TransactionConflictException, which the SDK does not retry): try again.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.table.client.send(
+          new UpdateCommand({
+            TableName: this.table.name,
+            Key: keys.contactJournalMark(workspaceId),
+            UpdateExpression: 'SET #at = :at, #expiresAt = :ttl',
+            ConditionExpression: 'attribute_not_exists(#at) OR #at < :at',
+            ExpressionAttributeNames: { '#at': 'at', '#expiresAt': 'expiresAt' },
+            ExpressionAttributeValues: { ':at': now.getTime(), ':ttl': ttlAfter(now, JOURNAL_TTL_SECONDS) },
+          }),
+        );
+        return;
+      } catch (error) {
+        if (!(error instanceof TransactionConflictException)) return ignoreConditionFailure(error);
+        await this.backOff(attempt + 1);
+      }
+    }
   }
 
-  private async batchWrite(items: ContactItem[]): Promise<void> {
-    let pending = items.map((Item) => ({ PutRequest: { Item } }));
+  /**
+   * One BatchWriteItem of up to 25 puts, already in DynamoDB's attribute-value form (the document
+   * client's marshalling of every item costs more than the rest of a backfill's work on it), with
+   * unprocessed items retried after a back-off.
+   */
+  private async batchWrite(requests: WriteRequest[]): Promise<void> {
+    let pending = requests;
     for (let attempt = 1; pending.length > 0; attempt += 1) {
       if (attempt > 1) await this.backOff(attempt, pending.length);
-      const { UnprocessedItems } = await this.table.client.send(new BatchWriteCommand({ RequestItems: { [this.table.name]: pending } }));
-      pending = (UnprocessedItems?.[this.table.name] ?? []) as typeof pending;
+      const { UnprocessedItems } = await this.table.client.send(new BatchWriteItemCommand({ RequestItems: { [this.table.name]: pending } }));
+      pending = UnprocessedItems?.[this.table.name] ?? [];
     }
   }
 
@@ -384,6 +455,70 @@ function newestPerContact(snapshots: IntercomContactSnapshot[]): IntercomContact
 
 const NEWEST_WINS = 'attribute_not_exists(#pk) OR #version <= :version';
 
+/** A backfill page as written: what its live-write check needs. */
+export interface BackfillWrite {
+  workspaceId: string;
+  readAt: Date;
+  /** The version written, per contact id. */
+  versions: Map<string, number>;
+}
+
+const NULL: AttributeValue = { NULL: true };
+const text = (value: string | null): AttributeValue => (value === null ? NULL : { S: value });
+
+/**
+ * A contact item (the one {@link ContactStore} writes live, field for field) in DynamoDB's
+ * attribute-value form, built directly.
+ */
+function contactAttributes(workspaceId: string, snapshot: IntercomContactSnapshot, version: number, syncedAt: string): Record<string, AttributeValue> {
+  const { contact } = snapshot;
+  const key = keys.contact(workspaceId, contact.id);
+  const item: Record<string, AttributeValue> = {
+    pk: { S: key.pk },
+    sk: { S: key.sk },
+    id: { S: contact.id },
+    externalId: text(contact.externalId),
+    role: { S: contact.role },
+    email: text(contact.email),
+    name: text(contact.name),
+    phone: text(contact.phone),
+    createdAt: { S: contact.createdAt },
+    updatedAt: { S: contact.updatedAt },
+    customAttributes: jsonAttribute(contact.customAttributes),
+    version: { N: String(version) },
+    syncedAt: { S: syncedAt },
+  };
+  if (snapshot.appId !== null) item.appId = { S: snapshot.appId };
+  return item;
+}
+
+/**
+ * A JSON value (custom attributes come from JSON.parse) as an attribute value, as the document
+ * client marshals it: undefined members left out, numbers beyond the safe integers refused.
+ */
+function jsonAttribute(value: unknown): AttributeValue {
+  switch (typeof value) {
+    case 'string':
+      return { S: value };
+    case 'boolean':
+      return { BOOL: value };
+    case 'number':
+      if (!Number.isFinite(value) || value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER) {
+        throw new Error(`Number ${value} cannot be stored exactly`);
+      }
+      return { N: String(value) };
+    case 'object': {
+      if (value === null) return NULL;
+      if (Array.isArray(value)) return { L: value.filter((member) => member !== undefined).map(jsonAttribute) };
+      const map: Record<string, AttributeValue> = {};
+      for (const [name, member] of Object.entries(value)) if (member !== undefined) map[name] = jsonAttribute(member);
+      return { M: map };
+    }
+    default:
+      throw new Error(`A ${typeof value} is not a JSON value`);
+  }
+}
+
 const CONTACT_FIELDS = ['id', 'externalId', 'role', 'email', 'name', 'phone', 'createdAt', 'updatedAt', 'customAttributes'] as const;
 
 function toContact(item: Record<string, unknown>): Contact {
@@ -411,6 +546,44 @@ export function contactListStartKey(workspaceId: string, cursor: string | undefi
 /** The run a new backfill replaces, as its caller saw it (see {@link ContactSyncStore.beginRun}). */
 export type PreviousRun = { generation: number; runId?: undefined } | { generation: number; runId: string; state: BackfillState };
 
+/** The checkpoint of one backfill page (see {@link ContactSyncStore.commitPage}). */
+export interface PageCommit {
+  runId: string;
+  generation: number;
+  partitionId: string;
+  seq: number;
+  claimId: string;
+  cursor: string | null;
+  count: number;
+  last: boolean;
+  expected?: number;
+  now: Date;
+}
+
+/** Requests one take from a rate budget gets at most (see {@link ContactSyncStore.reserveIntercomRequest}). */
+export const GRANTS_PER_TAKE = 10;
+
+const TAKEN = Symbol('taken');
+
+interface HeldGrants {
+  /** Requests taken and not yet handed out, good until `resetAt`. */
+  tokens: number;
+  /** The budget's window, `remaining` and `reserve` as this process last read or wrote them. */
+  resetAt: number;
+  remaining: number;
+  reserve: number;
+}
+
+/** A number attribute of the item a failed condition returns (the SDK leaves it unmarshalled). */
+function numberAttribute(value: AttributeValue | undefined): number | undefined {
+  const parsed = value?.N === undefined ? Number.NaN : Number(value.N);
+  return Number.isFinite(parsed) ? parsed : undefined;
+}
+
+function budgetKey(caller: IntercomCaller): string {
+  return `${caller.appId}\n${caller.workspaceId}`;
+}
+
 /** Who spends a rate budget: a Timebook workspace calling the Intercom workspace `appId`. */
 export interface IntercomCaller {
   workspaceId: string;
@@ -424,6 +597,11 @@ export interface IntercomCaller {
  * generation, so work queued for a stopped, restarted or superseded backfill changes nothing.
  */
 export class ContactSyncStore {
+  /** Per rate budget: requests this process took and may hand out, and the budget as last seen. */
+  private readonly granted = new Map<string, HeldGrants>();
+  /** Per rate budget: the take in flight, which every caller that finds no request held waits on. */
+  private readonly taking = new Map<string, ReturnType<ContactSyncStore['reserveFromBudget']>>();
+
   constructor(private readonly table: Table) {}
 
   async get(workspaceId: string): Promise<ContactSync | undefined> {
@@ -623,29 +801,28 @@ export class ContactSyncStore {
    * run still this generation and running), so a repeated or superseded page commits nothing.
    * Releases the claim. False when it did not commit.
    */
-  async commitPage(
+  async commitPage(workspaceId: string, page: PageCommit): Promise<boolean> {
+    return (await this.checkpointPage(workspaceId, page)) === 'committed';
+  }
+
+  /**
+   * {@link commitPage}, with two options: `keepClaim` leaves the claim in place for the claimant's
+   * next page; `guard` is one more condition of the transaction (a live-write guard of the contacts
+   * store), whose failure alone is told apart: `guard-failed`, nothing committed. `refused` when
+   * the page itself could not commit (whether the guard held then is not said).
+   */
+  async checkpointPage(
     workspaceId: string,
-    page: {
-      runId: string;
-      generation: number;
-      partitionId: string;
-      seq: number;
-      claimId: string;
-      cursor: string | null;
-      count: number;
-      last: boolean;
-      expected?: number;
-      now: Date;
-    },
-  ): Promise<boolean> {
-    return this.transact([
+    page: PageCommit & { keepClaim?: boolean; guard?: TransactItem },
+  ): Promise<'committed' | 'refused' | 'guard-failed'> {
+    const failed = await transactWrite(this.table, [
       {
         Update: {
           TableName: this.table.name,
           Key: keys.backfillPartition(workspaceId, page.runId, page.partitionId),
-          UpdateExpression: 'SET #seq = :next, #cursor = :cursor, #state = :state ADD #synced :count REMOVE #claimId, #claimedUntil',
+          UpdateExpression: `SET #seq = :next, #cursor = :cursor, #state = :state ADD #synced :count${page.keepClaim ? '' : ' REMOVE #claimId, #claimedUntil'}`,
           ConditionExpression: '#seq = :seq AND #state = :pending AND #claimId = :claimId',
-          ExpressionAttributeNames: names('seq', 'cursor', 'state', 'synced', 'claimId', 'claimedUntil'),
+          ExpressionAttributeNames: names('seq', 'cursor', 'state', 'synced', 'claimId', ...(page.keepClaim ? [] : ['claimedUntil'])),
           ExpressionAttributeValues: {
             ':seq': page.seq,
             ':claimId': page.claimId,
@@ -663,7 +840,10 @@ export class ContactSyncStore {
           add: { synced: page.count, partitionsDone: page.last ? 1 : 0 },
         }),
       },
+      ...(page.guard ? [page.guard] : []),
     ]);
+    if (failed.length === 0) return 'committed';
+    return failed.includes(0) || failed.includes(1) ? 'refused' : 'guard-failed';
   }
 
   /**
@@ -872,60 +1052,131 @@ export class ContactSyncStore {
    * window. Granted while the window's remaining requests stay above the reserve kept for other
    * callers, and whenever no current window is known (the response's headers will tell).
    * `useReserve` is for those other callers (webhook handling): granted while any request is left.
+   *
+   * Without `useReserve`, requests are taken from the budget a few at a time (up to
+   * {@link GRANTS_PER_TAKE}, fewer as the window runs low) and handed out by this process until the
+   * window resets: one write serves several pages. Requests taken and not used before the reset are
+   * lost, which leaves more, not less, to everyone else; a take may go into the reserve by at most
+   * a quarter of what was left above it.
    */
   async reserveIntercomRequest(
     caller: IntercomCaller,
     nowSeconds: number,
     options: { useReserve?: boolean } = {},
   ): Promise<{ granted: true } | { granted: false; retryAt: number }> {
+    if (options.useReserve) {
+      const outcome = await this.reserveFromBudget(caller, nowSeconds, 1, true);
+      return outcome === TAKEN ? { granted: true } : outcome;
+    }
+    const key = budgetKey(caller);
+    for (;;) {
+      const held = this.granted.get(key);
+      if (held && held.tokens > 0 && nowSeconds < held.resetAt) {
+        held.tokens -= 1;
+        return { granted: true };
+      }
+      let take = this.taking.get(key);
+      if (!take) {
+        const count = held ? Math.min(GRANTS_PER_TAKE, Math.max(1, Math.floor((held.remaining - held.reserve) / 4))) : 1;
+        take = this.reserveFromBudget(caller, nowSeconds, count, false).finally(() => this.taking.delete(key));
+        this.taking.set(key, take);
+      }
+      const outcome = await take;
+      if (outcome !== TAKEN) return outcome;
+    }
+  }
+
+  /**
+   * Takes `count` requests in one conditional write; `TAKEN` when they are this process's to hand
+   * out (see {@link reserveIntercomRequest}), else the outcome for every caller waiting on it.
+   */
+  private async reserveFromBudget(
+    caller: IntercomCaller,
+    nowSeconds: number,
+    count: number,
+    useReserve: boolean,
+  ): Promise<{ granted: true } | { granted: false; retryAt: number } | typeof TAKEN> {
+    const Key = keys.intercomRateBudget(caller.appId, caller.workspaceId);
     try {
-      await this.table.client.send(
+      const { Attributes } = await this.table.client.send(
         new UpdateCommand({
           TableName: this.table.name,
-          Key: keys.intercomRateBudget(caller.appId, caller.workspaceId),
-          UpdateExpression: 'SET #remaining = #remaining - :one',
-          ConditionExpression: options.useReserve ? '#resetAt > :now AND #remaining > :none' : '#resetAt > :now AND #remaining > #reserve',
-          ExpressionAttributeNames: names('remaining', 'resetAt', ...(options.useReserve ? [] : ['reserve'])),
-          ExpressionAttributeValues: { ':one': 1, ':now': nowSeconds, ...(options.useReserve ? { ':none': 0 } : {}) },
+          Key,
+          UpdateExpression: 'SET #remaining = #remaining - :count',
+          ConditionExpression: useReserve ? '#resetAt > :now AND #remaining > :none' : '#resetAt > :now AND #remaining > #reserve',
+          ExpressionAttributeNames: names('remaining', 'resetAt', ...(useReserve ? [] : ['reserve'])),
+          ExpressionAttributeValues: { ':count': count, ':now': nowSeconds, ...(useReserve ? { ':none': 0 } : {}) },
+          ReturnValues: useReserve ? 'NONE' : 'ALL_NEW',
         }),
       );
-      return { granted: true };
+      if (useReserve || !Attributes) return { granted: true };
+      this.granted.set(budgetKey(caller), {
+        tokens: count,
+        resetAt: Attributes.resetAt as number,
+        remaining: Attributes.remaining as number,
+        reserve: (Attributes.reserve as number | undefined) ?? 0,
+      });
+      return TAKEN;
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
-    const { Item } = await this.table.client.send(
-      new GetCommand({ TableName: this.table.name, Key: keys.intercomRateBudget(caller.appId, caller.workspaceId), ConsistentRead: true }),
-    );
+    const { Item } = await this.table.client.send(new GetCommand({ TableName: this.table.name, Key, ConsistentRead: true }));
     const resetAt = Item?.resetAt as number | undefined;
-    return resetAt === undefined || resetAt <= nowSeconds ? { granted: true } : { granted: false, retryAt: resetAt };
+    if (resetAt !== undefined && resetAt > nowSeconds) return { granted: false, retryAt: resetAt };
+    if (useReserve) return { granted: true };
+    // No current window is known: granted, as every request is until a response tells the window;
+    // the grant serves this process for a second at most, or until it records the window.
+    this.granted.set(budgetKey(caller), { tokens: count, resetAt: nowSeconds + 1, remaining: Number.POSITIVE_INFINITY, reserve: 0 });
+    return TAKEN;
   }
 
   /**
    * Records what Intercom's `X-RateLimit-*` headers said: a later window replaces the budget; within
    * the same window only a lower `remaining` does (other callers may have spent more than we know).
-   * A 429 records `remaining: 0` without a limit, which keeps the last known one.
+   * A 429 records `remaining: 0` without a limit, which keeps the last known one. Not written when
+   * what this process last saw of the budget shows the write would change nothing.
    */
   async recordIntercomRateLimit(
     caller: IntercomCaller,
     window: { remaining: number; resetAt: number; limit?: number; reserve?: number },
     now: Date,
   ): Promise<void> {
+    const key = budgetKey(caller);
+    const known = this.granted.get(key);
+    // The stored window is at least as late as the one last seen, and within it `remaining` only fell.
+    if (known && (window.resetAt < known.resetAt || (window.resetAt === known.resetAt && window.remaining >= known.remaining))) return;
     const sized = window.limit !== undefined && window.reserve !== undefined;
-    await this.table.client.send(
-      new UpdateCommand({
-        TableName: this.table.name,
-        Key: keys.intercomRateBudget(caller.appId, caller.workspaceId),
-        UpdateExpression: `SET #resetAt = :resetAt, #remaining = :remaining, #expiresAt = :ttl${sized ? ', #limit = :limit, #reserve = :reserve' : ''}`,
-        ConditionExpression: 'attribute_not_exists(#resetAt) OR #resetAt < :resetAt OR (#resetAt = :resetAt AND #remaining > :remaining)',
-        ExpressionAttributeNames: names('resetAt', 'remaining', 'expiresAt', ...(sized ? ['limit', 'reserve'] : [])),
-        ExpressionAttributeValues: {
-          ':resetAt': window.resetAt,
-          ':remaining': window.remaining,
-          ':ttl': ttlAfter(now, 86_400),
-          ...(sized ? { ':limit': window.limit, ':reserve': window.reserve } : {}),
-        },
-      }),
-    ).catch(ignoreConditionFailure);
+    try {
+      await this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: keys.intercomRateBudget(caller.appId, caller.workspaceId),
+          UpdateExpression: `SET #resetAt = :resetAt, #remaining = :remaining, #expiresAt = :ttl${sized ? ', #limit = :limit, #reserve = :reserve' : ''}`,
+          ConditionExpression: 'attribute_not_exists(#resetAt) OR #resetAt < :resetAt OR (#resetAt = :resetAt AND #remaining > :remaining)',
+          ExpressionAttributeNames: names('resetAt', 'remaining', 'expiresAt', ...(sized ? ['limit', 'reserve'] : [])),
+          ExpressionAttributeValues: {
+            ':resetAt': window.resetAt,
+            ':remaining': window.remaining,
+            ':ttl': ttlAfter(now, 86_400),
+            ...(sized ? { ':limit': window.limit, ':reserve': window.reserve } : {}),
+          },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+    } catch (error) {
+      ignoreConditionFailure(error);
+      // The stored budget is newer than the headers: known now, so the next such write is not made.
+      const stored = (error as ConditionalCheckFailedException).Item;
+      const resetAt = numberAttribute(stored?.resetAt);
+      const remaining = numberAttribute(stored?.remaining);
+      if (resetAt !== undefined && remaining !== undefined) {
+        this.granted.set(key, { tokens: known?.resetAt === resetAt ? known.tokens : 0, resetAt, remaining, reserve: numberAttribute(stored?.reserve) ?? known?.reserve ?? 0 });
+      }
+      return;
+    }
+    // Requests held from an earlier window, or beyond what Intercom says is left, are not handed out.
+    const reserve = window.reserve ?? known?.reserve ?? 0;
+    this.granted.set(key, { tokens: 0, resetAt: window.resetAt, remaining: window.remaining, reserve });
   }
 
   /** A partition's item, without a TTL: see {@link expirePartitions}. */

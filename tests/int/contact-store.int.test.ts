@@ -5,7 +5,7 @@ import { contactFromIntercom, type IntercomContactSnapshot } from '../../lib/con
 import type { ContactSync } from '../../lib/contacts/contact-sync';
 import { ContactStore, ContactSyncStore } from '../../lib/store/contact-store';
 import { keys } from '../../lib/store/keys';
-import type { Table } from '../../lib/store/table';
+import { transactWrite, type Table } from '../../lib/store/table';
 import { dynamo, stack } from '../support/local-stack';
 
 /* The contacts store against DynamoDB Local: the newest-wins rule is a condition expression there. */
@@ -106,6 +106,43 @@ describe('ContactStore', () => {
     const soonAfter = new Date(anHourAgo.getTime() + 60_000);
     expect(await store.putBackfillPage(ws, page, { readAt: soonAfter, now })).toEqual({ written: 1, restored: 1 });
     expect((await store.get(ws, 'c1'))?.contact.name).toBe('Live');
+  });
+
+  it('checks for live writes inside a transaction: its guard fails only when one began near or after the page was read', async () => {
+    const ws = `store_${randomUUID().slice(0, 8)}`;
+    const page = [snapshot('c1', 100, 'Backfilled')];
+    const anHourAgo = new Date(now.getTime() - 3_600_000);
+    // No live write at all, then one an hour before the read: the guard holds.
+    expect(await transactWrite(table, [store.liveWriteGuard(await store.writeBackfillPage(ws, page, { readAt: now, now }))])).toEqual([]);
+    expect(await store.put(ws, snapshot('c1', 200, 'Live'), anHourAgo)).toBe(true);
+    expect(await transactWrite(table, [store.liveWriteGuard(await store.writeBackfillPage(ws, page, { readAt: now, now }))])).toEqual([]);
+    // Read a minute after that live write began: the guard fails, and the restore puts the live copy back.
+    const soonAfter = new Date(anHourAgo.getTime() + 60_000);
+    const write = await store.writeBackfillPage(ws, page, { readAt: soonAfter, now });
+    expect((await store.get(ws, 'c1'))?.contact.name).toBe('Backfilled');
+    expect(await transactWrite(table, [store.liveWriteGuard(write)])).toEqual([0]);
+    expect(await store.restoreLiveWrites(write, now)).toBe(1);
+    expect((await store.get(ws, 'c1'))?.contact.name).toBe('Live');
+  });
+
+  it('writes a backfill page item for item as a live write stores the same contact', async () => {
+    const ws = `store_${randomUUID().slice(0, 8)}`;
+    const contact = contactFromIntercom({
+      id: 'c1',
+      role: 'lead',
+      name: 'Ada',
+      email: '',
+      phone: 12345,
+      created_at: 1_700_000_000,
+      updated_at: 1_700_000_500,
+      workspace_id: 'app1',
+      custom_attributes: { plan: 'pro', seats: 12, vip: true, tags: ['a', 2], nested: { when: null } },
+    });
+    await store.put(ws, contact, now);
+    const live = await dynamo.send(new GetCommand({ TableName: table.name, Key: keys.contact(ws, 'c1'), ConsistentRead: true }));
+    await store.writeBackfillPage(ws, [contact], { readAt: now, now });
+    const backfilled = await dynamo.send(new GetCommand({ TableName: table.name, Key: keys.contact(ws, 'c1'), ConsistentRead: true }));
+    expect(backfilled.Item).toEqual(live.Item);
   });
 
   it('journals each live write with the item as written, kept a day (a removal as long as its tombstone)', async () => {
@@ -224,6 +261,29 @@ describe('ContactSyncStore rate budget', () => {
 
     expect(grants).toEqual([{ granted: true }, { granted: true }, { granted: false, retryAt: nowSeconds + 8 }, { granted: false, retryAt: nowSeconds + 8 }]);
     expect(await budget.reserveIntercomRequest(caller, nowSeconds + 8)).toEqual({ granted: true });
+  });
+
+  it('takes requests for a process a few at a time, and writes no window it already knows to be stale', async () => {
+    const budget = new ContactSyncStore(table);
+    const caller = { appId: `app_${randomUUID().slice(0, 8)}`, workspaceId: `ws_${randomUUID().slice(0, 8)}` };
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    const stored = async () =>
+      (await dynamo.send(new GetCommand({ TableName: table.name, Key: keys.intercomRateBudget(caller.appId, caller.workspaceId), ConsistentRead: true }))).Item;
+    await budget.recordIntercomRateLimit(caller, { limit: 100, remaining: 100, resetAt: nowSeconds + 8, reserve: 10 }, now);
+
+    const grants = await Promise.all(Array.from({ length: 10 }, () => budget.reserveIntercomRequest(caller, nowSeconds)));
+    expect(grants).toEqual(Array.from({ length: 10 }, () => ({ granted: true })));
+    expect((await stored())?.remaining).toBe(90);
+    // Intercom reports more left than the budget holds: nothing to write.
+    await budget.recordIntercomRateLimit(caller, { limit: 100, remaining: 95, resetAt: nowSeconds + 8, reserve: 10 }, now);
+    expect((await stored())?.remaining).toBe(90);
+    // Less left (another caller spent some), or a new window: written.
+    await budget.recordIntercomRateLimit(caller, { limit: 100, remaining: 40, resetAt: nowSeconds + 8, reserve: 10 }, now);
+    expect((await stored())?.remaining).toBe(40);
+    // Another process shares the budget: what it takes is gone for this one.
+    const other = new ContactSyncStore(table);
+    expect(await other.reserveIntercomRequest(caller, nowSeconds)).toEqual({ granted: true });
+    expect((await stored())?.remaining).toBe(39);
   });
 
   it('keeps one budget per Timebook workspace and Intercom workspace: two connections to one Intercom workspace never overwrite each other', async () => {

@@ -22,9 +22,12 @@ function dependencies(queue: SyncQueue): Dependencies {
   return inProcessDependencies(() => ({ syncQueue: queue }));
 }
 
-/** Processes one page in an invocation with a minute left, by the dependencies' clock. */
-function work(deps: Dependencies, message: BackfillPageMessage) {
-  return processBackfillPage(deps, message, { deadline: new Date(deps.clock().getTime() + 60_000) });
+/**
+ * Processes a message in an invocation with a minute left, by the dependencies' clock: one page
+ * (unless `pagesPerMessage` says more), so that a worker can die between two given pages.
+ */
+function work(deps: Dependencies, message: BackfillPageMessage, pagesPerMessage = 1) {
+  return processBackfillPage(deps, message, { deadline: new Date(deps.clock().getTime() + 60_000), pagesPerMessage });
 }
 
 /** Processes queued pages, a few at a time, until none is left. */
@@ -65,8 +68,8 @@ describe('a backfill worker killed mid-page', () => {
     const dying: Dependencies = {
       ...deps,
       contacts: Object.assign(Object.create(deps.contacts) as ContactStore, {
-        putBackfillPage: async (...args: Parameters<ContactStore['putBackfillPage']>) => {
-          await deps.contacts.putBackfillPage(args[0], args[1].slice(0, 60), args[2]);
+        writeBackfillPage: async (...args: Parameters<ContactStore['writeBackfillPage']>) => {
+          await deps.contacts.writeBackfillPage(args[0], args[1].slice(0, 60), args[2]);
           throw new WorkerKilled('killed mid-page');
         },
       }),
@@ -122,6 +125,65 @@ describe('a backfill worker killed mid-page', () => {
     expect(sync).toMatchObject({ state: 'completed', synced: 4_000, expected: 4_000 });
     const [listed, intercom] = await Promise.all([listedContacts(ws), intercomContacts(ws)]);
     expect(new Set(listed.map((c) => c.id)).size).toBe(listed.length);
+    expect([...listed].sort(byId)).toEqual(intercom.map(expectedContact).sort(byId));
+  }, 120_000);
+
+  it('resumes a message that died after committing some of its pages from the checkpoint it reached', async () => {
+    const ws = await connectedWithContacts({
+      count: 4_000,
+      seed: 14,
+      leadRatio: 0.5,
+      startAt: utc('2026-01-05T00:00:00Z'),
+      endAt: utc('2026-01-07T23:59:59Z'),
+    });
+    const queue = new MemoryQueue();
+    const deps = dependencies(queue);
+    await startContactSync(deps, (await deps.connections.get(ws.workspaceId))!);
+    await work(deps, queue.take(() => true)!);
+    while (queue.messages.some((m) => m.message.kind === 'backfill-page' && m.message.seq === 0)) {
+      await work(deps, queue.take((m) => m.seq === 0)!);
+    }
+    const victim = queue.take((m) => m.seq === 1)!;
+
+    // One message of five pages, killed while writing its third: two pages are committed, and the
+    // partition stays claimed until the dead invocation's end.
+    let writes = 0;
+    const dying: Dependencies = {
+      ...deps,
+      contacts: Object.assign(Object.create(deps.contacts) as ContactStore, {
+        writeBackfillPage: async (...args: Parameters<ContactStore['writeBackfillPage']>) => {
+          writes += 1;
+          if (writes === 3) throw new WorkerKilled('killed mid-page');
+          return deps.contacts.writeBackfillPage(...args);
+        },
+      }),
+      contactSync: Object.assign(Object.create(deps.contactSync) as ContactSyncStore, {
+        releaseClaim: async () => {
+          throw new WorkerKilled('already dead');
+        },
+      }),
+      syncQueue: {
+        send: async () => {
+          throw new WorkerKilled('already dead');
+        },
+      },
+    };
+    await expect(work(dying, victim, 5)).rejects.toBeInstanceOf(WorkerKilled);
+    const partition = (await deps.contactSync.getPartition(ws.workspaceId, victim.runId, victim.partitionId))!;
+    expect(partition).toMatchObject({ seq: victim.seq + 2, state: 'pending', claimedUntil: expect.any(Number) });
+    expect(queue.messages.filter((m) => (m.message as BackfillPageMessage).partitionId === victim.partitionId)).toHaveLength(0);
+
+    // SQS delivers the message again after its visibility timeout: its page is long committed, so
+    // it queues the page the partition stands at, which waits for the dead worker's claim.
+    const later: Dependencies = { ...deps, clock: () => new Date(Date.now() + 9 * 60_000) };
+    expect(await work(later, victim, 5)).toBe('duplicate');
+    const current = queue.take((m) => m.partitionId === victim.partitionId)!;
+    expect(current).toEqual({ ...victim, seq: victim.seq + 2 });
+    expect(await work(later, current, 5)).toBe('committed');
+
+    await drain(later, queue);
+    expect(await contactsSync(ws)).toMatchObject({ state: 'completed', synced: 4_000, expected: 4_000 });
+    const [listed, intercom] = await Promise.all([listedContacts(ws), intercomContacts(ws)]);
     expect([...listed].sort(byId)).toEqual(intercom.map(expectedContact).sort(byId));
   }, 120_000);
 

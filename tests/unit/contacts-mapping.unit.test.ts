@@ -79,6 +79,29 @@ describe('contactFromIntercom', () => {
     expect(() => contactFromIntercom(item)).toThrow(InvalidIntercomContactError);
   });
 
+  it('reads plain REST contacts without the schema exactly as the schema reads them', () => {
+    const plain = {
+      id: 'c1',
+      role: 'lead',
+      external_id: 42,
+      email: '',
+      name: 'Ada',
+      phone: null,
+      created_at: 1_700_000_000.7,
+      updated_at: 1_700_000_100,
+      custom_attributes: { plan: 'pro', seats: 3 },
+      workspace_id: 'app1',
+      unknown_field: { ignored: true },
+    };
+    // The same contact with one field the plain reading leaves to the schema (an ISO-8601 time).
+    const viaSchema = contactFromIntercom({ ...plain, updated_at: '1700000100' });
+    expect(contactFromIntercom(plain)).toEqual(viaSchema);
+    expect(viaSchema).toMatchObject({ contact: { externalId: '42', email: null, phone: null }, createdAtSeconds: 1_700_000_000, appId: 'app1' });
+    for (const bad of [{ ...plain, id: '' }, { ...plain, role: 'admin' }, { ...plain, created_at: -1 }, { ...plain, custom_attributes: [1] }, { ...plain, name: {} }]) {
+      expect(() => contactFromIntercom(bad)).toThrow(InvalidIntercomContactError);
+    }
+  });
+
   it('leaves a malformed contact out of a page instead of failing the page', () => {
     const good = { id: 'c1', role: 'user', created_at: 10, updated_at: 20 };
 
