@@ -115,7 +115,7 @@ async function main(): Promise<void> {
   }
 
   const queued = async (side: Side, body: string) =>
-    toQueuedEvent(sides[side].workspaceId, new Date(), notificationSchema.parse(JSON.parse(body)));
+    toQueuedEvent(sides[side].workspaceId, new Date(), notificationSchema().parse(JSON.parse(body)));
   const tagEvents = async (side: Side) => {
     const { appId, tagId, conversations } = sides[side];
     const events: QueuedEvent[] = [];

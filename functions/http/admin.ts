@@ -51,7 +51,7 @@ const routes: Record<string, Route> = {
   },
   'GET /v1/workspaces/{workspaceId}/products/{productId}/feedback': async (event, { workspaceId }) => {
     const productId = productOf(event);
-    const page = parseInput(pageQuery, event.queryStringParameters ?? {}, 'query');
+    const page = parseInput(pageQuery(), event.queryStringParameters ?? {}, 'query');
     return json(200, await listFeedback(dependencies(), { workspaceId, productId, ...page }));
   },
   'GET /v1/workspaces/{workspaceId}/products/{productId}/feedback/{ticketId}': async (event, { workspaceId }) =>
@@ -65,7 +65,7 @@ const routes: Record<string, Route> = {
     ),
 
   'GET /v1/workspaces/{workspaceId}/contacts': async (event, { workspaceId }) => {
-    const page = parseInput(pageQuery, event.queryStringParameters ?? {}, 'query');
+    const page = parseInput(pageQuery(), event.queryStringParameters ?? {}, 'query');
     return json(200, await listContacts(dependencies(), { workspaceId, ...page }));
   },
 };

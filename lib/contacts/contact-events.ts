@@ -7,6 +7,7 @@ import { IntercomNotFoundError } from '../intercom/errors';
 import { assertAuthorised, PermanentEventError } from '../events/event-failures';
 import type { Connection } from '../connect/connection';
 import type { Dependencies } from '../platform/dependencies';
+import { lazy } from '../platform/lazy';
 import { logger } from '../platform/logger';
 import { contactFromIntercom, InvalidIntercomContactError, type IntercomContactSnapshot } from './contact';
 import type { ContactRemoval } from './contact-version';
@@ -38,7 +39,7 @@ export function contactTopics(deps: EventDeps): Record<ContactTopic, TopicHandle
       whenSyncOn(deps, event, async (connection) => {
         const item = contactItem(event);
         await upsertContact(deps, event, item, connection);
-        const absorbed = mergedFromSchema.safeParse(item);
+        const absorbed = mergedFromSchema().safeParse(item);
         if (absorbed.success) await removeContact(deps, event, absorbed.data.merged_from, 'merged');
       }),
   };
@@ -50,8 +51,8 @@ function contactItem(event: QueuedEvent): unknown {
   return event.item;
 }
 
-const itemIdSchema = z.looseObject({ id: z.string().min(1) });
-const mergedFromSchema = z.looseObject({ merged_from: itemIdSchema });
+const itemIdSchema = lazy(() => z.looseObject({ id: z.string().min(1) }));
+const mergedFromSchema = lazy(() => z.looseObject({ merged_from: itemIdSchema() }));
 
 /** Contacts follow Intercom only while the workspace's contact sync is on; `apply` gets the connection it read. */
 async function whenSyncOn(deps: EventDeps, event: QueuedEvent, apply: (connection: Connection) => Promise<void>): Promise<void> {
@@ -72,7 +73,7 @@ async function upsertContact(deps: EventDeps, event: QueuedEvent, item: unknown,
 }
 
 async function removeContact(deps: EventDeps, event: QueuedEvent, item: unknown, removal: ContactRemoval): Promise<void> {
-  const parsed = itemIdSchema.safeParse(item);
+  const parsed = itemIdSchema().safeParse(item);
   if (!parsed.success) {
     logger.warn('Contact notification without a contact id', { removal });
     return;
@@ -95,7 +96,7 @@ async function fetchContact(
   item: unknown,
   connection: Connection,
 ): Promise<IntercomContactSnapshot | undefined> {
-  const parsed = itemIdSchema.safeParse(item);
+  const parsed = itemIdSchema().safeParse(item);
   if (!parsed.success) {
     logger.warn('Contact notification without a contact id');
     return undefined;

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { lazy } from '../platform/lazy';
 import { logger } from '../platform/logger';
 
 /** A synced contact, as the API shows it. Times are ISO-8601 strings in UTC. */
@@ -24,41 +25,44 @@ export interface IntercomContactSnapshot {
   appId: string | null;
 }
 
-/**
- * An Intercom time: unix seconds in REST answers, ISO-8601 strings (`2026-01-10T04:22:28.240+00:00`)
- * in contact webhooks. Both become whole unix seconds, the precision REST offers.
- */
-const intercomTime = z.union([z.number(), z.string()]).transform((value, ctx) => {
-  const seconds =
-    typeof value === 'number' ? value : /^\d+$/.test(value.trim()) ? Number(value) : Date.parse(value) / 1000;
-  if (!Number.isFinite(seconds) || seconds < 0) {
-    ctx.addIssue({ code: 'custom', message: 'not a unix time or an ISO-8601 string' });
-    return z.NEVER;
-  }
-  return Math.floor(seconds);
-});
+/** Built on first use (lib/platform/lazy.ts), so a function that reads no contact does not pay for it. */
+const intercomContactSchema = lazy(() => {
+  /**
+   * An Intercom time: unix seconds in REST answers, ISO-8601 strings (`2026-01-10T04:22:28.240+00:00`)
+   * in contact webhooks. Both become whole unix seconds, the precision REST offers.
+   */
+  const intercomTime = z.union([z.number(), z.string()]).transform((value, ctx) => {
+    const seconds =
+      typeof value === 'number' ? value : /^\d+$/.test(value.trim()) ? Number(value) : Date.parse(value) / 1000;
+    if (!Number.isFinite(seconds) || seconds < 0) {
+      ctx.addIssue({ code: 'custom', message: 'not a unix time or an ISO-8601 string' });
+      return z.NEVER;
+    }
+    return Math.floor(seconds);
+  });
 
-const optionalText = z
-  .union([z.string(), z.number()])
-  .nullish()
-  .transform((value) => (value === undefined || value === null || value === '' ? null : String(value)));
+  const optionalText = z
+    .union([z.string(), z.number()])
+    .nullish()
+    .transform((value) => (value === undefined || value === null || value === '' ? null : String(value)));
 
-/**
- * The contact fields this service copies. Lenient like every Intercom shape here: unknown fields
- * pass (and are left behind rather than copied), and only the id, role and the two times are required.
- */
-const intercomContactSchema = z.object({
-  id: z.string().min(1),
-  role: z.enum(['user', 'lead']),
-  external_id: optionalText,
-  // Intercom answers an empty string for a contact without an email.
-  email: optionalText,
-  name: optionalText,
-  phone: optionalText,
-  created_at: intercomTime,
-  updated_at: intercomTime,
-  custom_attributes: z.record(z.string(), z.unknown()).nullish(),
-  workspace_id: optionalText,
+  /**
+   * The contact fields this service copies. Lenient like every Intercom shape here: unknown fields
+   * pass (and are left behind rather than copied), and only the id, role and the two times are required.
+   */
+  return z.object({
+    id: z.string().min(1),
+    role: z.enum(['user', 'lead']),
+    external_id: optionalText,
+    // Intercom answers an empty string for a contact without an email.
+    email: optionalText,
+    name: optionalText,
+    phone: optionalText,
+    created_at: intercomTime,
+    updated_at: intercomTime,
+    custom_attributes: z.record(z.string(), z.unknown()).nullish(),
+    workspace_id: optionalText,
+  });
 });
 
 /** Thrown for an Intercom contact that lacks a field the service depends on. */
@@ -87,10 +91,10 @@ export function contactFromIntercom(item: unknown): IntercomContactSnapshot {
   };
 }
 
-type ParsedContact = z.output<typeof intercomContactSchema>;
+type ParsedContact = z.output<ReturnType<typeof intercomContactSchema>>;
 
 function parseContact(item: unknown): ParsedContact {
-  const parsed = intercomContactSchema.safeParse(item);
+  const parsed = intercomContactSchema().safeParse(item);
   if (!parsed.success) {
     const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.join('.') || '(root)'))];
     throw new InvalidIntercomContactError(`Not an Intercom contact: check ${fields.join(', ')}`);

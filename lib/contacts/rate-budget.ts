@@ -3,9 +3,9 @@ import { withWorkspaceToken } from '../connect/workspace-token';
 import type { ContactSearch, IntercomClient, IntercomResponse } from '../intercom/client';
 import { IntercomRateLimitError } from '../intercom/errors';
 import type { Dependencies } from '../platform/dependencies';
+import { sqsDelaySeconds } from '../platform/sqs-batch-queue';
 import type { IntercomCaller } from '../store/contact-store';
 import type { ContactSync } from './contact-sync';
-import { sqsDelaySeconds } from './sync-queue';
 
 /*
  * One rate budget per Intercom app and Intercom workspace (what Intercom limits), shared by every backfill partition, incremental page and reconciliation call in every

@@ -75,12 +75,9 @@ export const syncMessageSchema = z.discriminatedUnion('kind', [
 ]);
 export type SyncMessage = z.infer<typeof syncMessageSchema>;
 
-/** How long a message may be hidden, as SQS allows: whole seconds from 1 to 900. */
-export function sqsDelaySeconds(seconds: number): number {
-  return Math.min(900, Math.max(1, Math.ceil(seconds)));
-}
+export { sqsDelaySeconds } from '../platform/sqs-batch-queue';
 
-/** Work to queue, optionally hidden for `delaySeconds` (see {@link sqsDelaySeconds}). */
+/** Work to queue, optionally hidden for `delaySeconds` (see `sqsDelaySeconds`). */
 export type QueuedSyncMessage = Queued<SyncMessage>;
 
 /** Where contact sync work goes: the contacts backfill queue. */

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { appliedTagsFromPayload } from '../feedback/applied-tags';
 import { conversationSchema, firstMessage, partsOf } from '../intercom/conversation.schema';
 import { notificationSchema, type Notification } from '../intercom/notification.schema';
+import { lazy } from '../platform/lazy';
 import { FEEDBACK_TOPICS } from './topics';
 
 /*
@@ -13,58 +14,73 @@ import { FEEDBACK_TOPICS } from './topics';
  * stored anyway (contact sync mirrors it).
  */
 
-const unixSeconds = z.number().int().nonnegative();
+const schemas = lazy(() => {
+  const unixSeconds = z.number().int().nonnegative();
 
-/** The envelope's ids and times (`id` is null only on ping, which is never queued). */
-export const queuedNotificationSchema = z.strictObject({
-  id: z.string().min(1).nullable(),
-  topic: z.string().min(1),
-  app_id: z.string().min(1),
-  created_at: unixSeconds,
-  delivery_attempts: z.number().int().nonnegative().optional(),
-  first_sent_at: unixSeconds.optional(),
-});
-
-const common = {
-  workspaceId: z.string().min(1),
-  receivedAt: z.iso.datetime(),
-  notification: queuedNotificationSchema,
-  /** How many times the worker put it back to wait for a rate-limit window (lib/events/defer-event.ts). */
-  deferrals: z.number().int().positive().optional(),
-};
-
-const conversationEventSchema = z
-  .strictObject({
-    kind: z.literal('conversation'),
-    ...common,
-    conversationId: z.string().min(1),
-    /**
-     * `conversation_part.tag.created`: the tags it applied and when (`applied_at`, else the
-     * notification's time); null when the payload names none and the worker must look.
-     */
-    appliedTags: z.array(z.strictObject({ id: z.string().min(1), appliedAt: z.number().nonnegative() })).nullable().optional(),
-    /** `conversation_part.redacted`: the redacted parts, and the first message's id when it was redacted. */
-    redacted: z.strictObject({ partIds: z.array(z.string().min(1)), sourceId: z.string().min(1).nullable() }).optional(),
-  })
-  .refine((event) => event.notification.topic !== 'conversation_part.tag.created' || event.appliedTags !== undefined, {
-    message: 'A tag notification carries its applied tags (or null)',
-    path: ['appliedTags'],
-  })
-  .refine((event) => event.notification.topic !== 'conversation_part.redacted' || event.redacted !== undefined, {
-    message: 'A redaction notification carries its redacted parts',
-    path: ['redacted'],
+  const queuedNotification = z.strictObject({
+    id: z.string().min(1).nullable(),
+    topic: z.string().min(1),
+    app_id: z.string().min(1),
+    created_at: unixSeconds,
+    delivery_attempts: z.number().int().nonnegative().optional(),
+    first_sent_at: unixSeconds.optional(),
   });
 
-const contactEventSchema = z.strictObject({
-  kind: z.literal('contact'),
-  ...common,
-  /** The notification's `data.item`. */
-  item: z.looseObject({ type: z.string().optional() }).nullable(),
+  const common = {
+    workspaceId: z.string().min(1),
+    receivedAt: z.iso.datetime(),
+    notification: queuedNotification,
+    /** How many times the worker put it back to wait for a rate-limit window (lib/events/defer-event.ts). */
+    deferrals: z.number().int().positive().optional(),
+  };
+
+  const conversationEventSchema = z
+    .strictObject({
+      kind: z.literal('conversation'),
+      ...common,
+      conversationId: z.string().min(1),
+      /**
+       * `conversation_part.tag.created`: the tags it applied and when (`applied_at`, else the
+       * notification's time); null when the payload names none and the worker must look.
+       */
+      appliedTags: z.array(z.strictObject({ id: z.string().min(1), appliedAt: z.number().nonnegative() })).nullable().optional(),
+      /** `conversation_part.redacted`: the redacted parts, and the first message's id when it was redacted. */
+      redacted: z.strictObject({ partIds: z.array(z.string().min(1)), sourceId: z.string().min(1).nullable() }).optional(),
+    })
+    .refine((event) => event.notification.topic !== 'conversation_part.tag.created' || event.appliedTags !== undefined, {
+      message: 'A tag notification carries its applied tags (or null)',
+      path: ['appliedTags'],
+    })
+    .refine((event) => event.notification.topic !== 'conversation_part.redacted' || event.redacted !== undefined, {
+      message: 'A redaction notification carries its redacted parts',
+      path: ['redacted'],
+    });
+
+  const contactEventSchema = z.strictObject({
+    kind: z.literal('contact'),
+    ...common,
+    /** The notification's `data.item`. */
+    item: z.looseObject({ type: z.string().optional() }).nullable(),
+  });
+
+  const queuedEvent = z.discriminatedUnion('kind', [conversationEventSchema, contactEventSchema]);
+
+  /**
+   * Versions before this one queued the whole verified envelope, text included. A message of that
+   * form still in the events queue at a deploy, or redriven from the dead-letter queue (kept 14
+   * days), is read as the ids and times it carries, and its text is not used. Remove once no queue
+   * can hold a message that old.
+   */
+  const legacyEvent = z.object({ workspaceId: z.string().min(1), receivedAt: z.iso.datetime(), notification: notificationSchema() });
+  return { queuedNotification, queuedEvent, legacyEvent };
 });
 
-export const queuedEventSchema = z.discriminatedUnion('kind', [conversationEventSchema, contactEventSchema]);
+/** The envelope's ids and times (`id` is null only on ping, which is never queued). */
+export const queuedNotificationSchema = () => schemas().queuedNotification;
+/** What the events queue carries: a conversation or a contact event. */
+export const queuedEventSchema = () => schemas().queuedEvent;
 
-export type QueuedEvent = z.infer<typeof queuedEventSchema>;
+export type QueuedEvent = z.infer<ReturnType<typeof queuedEventSchema>>;
 export type ConversationEvent = Extract<QueuedEvent, { kind: 'conversation' }>;
 export type ContactEvent = Extract<QueuedEvent, { kind: 'contact' }>;
 
@@ -92,7 +108,7 @@ export function toQueuedEvent(workspaceId: string, receivedAt: Date, notificatio
   const common = { workspaceId, receivedAt: receivedAt.toISOString(), notification: envelope };
   if (!FEEDBACK.has(notification.topic)) return { kind: 'contact', ...common, item: notification.data.item };
 
-  const item = conversationSchema.safeParse(notification.data.item);
+  const item = conversationSchema().safeParse(notification.data.item);
   if (!item.success) throw new UnqueueableNotificationError('The notification\u2019s item is not a conversation');
   const conversation = item.data;
   const event: ConversationEvent = { kind: 'conversation', ...common, conversationId: conversation.id };
@@ -103,24 +119,16 @@ export function toQueuedEvent(workspaceId: string, receivedAt: Date, notificatio
     const source = firstMessage(conversation);
     event.redacted = { partIds: partsOf(conversation).map((part) => part.id), sourceId: source?.redacted ? source.id : null };
   }
-  const queued = queuedEventSchema.safeParse(event);
+  const queued = queuedEventSchema().safeParse(event);
   if (!queued.success) throw new UnqueueableNotificationError('The notification\u2019s item has ids or times of another kind');
   return queued.data;
 }
 
-/**
- * Versions before this one queued the whole verified envelope, text included. A message of that
- * form still in the events queue at a deploy, or redriven from the dead-letter queue (kept 14
- * days), is read as the ids and times it carries, and its text is not used. Remove once no queue
- * can hold a message that old.
- */
-const legacyEventSchema = z.object({ workspaceId: z.string().min(1), receivedAt: z.iso.datetime(), notification: notificationSchema });
-
 /** A queued message's event: the current form, or the former whole envelope reduced to it. */
-export function parseQueuedEvent(body: unknown): ReturnType<typeof queuedEventSchema.safeParse> {
-  const parsed = queuedEventSchema.safeParse(body);
+export function parseQueuedEvent(body: unknown): z.ZodSafeParseResult<QueuedEvent> {
+  const parsed = queuedEventSchema().safeParse(body);
   if (parsed.success) return parsed;
-  const legacy = legacyEventSchema.safeParse(body);
+  const legacy = schemas().legacyEvent.safeParse(body);
   if (!legacy.success) return parsed;
   try {
     return { success: true, data: toQueuedEvent(legacy.data.workspaceId, new Date(legacy.data.receivedAt), legacy.data.notification) };

@@ -132,19 +132,19 @@ export class IntercomClient {
 
   /** `GET /me`: who the token belongs to, and its workspace (`app.id_code`). */
   async me(token: string): Promise<IntercomMe> {
-    return (await this.request(token, 'GET', '/me', meSchema)).body;
+    return (await this.request(token, 'GET', '/me', meSchema())).body;
   }
 
   async listAdmins(token: string) {
-    return (await this.request(token, 'GET', '/admins', adminListSchema)).body.admins;
+    return (await this.request(token, 'GET', '/admins', adminListSchema())).body.admins;
   }
 
   async listTags(token: string): Promise<IntercomTag[]> {
-    return (await this.request(token, 'GET', '/tags', tagListSchema)).body.data;
+    return (await this.request(token, 'GET', '/tags', tagListSchema())).body.data;
   }
 
   async listContacts(token: string, page: { perPage: number; startingAfter?: string }) {
-    return this.request(token, 'GET', '/contacts', contactListSchema, {
+    return this.request(token, 'GET', '/contacts', contactListSchema(), {
       query: { per_page: page.perPage, starting_after: page.startingAfter },
     });
   }
@@ -156,14 +156,14 @@ export class IntercomClient {
 
   /** `getConversation` with the rate-limit headers, for callers that keep a rate budget. */
   async getConversationWithLimits(token: string, conversationId: string): Promise<IntercomResponse<IntercomConversation>> {
-    return this.request(token, 'GET', `/conversations/${encodeURIComponent(conversationId)}`, conversationSchema, {
+    return this.request(token, 'GET', `/conversations/${encodeURIComponent(conversationId)}`, conversationSchema(), {
       query: { display_as: 'plaintext' },
     });
   }
 
   /** `GET /admins` with the rate-limit headers. */
   async listAdminsWithLimits(token: string) {
-    return this.request(token, 'GET', '/admins', adminListSchema, { maxRateLimitWaitMs: 0 });
+    return this.request(token, 'GET', '/admins', adminListSchema(), { maxRateLimitWaitMs: 0 });
   }
 
   /**
@@ -172,7 +172,7 @@ export class IntercomClient {
    * takes no idempotency key, so a retry after a lost answer would post twice; the caller decides.
    */
   async addNote(token: string, conversationId: string, note: { adminId: string; body: string }): Promise<IntercomResponse<IntercomConversation>> {
-    return this.request(token, 'POST', `/conversations/${encodeURIComponent(conversationId)}/reply`, conversationSchema, {
+    return this.request(token, 'POST', `/conversations/${encodeURIComponent(conversationId)}/reply`, conversationSchema(), {
       json: { type: 'admin', message_type: 'note', admin_id: note.adminId, body: note.body },
       retry: false,
       maxRateLimitWaitMs: 0,
@@ -184,7 +184,7 @@ export class IntercomClient {
    * a 429 into an immediate IntercomRateLimitError, for callers that defer the work instead.
    */
   async searchContacts(token: string, search: ContactSearch, options: { waitOnRateLimit?: boolean } = {}) {
-    return this.request(token, 'POST', '/contacts/search', contactListSchema, {
+    return this.request(token, 'POST', '/contacts/search', contactListSchema(), {
       json: {
         query: search.query,
         sort: search.sort,
@@ -199,7 +199,7 @@ export class IntercomClient {
    * without its parts, but with its tags and when each was applied (`conversation_list_item`).
    */
   async searchConversations(token: string, search: ConversationSearch, options: { waitOnRateLimit?: boolean } = {}) {
-    return this.request(token, 'POST', '/conversations/search', conversationListSchema, {
+    return this.request(token, 'POST', '/conversations/search', conversationListSchema(), {
       json: {
         query: search.query,
         sort: search.sort,
@@ -216,14 +216,14 @@ export class IntercomClient {
 
   /** `GET /contacts/{id}` with the rate-limit headers; `waitOnRateLimit` as for {@link searchContacts}. */
   async fetchContact(token: string, contactId: string, options: { waitOnRateLimit?: boolean } = {}) {
-    return this.request(token, 'GET', `/contacts/${encodeURIComponent(contactId)}`, contactSchema, {
+    return this.request(token, 'GET', `/contacts/${encodeURIComponent(contactId)}`, contactSchema(), {
       maxRateLimitWaitMs: options.waitOnRateLimit === false ? 0 : undefined,
     });
   }
 
   /** Exchanges an OAuth code for a token (`POST /auth/eagle/token`, form-encoded, never retried). */
   async exchangeCode(input: { code: string; clientId: string; clientSecret: string }): Promise<string> {
-    const { body } = await this.request(undefined, 'POST', '/auth/eagle/token', tokenResponseSchema, {
+    const { body } = await this.request(undefined, 'POST', '/auth/eagle/token', tokenResponseSchema(), {
       form: { code: input.code, client_id: input.clientId, client_secret: input.clientSecret },
       retry: false,
     });
@@ -331,7 +331,7 @@ interface Failure {
 async function describeFailure(response: Response): Promise<Failure> {
   const text = await response.text().catch(() => '');
   try {
-    const parsed = errorListSchema.safeParse(JSON.parse(text));
+    const parsed = errorListSchema().safeParse(JSON.parse(text));
     if (parsed.success) {
       const [first] = parsed.data.errors;
       return { code: first?.code, message: first?.message ?? undefined, requestId: parsed.data.request_id ?? undefined };

@@ -2,6 +2,7 @@ import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetK
 import * as z from 'zod';
 import type { Config } from './config';
 import { ForbiddenError, UnauthorizedError } from './errors';
+import { lazy } from './lazy';
 
 /** The Timebook user behind an admin request. */
 export interface Admin {
@@ -9,10 +10,12 @@ export interface Admin {
   workspaceIds: string[];
 }
 
-const claimsSchema = z.object({
-  sub: z.string().min(1),
-  workspace_ids: z.array(z.string()),
-});
+const claimsSchema = lazy(() =>
+  z.object({
+    sub: z.string().min(1),
+    workspace_ids: z.array(z.string()),
+  }),
+);
 
 export type AdminVerifier = (authorization: string | undefined) => Promise<Admin>;
 
@@ -52,7 +55,7 @@ export function createAdminVerifier(config: VerifierConfig, clock: () => Date = 
       }
       throw new UnauthorizedError('The admin token is not valid.', 'invalid_token');
     }
-    const claims = claimsSchema.safeParse(payload);
+    const claims = claimsSchema().safeParse(payload);
     if (!claims.success) throw new UnauthorizedError('The admin token lacks `sub` or `workspace_ids`.', 'invalid_token');
     return { sub: claims.data.sub, workspaceIds: claims.data.workspace_ids };
   };

@@ -1,6 +1,11 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { groupsOf } from './groups-of';
 
+/** How long a message may be hidden, as SQS allows: whole seconds from 1 to 900. */
+export function sqsDelaySeconds(seconds: number): number {
+  return Math.min(900, Math.max(1, Math.ceil(seconds)));
+}
+
 /** A message to queue, optionally hidden for `delaySeconds` (whole seconds from 1 to 900, as SQS allows). */
 export interface Queued<M> {
   message: M;

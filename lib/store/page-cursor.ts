@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { BadRequestError } from '../platform/errors';
+import { lazy } from '../platform/lazy';
 
 /**
  * Opaque page cursors: DynamoDB's LastEvaluatedKey as base64url JSON. A cursor is only accepted
@@ -30,7 +31,9 @@ export function decodeCursor(
 }
 
 /** `?cursor&limit` of every cursor-paginated list: `limit` 1-100, default 50. */
-export const pageQuery = z.object({
-  cursor: z.string().max(2048).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-});
+export const pageQuery = lazy(() =>
+  z.object({
+    cursor: z.string().max(2048).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(50),
+  }),
+);

@@ -66,7 +66,7 @@ export async function receiveWebhook(
   } catch {
     throw new BadRequestError('The body is not valid JSON.', {}, 'invalid_json');
   }
-  const envelope = notificationSchema.safeParse(parsed);
+  const envelope = notificationSchema().safeParse(parsed);
   if (!envelope.success) {
     const fields = [...new Set(envelope.error.issues.map((issue) => issue.path.join('.') || '(root)'))];
     throw new BadRequestError(`Not an Intercom notification: check ${fields.join(', ')}.`, { fields }, 'invalid_notification');

@@ -112,9 +112,9 @@ describe('the events queue and its worker', () => {
       for (const body of bodies) {
         for (const text of texts) expect(body).not.toContain(text);
         expect(body).not.toContain('This message was deleted');
-        expect(queuedEventSchema.safeParse(JSON.parse(body)).success, body).toBe(true);
+        expect(queuedEventSchema().safeParse(JSON.parse(body)).success, body).toBe(true);
       }
-      const queued = bodies.map((body) => queuedEventSchema.parse(JSON.parse(body)));
+      const queued = bodies.map((body) => queuedEventSchema().parse(JSON.parse(body)));
       expect(queued.find((event) => event.notification.topic === 'conversation_part.redacted')).toMatchObject({
         conversationId: ticketed.id,
         redacted: { partIds: [secret.part.id], sourceId: null },

@@ -232,7 +232,7 @@ describe('tickets the webhooks made', () => {
     const applied = await tag(ws, quiet.id, ws.trigger, E + 61 * MINUTE);
     const built = await simulator.buildWebhook({ appId: ws.intercom.appId, topic: 'conversation_part.tag.created', conversationId: quiet.id, tagId: applied.id, partIds: [applied.partId] });
     w.clock.now = (E + 62 * MINUTE) * 1000;
-    await createTicketsFromTag(w.deps, toQueuedEvent(ws.workspaceId, w.deps.clock(), notificationSchema.parse(built.envelope)));
+    await createTicketsFromTag(w.deps, toQueuedEvent(ws.workspaceId, w.deps.clock(), notificationSchema().parse(built.envelope)));
     expect(await storedTicketText(w, ws)).toContain('hunter2');
     const secretPart = (await simulator.getConversation(ws.intercom.appId, quiet.id)).parts.find((part) => part.body?.includes('hunter2'))!;
     await simulator.redact(ws.intercom.appId, quiet.id, { partId: secretPart.id, redactedAt: E + 63 * MINUTE });
@@ -257,7 +257,7 @@ describe('tickets the webhooks made', () => {
       const applied = await tag(ws, asked.id, tagId, at);
       const built = await simulator.buildWebhook({ appId: ws.intercom.appId, topic: 'conversation_part.tag.created', conversationId: asked.id, tagId: applied.id, partIds: [applied.partId] });
       w.clock.now = (at + MINUTE) * 1000;
-      await createTicketsFromTag(w.deps, toQueuedEvent(ws.workspaceId, w.deps.clock(), notificationSchema.parse(built.envelope)));
+      await createTicketsFromTag(w.deps, toQueuedEvent(ws.workspaceId, w.deps.clock(), notificationSchema().parse(built.envelope)));
     };
     await handleTag(ws.trigger, E + 2 * MINUTE);
     expect((await catchUp(w, E + 30 * MINUTE)).outcomes).toEqual(['completed']);

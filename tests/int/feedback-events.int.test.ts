@@ -24,7 +24,7 @@ function dependencies(replace: (deps: Dependencies) => Partial<Dependencies> = (
 /** A notification as the intake would queue it. */
 async function queued(ws: ConnectedWorkspace, input: Omit<Parameters<typeof simulator.buildWebhook>[0], 'appId'>): Promise<QueuedEvent> {
   const built = await simulator.buildWebhook({ appId: ws.intercom.appId, ...input });
-  return toQueuedEvent(ws.workspaceId, new Date(built.envelope.created_at * 1000), notificationSchema.parse(built.envelope));
+  return toQueuedEvent(ws.workspaceId, new Date(built.envelope.created_at * 1000), notificationSchema().parse(built.envelope));
 }
 
 async function conversationFetches(ws: ConnectedWorkspace, conversationId: string): Promise<number> {

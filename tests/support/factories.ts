@@ -118,15 +118,15 @@ export function legacyConversationPayload(
 
 /** A payload parsed by the service's conversation schema; throws if the schema rejects it. */
 export function parseConversation(payload: unknown): IntercomConversation {
-  return conversationSchema.parse(payload);
+  return conversationSchema().parse(payload);
 }
 
 /** A queued webhook event of `topic`, as the intake would have queued it (a conversation topic: ids only). */
 export function queuedEvent(topic: string): QueuedEvent {
   const notification = { id: 'notif_1', topic, app_id: 'abc123', created_at: 1764237600 };
   const common = { workspaceId: 'ws_1', receivedAt: '2026-11-27T10:00:00.000Z', notification };
-  if (topic.startsWith('contact.')) return queuedEventSchema.parse({ kind: 'contact', ...common, item: { type: 'contact', id: 'c_1' } });
-  return queuedEventSchema.parse({
+  if (topic.startsWith('contact.')) return queuedEventSchema().parse({ kind: 'contact', ...common, item: { type: 'contact', id: 'c_1' } });
+  return queuedEventSchema().parse({
     kind: 'conversation',
     ...common,
     conversationId: '215472621202693',

@@ -26,7 +26,7 @@ describe('conversationSchema', () => {
     'webhook-conversation_part.redacted.zulip-2026.json',
     'webhook-conversation.operator.replied.zulip-2026.json',
   ])('parses the captured webhook item in %s', (fileName) => {
-    const result = conversationSchema.safeParse(exampleWebhookItem(fileName));
+    const result = conversationSchema().safeParse(exampleWebhookItem(fileName));
 
     expect(result.success, JSON.stringify(result.error?.issues)).toBe(true);
   });
@@ -42,13 +42,13 @@ describe('conversationSchema', () => {
     const { created_at: _createdAt, ...withoutCreatedAt } = conversationPayload();
     const { created_at: _partCreatedAt, ...partWithoutTime } = partPayload();
 
-    expect(conversationSchema.safeParse(withoutId).success).toBe(false);
-    expect(conversationSchema.safeParse(withoutCreatedAt).success).toBe(false);
-    expect(conversationSchema.safeParse(conversationPayload({ parts: [partWithoutTime] })).success).toBe(false);
+    expect(conversationSchema().safeParse(withoutId).success).toBe(false);
+    expect(conversationSchema().safeParse(withoutCreatedAt).success).toBe(false);
+    expect(conversationSchema().safeParse(conversationPayload({ parts: [partWithoutTime] })).success).toBe(false);
   });
 
   it('rejects an empty id', () => {
-    expect(conversationSchema.safeParse(conversationPayload({ id: '' })).success).toBe(false);
+    expect(conversationSchema().safeParse(conversationPayload({ id: '' })).success).toBe(false);
   });
 });
 

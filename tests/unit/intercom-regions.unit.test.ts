@@ -23,9 +23,9 @@ describe('Intercom regions', () => {
 
   it("records the region of the workspace GET /me describes, token and OAuth alike", () => {
     const example = loadExample('me.json') as { app: Record<string, unknown> };
-    const eu = meSchema.parse({ ...example, app: { ...example.app, region: 'EU' } });
+    const eu = meSchema().parse({ ...example, app: { ...example.app, region: 'EU' } });
     const { region: _, ...appWithoutRegion } = example.app;
-    const unknown = meSchema.parse({ ...example, app: appWithoutRegion });
+    const unknown = meSchema().parse({ ...example, app: appWithoutRegion });
     const connect = (me: typeof eu, method: 'oauth' | 'token') =>
       newConnection({
         workspaceId: 'ws_1',

@@ -6,7 +6,7 @@ import { conversationPayload, loadExample, partPayload, sourcePayload } from '..
 const RECEIVED = new Date('2026-01-10T08:30:00.000Z');
 
 function example(fileName: string): Notification {
-  return notificationSchema.parse(loadExample(fileName));
+  return notificationSchema().parse(loadExample(fileName));
 }
 
 /** Every string of the item longer than an id: what must not reach the queue. */
@@ -39,7 +39,7 @@ describe('the queued form of a notification', () => {
       conversationId: String((notification.data.item as { id: unknown }).id),
       notification: { id: notification.id, topic: notification.topic, app_id: notification.app_id, created_at: notification.created_at },
     });
-    expect(queuedEventSchema.parse(JSON.parse(text))).toEqual(queued);
+    expect(queuedEventSchema().parse(JSON.parse(text))).toEqual(queued);
   });
 
   it('keeps the delivery fields Intercom sends', () => {
@@ -69,7 +69,7 @@ describe('the queued form of a notification', () => {
   });
 
   it('keeps a contact notification’s item, and refuses a conversation topic whose item is not a conversation', () => {
-    const contact = notificationSchema.parse({ ...loadExample<Record<string, unknown>>('webhook-conversation.operator.replied.zulip-2026.json'), topic: 'contact.user.created' });
+    const contact = notificationSchema().parse({ ...loadExample<Record<string, unknown>>('webhook-conversation.operator.replied.zulip-2026.json'), topic: 'contact.user.created' });
     expect(toQueuedEvent('ws_1', RECEIVED, contact)).toMatchObject({ kind: 'contact', item: contact.data.item });
     const { id: _id, ...withoutId } = conversationPayload({ parts: [partPayload()] });
     const broken = { ...example('webhook-conversation.operator.replied.zulip-2026.json'), data: { type: 'notification_event_data', item: withoutId } };
@@ -81,7 +81,7 @@ describe('the queued form of a notification', () => {
     const legacy = { workspaceId: 'ws_1', receivedAt: RECEIVED.toISOString(), notification };
     const parsed = parseQueuedEvent(JSON.parse(JSON.stringify(legacy)));
     expect(parsed.success).toBe(true);
-    expect(parsed.data).toEqual(toQueuedEvent('ws_1', RECEIVED, notificationSchema.parse(notification)));
+    expect(parsed.data).toEqual(toQueuedEvent('ws_1', RECEIVED, notificationSchema().parse(notification)));
     expect(parseQueuedEvent({ workspaceId: 'ws_1', notification: { id: 'n', topic: 'conversation.user.replied' } }).success).toBe(false);
   });
 });
