@@ -54,7 +54,8 @@ const NEXT_PAGE_MIN_MS = 10_000;
  * contacts; commit the checkpoint and the count in one conditional transaction, which also finds
  * out whether a live write may be newer than the page (then that copy is put back first); go on to
  * the next page under the same claim while pages and time allow, else queue it, or complete the
- * backfill after its last partition.
+ * backfill after its last partition. A page DynamoDB throttles past the stores' retries is queued
+ * again with a delay (see {@link throttledPageDelaySeconds}) rather than failed.
  */
 export async function processBackfillPage(
   deps: PageDeps,
