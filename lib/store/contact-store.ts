@@ -123,7 +123,8 @@ export class ContactStore {
   /**
    * Writes one backfill page, read from Intercom at `readAt`: BatchWriteItem in groups of 25,
    * unprocessed items retried until DynamoDB takes them (or the call throws, a
-   * {@link StoreThrottledError} when items are still unprocessed, and the page is tried again later); then, if a live write began since shortly before `readAt`, any contact the journal
+   * {@link StoreThrottledError} when items are still unprocessed, and the page is tried again
+   * later); then, if a live write began since shortly before `readAt`, any contact the journal
    * holds a newer copy of is put back. Returns how many contacts were written and restored.
    */
   async putBackfillPage(
