@@ -4,6 +4,7 @@ import { IntercomBadRequestError, IntercomPermissionError, IntercomTokenInvalidE
 import type { Dependencies } from '../platform/dependencies';
 import { ConflictError } from '../platform/errors';
 import { logger } from '../platform/logger';
+import { isThrottling } from '../store/table';
 import { readIntercomContacts, type IntercomContactSnapshot } from './contact';
 import { childPartitionId, ROOT_PARTITION_ID, type BackfillPartition, type ContactSync } from './contact-sync';
 import { planSplit, rangeQuery, SEARCH_PAGE_SIZE } from './partition-plan';
@@ -53,7 +54,8 @@ const NEXT_PAGE_MIN_MS = 10_000;
  * contacts; commit the checkpoint and the count in one conditional transaction, which also finds
  * out whether a live write may be newer than the page (then that copy is put back first); go on to
  * the next page under the same claim while pages and time allow, else queue it, or complete the
- * backfill after its last partition.
+ * backfill after its last partition. A page DynamoDB throttles past the stores' retries is queued
+ * again with a delay (see {@link throttledPageDelaySeconds}) rather than failed.
  */
 export async function processBackfillPage(
   deps: PageDeps,
@@ -98,6 +100,24 @@ export async function processBackfillPage(
       try {
         outcome = await workOnPage(deps, sync, current, claimId, { ...message, seq: current.seq }, { connection, keepClaim });
       } catch (error) {
+        if (isThrottling(error)) {
+          // DynamoDB refused the page's writes or its checkpoint, its retries spent: the page comes
+          // back later (the claim is released below, the checkpoint has not moved), and the receives
+          // SQS counts towards the dead-letter queue are kept for real failures.
+          outcome = { outcome: 'deferred' };
+          const deferrals = (pages === 0 ? (message.deferrals ?? 0) : 0) + 1;
+          const delaySeconds = throttledPageDelaySeconds(deferrals);
+          logger.warn('DynamoDB throttled a contact backfill page; queued again later', {
+            workspaceId,
+            partitionId: current.partitionId,
+            seq: current.seq,
+            deferrals,
+            delaySeconds,
+            error: error as Error,
+          });
+          await deps.syncQueue.send([{ message: { ...pageMessage(sync, current), deferrals }, delaySeconds }]);
+          return 'deferred';
+        }
         if (pages === 0) throw error;
         // The message's first pages are committed: SQS would retry a page that is no longer the
         // partition's. The page goes on in a message of its own, which SQS retries if it fails again.
@@ -117,6 +137,15 @@ export async function processBackfillPage(
     const released = outcome !== undefined && (outcome.outcome === 'completed' || outcome.outcome === 'split' || (outcome.outcome === 'committed' && !outcome.next));
     if (!released) await release();
   }
+}
+
+/**
+ * How long a page DynamoDB throttled waits before it is tried again, in seconds: 20 to 60 the first
+ * time, the random part growing with each deferral in a row (up to 20 to 340), so that the
+ * partitions' pages spread out and their writes come down to what the table takes.
+ */
+export function throttledPageDelaySeconds(deferrals: number, random = Math.random): number {
+  return sqsDelaySeconds(20 + random() * 40 * Math.min(Math.max(deferrals, 1), 8));
 }
 
 const readsInFlight = new WeakMap<object, Map<string, Promise<unknown>>>();

@@ -18,6 +18,8 @@ export const backfillPageMessage = z.object({
   generation: count,
   partitionId: id,
   seq: count,
+  /** How many times in a row this page was put back because DynamoDB throttled its writes. */
+  deferrals: count.optional(),
 });
 export type BackfillPageMessage = z.infer<typeof backfillPageMessage>;
 

@@ -25,7 +25,17 @@ import { BadRequestError } from '../platform/errors';
 import { groupsOf } from '../platform/groups-of';
 import { keys } from './keys';
 import { decodeCursor, encodeCursor } from './page-cursor';
-import { defaultRetry, ignoreConditionFailure, queryAll, transactWrite, ttlAfter, type RetryOptions, type Table, type TransactItem } from './table';
+import {
+  defaultRetry,
+  ignoreConditionFailure,
+  queryAll,
+  StoreThrottledError,
+  transactWrite,
+  ttlAfter,
+  type RetryOptions,
+  type Table,
+  type TransactItem,
+} from './table';
 
 type ContactItem = Record<string, unknown> & { version: number };
 
@@ -112,8 +122,9 @@ export class ContactStore {
 
   /**
    * Writes one backfill page, read from Intercom at `readAt`: BatchWriteItem in groups of 25,
-   * unprocessed items retried until DynamoDB takes them (or the call throws and the page is retried
-   * from SQS); then, if a live write began since shortly before `readAt`, any contact the journal
+   * unprocessed items retried until DynamoDB takes them (or the call throws, a
+   * {@link StoreThrottledError} when items are still unprocessed, and the page is tried again
+   * later); then, if a live write began since shortly before `readAt`, any contact the journal
    * holds a newer copy of is put back. Returns how many contacts were written and restored.
    */
   async putBackfillPage(
@@ -427,11 +438,13 @@ export class ContactStore {
 
   /**
    * Waits before attempt `attempt` (exponential, jittered). Past the last attempt it throws instead:
-   * the caller's work fails as a whole and is retried from its queue, losing nothing.
+   * the caller's work fails as a whole and is retried, losing nothing. Items a batch left
+   * `unprocessed` were throttled: that failure is a {@link StoreThrottledError}.
    */
   private async backOff(attempt: number, unprocessed?: number): Promise<void> {
     if (attempt > this.retry.attempts) {
-      throw new Error(`DynamoDB left ${unprocessed ?? 'some'} contact operations unprocessed after ${this.retry.attempts} attempts`);
+      if (unprocessed === undefined) throw new Error(`A contact write still conflicted after ${this.retry.attempts} attempts`);
+      throw new StoreThrottledError(`DynamoDB left ${unprocessed} contact operations unprocessed after ${this.retry.attempts} attempts`);
     }
     await this.retry.sleep(Math.random() * 50 * 2 ** attempt);
   }

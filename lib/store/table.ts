@@ -1,4 +1,10 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  ProvisionedThroughputExceededException,
+  RequestLimitExceeded,
+  ThrottlingException,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
 import {
   QueryCommand,
   TransactWriteCommand,
@@ -52,6 +58,41 @@ export const defaultRetry: RetryOptions = { attempts: 8, sleep: (ms) => new Prom
  */
 const TRANSIENT_CANCELLATIONS = new Set(['None', 'ThrottlingError', 'ProvisionedThroughputExceeded', 'TransactionConflict']);
 
+/** Cancellation reasons that mean DynamoDB throttled the transaction. */
+const THROTTLING_CANCELLATIONS = new Set(['ThrottlingError', 'ProvisionedThroughputExceeded']);
+
+/** The codes of a cancelled transaction's reasons, one per item ('None' for an item that was not the cause). */
+function cancellationCodes(error: TransactionCanceledException): string[] {
+  return (error.CancellationReasons ?? []).map((reason) => reason.Code ?? 'None');
+}
+
+/**
+ * What a store throws when DynamoDB still refused some of its writes for throttling after all of
+ * its retries (a BatchWriteItem's unprocessed items): the same work can succeed later, unchanged.
+ */
+export class StoreThrottledError extends Error {
+  override readonly name = 'StoreThrottledError';
+}
+
+/**
+ * Whether `error` means DynamoDB throttled the request, with the SDK's or a store's retries spent:
+ * {@link StoreThrottledError}, `ProvisionedThroughputExceededException`, `ThrottlingException`,
+ * `RequestLimitExceeded`, or a transaction cancelled only for throttling.
+ */
+export function isThrottling(error: unknown): boolean {
+  if (
+    error instanceof StoreThrottledError ||
+    error instanceof ProvisionedThroughputExceededException ||
+    error instanceof ThrottlingException ||
+    error instanceof RequestLimitExceeded
+  ) {
+    return true;
+  }
+  if (!(error instanceof TransactionCanceledException)) return false;
+  const codes = cancellationCodes(error);
+  return codes.some((code) => THROTTLING_CANCELLATIONS.has(code)) && codes.every((code) => code === 'None' || THROTTLING_CANCELLATIONS.has(code));
+}
+
 /**
  * Runs a write transaction. Returns the indexes of the items whose condition failed; none when it
  * committed. A transaction cancelled only for throttling or a conflicting transaction is tried
@@ -65,7 +106,7 @@ export async function transactWrite(table: Table, items: TransactItem[], retry: 
       return [];
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
-      const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code ?? 'None');
+      const codes = cancellationCodes(error);
       const failed = codes.flatMap((code, index) => (code === 'ConditionalCheckFailed' ? [index] : []));
       if (failed.length > 0) return failed;
       if (attempt >= retry.attempts || codes.length === 0 || !codes.every((code) => TRANSIENT_CANCELLATIONS.has(code))) throw error;
