@@ -1,5 +1,4 @@
-import { fork } from 'node:child_process';
-import { join } from 'node:path';
+import { benchChild } from './bench-child';
 import type { BenchServices } from './bench-services';
 import { figure, round, type Figure } from './figures';
 
@@ -14,15 +13,7 @@ export interface CanvasResult {
 }
 
 function runChild(services: BenchServices, first: 'initialize' | 'submit'): Promise<Record<string, number>> {
-  return new Promise((resolve, reject) => {
-    const child = fork(join(__dirname, 'canvas-handler.ts'), [], {
-      execArgv: ['--import', 'tsx'],
-      env: { ...process.env, ...services.env, PUBLIC_BASE_URL: 'http://localhost:3000', APP_URL: 'http://localhost:5173', POWERTOOLS_LOG_LEVEL: 'SILENT', BENCH_CANVAS_FIRST: first },
-      stdio: 'inherit',
-    });
-    child.once('message', (message) => resolve(message as Record<string, number>));
-    child.once('exit', (code) => reject(new Error(`the canvas benchmark exited with code ${code}`)));
-  });
+  return benchChild('canvas-handler.ts', { ...services.env, PUBLIC_BASE_URL: 'http://localhost:3000', APP_URL: 'http://localhost:5173', POWERTOOLS_LOG_LEVEL: 'SILENT', BENCH_CANVAS_FIRST: first });
 }
 
 /**

@@ -1,5 +1,4 @@
-import { fork } from 'node:child_process';
-import { join } from 'node:path';
+import { benchChild } from './bench-child';
 import type { BenchServices } from './bench-services';
 
 export interface CatchupResult {
@@ -23,13 +22,5 @@ export function catchupTarget(result: Pick<CatchupResult, 'updated' | 'newlyTagg
 
 /** One feedback catch-up of the workspace `bench/catchup.ts` describes, in a child process on the benchmark's services. */
 export function runCatchupBenchmark(services: BenchServices): Promise<CatchupResult> {
-  return new Promise((resolve, reject) => {
-    const child = fork(join(__dirname, 'catchup.ts'), [], {
-      execArgv: ['--import', 'tsx'],
-      env: { ...process.env, ...services.env, POWERTOOLS_LOG_LEVEL: 'SILENT' },
-      stdio: 'inherit',
-    });
-    child.once('message', (message) => resolve(message as CatchupResult));
-    child.once('exit', (code) => reject(new Error(`the catch-up benchmark exited with code ${code}`)));
-  });
+  return benchChild('catchup.ts', { ...services.env, POWERTOOLS_LOG_LEVEL: 'SILENT' });
 }

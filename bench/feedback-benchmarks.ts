@@ -1,4 +1,4 @@
-import { fork } from 'node:child_process';
+import { benchChild } from './bench-child';
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { mintAdminJwt } from '../dev/admin-jwt';
@@ -25,15 +25,7 @@ export interface IntakeResult {
  * calls (the route's GetItem, one SendMessage) around the HMAC, medians of the same run (target <= 1.3).
  */
 export function runIntakeBenchmark(services: BenchServices, options: { cpuProfileDir?: string } = {}): Promise<IntakeResult> {
-  return new Promise((resolve, reject) => {
-    const child = fork(join(__dirname, 'intake-handler.ts'), [], {
-      execArgv: ['--import', 'tsx', ...profiling(options.cpuProfileDir)],
-      env: { ...process.env, ...services.env, PUBLIC_BASE_URL: 'http://localhost:3000', POWERTOOLS_LOG_LEVEL: 'SILENT' },
-      stdio: 'inherit',
-    });
-    child.once('message', (message) => resolve(message as IntakeResult));
-    child.once('exit', (code) => reject(new Error(`the intake benchmark exited with code ${code}`)));
-  });
+  return benchChild('intake-handler.ts', { ...services.env, PUBLIC_BASE_URL: 'http://localhost:3000', POWERTOOLS_LOG_LEVEL: 'SILENT' }, profiling(options.cpuProfileDir));
 }
 
 export interface LatencyResult {
@@ -178,15 +170,7 @@ export async function runWebhookLatencyBenchmark(events: number, idleEvents = 50
  * reply on a ticketed conversation.
  */
 export function runEventsWorkerBenchmark(services: BenchServices, options: { cpuProfileDir?: string } = {}): Promise<EventsResult> {
-  return new Promise((resolve, reject) => {
-    const child = fork(join(__dirname, 'events-worker.ts'), [], {
-      execArgv: ['--import', 'tsx', ...profiling(options.cpuProfileDir)],
-      env: { ...process.env, ...services.env, PUBLIC_BASE_URL: 'http://localhost:3000', POWERTOOLS_LOG_LEVEL: 'SILENT' },
-      stdio: 'inherit',
-    });
-    child.once('message', (message) => resolve(message as EventsResult));
-    child.once('exit', (code) => reject(new Error(`the events worker benchmark exited with code ${code}`)));
-  });
+  return benchChild('events-worker.ts', { ...services.env, PUBLIC_BASE_URL: 'http://localhost:3000', POWERTOOLS_LOG_LEVEL: 'SILENT' }, profiling(options.cpuProfileDir));
 }
 
 /**
