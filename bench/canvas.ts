@@ -7,7 +7,7 @@ async function main(): Promise<void> {
   try {
     const result = await runCanvasBenchmark(services);
     console.log(JSON.stringify(result, null, 2));
-    for (const f of canvasFigures(result)) console.log(`${f.name}: ${f.value}${f.unit} (${f.detail ?? ''}) target ≤ ${f.target}: ${f.met ? 'met' : 'not met'}`);
+    for (const f of canvasFigures(result)) console.log(`${f.name}: ${f.value} ${f.unit}${f.detail ? ` (${f.detail})` : ''}, target ≤ ${f.target}: ${f.met ? 'met' : 'not met'}`);
   } finally {
     await services.stop();
   }
