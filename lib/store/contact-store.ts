@@ -559,7 +559,7 @@ export function contactListStartKey(workspaceId: string, cursor: string | undefi
 /** The run a new backfill replaces, as its caller saw it (see {@link ContactSyncStore.beginRun}). */
 export type PreviousRun = { generation: number; runId?: undefined } | { generation: number; runId: string; state: BackfillState };
 
-/** The checkpoint of one backfill page (see {@link ContactSyncStore.commitPage}). */
+/** The checkpoint of one backfill page (see {@link ContactSyncStore.checkpointPage}). */
 export interface PageCommit {
   runId: string;
   generation: number;
@@ -811,18 +811,11 @@ export class ContactSyncStore {
   /**
    * Checkpoints page `seq` of a partition and counts its contacts into the run, atomically and
    * once: both writes are conditional (the partition still at `seq` and claimed by `claimId`, the
-   * run still this generation and running), so a repeated or superseded page commits nothing.
-   * Releases the claim. False when it did not commit.
-   */
-  async commitPage(workspaceId: string, page: PageCommit): Promise<boolean> {
-    return (await this.checkpointPage(workspaceId, page)) === 'committed';
-  }
-
-  /**
-   * {@link commitPage}, with two options: `keepClaim` leaves the claim in place for the claimant's
-   * next page; `guard` is one more condition of the transaction (a live-write guard of the contacts
-   * store), whose failure alone is told apart: `guard-failed`, nothing committed. `refused` when
-   * the page itself could not commit (whether the guard held then is not said).
+   * run still this generation and running), so a repeated or superseded page commits nothing
+   * (`refused`). Releases the claim, unless `keepClaim` leaves it in place for the claimant's next
+   * page. `guard` is one more condition of the transaction (a live-write guard of the contacts
+   * store), whose failure alone is told apart: `guard-failed`, nothing committed (when the page
+   * itself is refused, whether the guard held is not said).
    */
   async checkpointPage(
     workspaceId: string,

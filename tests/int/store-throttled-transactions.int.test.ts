@@ -115,11 +115,11 @@ describe('a transaction DynamoDB cancels for throttling', () => {
     expect(await syncs.claimPage(workspaceId, claim)).toBeDefined();
     const page = { runId: 'run-1', generation: 1, partitionId: 'r', seq: 0, claimId: 'claim-1', cursor: null, count: 150, last: true, now: started };
     throttleTransactions(3);
-    expect(await syncs.commitPage(workspaceId, page)).toBe(true);
+    expect(await syncs.checkpointPage(workspaceId, page)).toBe('committed');
     expect(await syncs.get(workspaceId)).toMatchObject({ synced: 150, partitionsDone: 1 });
     // The same page again: its checkpoint moved on, so it commits nothing and counts nothing twice.
     throttleTransactions(1);
-    expect(await syncs.commitPage(workspaceId, page)).toBe(false);
+    expect(await syncs.checkpointPage(workspaceId, page)).toBe('refused');
     expect(await syncs.get(workspaceId)).toMatchObject({ synced: 150, partitionsDone: 1 });
   });
 
