@@ -4,13 +4,14 @@ import { IntercomBadRequestError, IntercomPermissionError, IntercomTokenInvalidE
 import type { Dependencies } from '../platform/dependencies';
 import { ConflictError } from '../platform/errors';
 import { logger } from '../platform/logger';
+import { sqsDelaySeconds } from '../platform/sqs-batch-queue';
 import { isThrottling } from '../store/table';
 import { readIntercomContacts, type IntercomContactSnapshot } from './contact';
 import { childPartitionId, ROOT_PARTITION_ID, type BackfillPartition, type ContactSync } from './contact-sync';
 import { planSplit, rangeQuery, SEARCH_PAGE_SIZE } from './partition-plan';
 import { searchWithinBudget } from './rate-budget';
 import { completeBackfill, pageMessage } from './sync-control';
-import { sqsDelaySeconds, type BackfillPageMessage } from './sync-queue';
+import type { BackfillPageMessage } from './sync-queue';
 
 export type BackfillPageOutcome =
   | 'committed'

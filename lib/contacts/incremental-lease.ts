@@ -1,4 +1,4 @@
-import { sqsDelaySeconds } from './sync-queue';
+import { sqsDelaySeconds } from '../platform/sqs-batch-queue';
 
 /**
  * How long an incremental run holds its workspace without a sign of life. Every message renews it

@@ -77,9 +77,7 @@ export const syncMessageSchema = z.discriminatedUnion('kind', [
 ]);
 export type SyncMessage = z.infer<typeof syncMessageSchema>;
 
-export { sqsDelaySeconds } from '../platform/sqs-batch-queue';
-
-/** Work to queue, optionally hidden for `delaySeconds` (see `sqsDelaySeconds`). */
+/** Work to queue, optionally hidden for `delaySeconds` (see `sqsDelaySeconds` in lib/platform/sqs-batch-queue.ts). */
 export type QueuedSyncMessage = Queued<SyncMessage>;
 
 /** Where contact sync work goes: the contacts backfill queue. */
