@@ -5,7 +5,7 @@ import type { ProductFeedback } from '../feedback/product-feedback';
 import { ticketPageUrl } from '../feedback/ticket';
 import { isValidCanvasSignature } from '../intercom/canvas-signature';
 import type { Dependencies } from '../platform/dependencies';
-import { BadRequestError, ForbiddenError, HttpError, NotFoundError, PayloadTooLargeError, UnauthorizedError } from '../platform/errors';
+import { BadRequestError, ForbiddenError, HttpError, NotFoundError, PayloadTooLargeError, refusedFields, UnauthorizedError } from '../platform/errors';
 import { logger } from '../platform/logger';
 import { secretNames, type StoredSecret } from '../platform/secret-store';
 import type { ConversationTicket, ListedTicketHeader } from '../store/feedback-store';
@@ -174,7 +174,7 @@ function parseSigned<S extends z.ZodType<InitializeRequest>>(input: CanvasInput,
   }
   const result = schema.safeParse(parsed);
   if (!result.success) {
-    const fields = [...new Set(result.error.issues.map((issue) => issue.path.join('.') || '(root)'))];
+    const fields = refusedFields(result.error);
     throw new BadRequestError(`Not a Canvas Kit request: check ${fields.join(', ')}.`, { fields }, 'invalid_canvas_request');
   }
   return result.data;

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { refusedFields } from '../platform/errors';
 import { lazy } from '../platform/lazy';
 import { logger } from '../platform/logger';
 
@@ -96,7 +97,7 @@ type ParsedContact = z.output<ReturnType<typeof intercomContactSchema>>;
 function parseContact(item: unknown): ParsedContact {
   const parsed = intercomContactSchema().safeParse(item);
   if (!parsed.success) {
-    const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.join('.') || '(root)'))];
+    const fields = refusedFields(parsed.error);
     throw new InvalidIntercomContactError(`Not an Intercom contact: check ${fields.join(', ')}`);
   }
   return parsed.data;

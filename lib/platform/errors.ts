@@ -64,3 +64,11 @@ export class UnprocessableError extends HttpError {
     super(422, code, message, details);
   }
 }
+
+/**
+ * The fields a schema refused, each once, by path ('(root)' for the value itself): what a
+ * rejection names so that its sender knows what to fix.
+ */
+export function refusedFields(error: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey> }> }): string[] {
+  return [...new Set(error.issues.map((issue) => issue.path.join('.') || '(root)'))];
+}

@@ -4,7 +4,7 @@ import { SUPPORTED_TOPICS } from '../events/topics';
 import { notificationSchema } from '../intercom/notification.schema';
 import { isValidWebhookSignature } from '../intercom/webhook-signature';
 import type { Dependencies } from '../platform/dependencies';
-import { BadRequestError, ForbiddenError, HttpError, NotFoundError, PayloadTooLargeError, UnauthorizedError } from '../platform/errors';
+import { BadRequestError, ForbiddenError, HttpError, NotFoundError, PayloadTooLargeError, refusedFields, UnauthorizedError } from '../platform/errors';
 import { logger } from '../platform/logger';
 import { countDroppedEvent } from '../platform/metrics';
 import { secretNames } from '../platform/secret-store';
@@ -68,7 +68,7 @@ export async function receiveWebhook(
   }
   const envelope = notificationSchema().safeParse(parsed);
   if (!envelope.success) {
-    const fields = [...new Set(envelope.error.issues.map((issue) => issue.path.join('.') || '(root)'))];
+    const fields = refusedFields(envelope.error);
     throw new BadRequestError(`Not an Intercom notification: check ${fields.join(', ')}.`, { fields }, 'invalid_notification');
   }
   const notification = envelope.data;
